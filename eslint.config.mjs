@@ -1,0 +1,64 @@
+// Lint rules, including the one-way layer dependencies of DESIGN.md:
+//   core <- yubikey <- devices <- flows <- server <- daemon;  core <- otp <- flows;  tokens <- flows;
+//   api <- server, web;  drivers -> core only.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const LAYERS = ['core', 'yubikey', 'devices', 'otp', 'tokens', 'flows', 'api', 'server', 'web', 'cli', 'daemon', 'drivers'];
+
+/** Which layers each layer may import (besides itself). */
+const ALLOWED = {
+  core: [],
+  yubikey: ['core'],
+  devices: ['core', 'yubikey'],
+  otp: ['core'],
+  tokens: ['core', 'otp'],
+  flows: ['core', 'yubikey', 'devices', 'otp', 'tokens'],
+  api: [],
+  server: ['core', 'yubikey', 'devices', 'otp', 'tokens', 'flows', 'api'],
+  web: ['api'],
+  drivers: ['core'],
+};
+
+function restrict(layer) {
+  const forbidden = LAYERS.filter((l) => l !== layer && !ALLOWED[layer].includes(l));
+  return {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            regex: `^\\.\\.?/(.*/)?(${forbidden.join('|')})(/|$)`,
+            message: `src/${layer} may import only: ${ALLOWED[layer].join(', ') || 'nothing outside itself'} (DESIGN.md).`,
+          },
+        ],
+      },
+    ],
+  };
+}
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bin/**', '*.config.js', '*.config.mjs'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'off',
+    },
+  },
+  ...Object.keys(ALLOWED).map((layer) => ({
+    files: [layer === 'drivers' ? 'drivers/**/*.ts' : `src/${layer}/**/*.ts`],
+    rules: restrict(layer),
+  })),
+  {
+    // Tests and benches may not mock our own modules: they drive the real code.
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'jest', property: 'mock', message: 'Fake the wire, not our modules (STYLE.md).' },
+      ],
+    },
+  },
+);

@@ -1,0 +1,80 @@
+import { Command, CommanderError } from 'commander';
+import { TokenBridgeError, UsageError } from '../core';
+import { registerCommands } from './commands';
+
+export const EXIT_OK = 0;
+/** Rejected (a `tokens verify` that did not accept) or a runtime failure. */
+export const EXIT_FAILURE = 1;
+/** Bad flags, bad arguments, bad specs. */
+export const EXIT_USAGE = 2;
+
+/**
+ * Thrown by a command that has already printed its outcome and wants a specific exit code (a
+ * `tokens verify` that was rejected exits 1). Not an error: nothing more is printed.
+ */
+export class ExitStatus extends Error {
+  constructor(readonly exitCode: number) {
+    super(`exit ${exitCode}`);
+  }
+}
+
+/** Where a command writes; tests pass their own streams. */
+export interface CliIo {
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (on: boolean) => unknown };
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export function buildProgram(io: CliIo): Command {
+  const program = new Command('tokenbridge')
+    .description('Bridge USB one-time-passcode tokens to the web.')
+    .version(require('../../package.json').version as string)
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      // One line on error: commander's own message, without the help dump.
+      outputError: (s, write) => write(s.split('\n')[0] + '\n'),
+    });
+  registerCommands(program, io);
+  // Every subcommand inherits the one-line-error behaviour.
+  for (const cmd of allCommands(program)) cmd.exitOverride().configureOutput(program.configureOutput());
+  return program;
+}
+
+function* allCommands(cmd: Command): Generator<Command> {
+  for (const sub of cmd.commands) {
+    yield sub;
+    yield* allCommands(sub);
+  }
+}
+
+/** Runs the CLI and returns the exit code; never throws. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return EXIT_OK;
+  } catch (err) {
+    return exitCodeFor(err, io);
+  }
+}
+
+function exitCodeFor(err: unknown, io: CliIo): number {
+  if (err instanceof ExitStatus) return err.exitCode;
+  if (err instanceof CommanderError) {
+    // --help and --version end through here with code 0.
+    if (err.exitCode === 0) return EXIT_OK;
+    return EXIT_USAGE; // commander already printed its one line
+  }
+  if (err instanceof UsageError) {
+    io.stderr.write(`tokenbridge: ${err.message}\n`);
+    return EXIT_USAGE;
+  }
+  const message =
+    err instanceof TokenBridgeError ? err.message : err instanceof Error ? err.message : String(err);
+  io.stderr.write(`tokenbridge: ${message.split('\n')[0]}\n`);
+  return EXIT_FAILURE;
+}
