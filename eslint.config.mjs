@@ -4,7 +4,20 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const LAYERS = ['core', 'yubikey', 'devices', 'otp', 'tokens', 'flows', 'api', 'server', 'web', 'cli', 'daemon', 'drivers'];
+const LAYERS = [
+  'core',
+  'yubikey',
+  'devices',
+  'otp',
+  'tokens',
+  'flows',
+  'api',
+  'server',
+  'web',
+  'cli',
+  'daemon',
+  'drivers',
+];
 
 /** Which layers each layer may import (besides itself). */
 const ALLOWED = {
@@ -38,12 +51,17 @@ function restrict(layer) {
 }
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bin/**', '*.config.js', '*.config.mjs'] },
+  {
+    ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bin/**', '*.config.js', '*.config.mjs'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-console': 'off',
     },
   },

@@ -3,7 +3,8 @@ import { UsageError } from '../core';
 /** Commander argument parsers that turn bad flags into one-line usage errors (exit 2). */
 export function intOption(flag: string, min: number, max: number): (value: string) => number {
   return (value: string) => {
-    if (!/^-?\d+$/.test(value)) throw new UsageError(`${flag}: expected an integer, got "${value}"`);
+    if (!/^-?\d+$/.test(value))
+      throw new UsageError(`${flag}: expected an integer, got "${value}"`);
     const n = Number(value);
     if (!Number.isSafeInteger(n) || n < min || n > max) {
       throw new UsageError(`${flag}: expected ${min}..${max}, got ${value}`);
@@ -12,7 +13,10 @@ export function intOption(flag: string, min: number, max: number): (value: strin
   };
 }
 
-export function choiceOption<T extends string>(flag: string, choices: readonly T[]): (value: string) => T {
+export function choiceOption<T extends string>(
+  flag: string,
+  choices: readonly T[],
+): (value: string) => T {
   return (value: string) => {
     if (!(choices as readonly string[]).includes(value)) {
       throw new UsageError(`${flag}: expected one of ${choices.join(', ')}, got "${value}"`);

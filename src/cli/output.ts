@@ -5,8 +5,14 @@ export function printTable(
   rows: ReadonlyArray<Record<string, unknown>>,
 ): void {
   const cells = rows.map((r) => columns.map((c) => formatCell(r[c.key])));
-  const widths = columns.map((c, i) => Math.max(c.title.length, ...cells.map((row) => row[i]!.length)));
-  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  const widths = columns.map((c, i) =>
+    Math.max(c.title.length, ...cells.map((row) => row[i]!.length)),
+  );
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   out.write(line(columns.map((c) => c.title)) + '\n');
   for (const row of cells) out.write(line(row) + '\n');
 }

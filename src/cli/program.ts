@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { version } from '../../package.json';
 import { TokenBridgeError, UsageError } from '../core';
 import { registerCommands } from './commands';
 
@@ -22,14 +23,17 @@ export class ExitStatus extends Error {
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
   readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (on: boolean) => unknown };
+  readonly stdin: NodeJS.ReadableStream & {
+    isTTY?: boolean;
+    setRawMode?: (on: boolean) => unknown;
+  };
   readonly env: NodeJS.ProcessEnv;
 }
 
 export function buildProgram(io: CliIo): Command {
   const program = new Command('tokenbridge')
     .description('Bridge USB one-time-passcode tokens to the web.')
-    .version(require('../../package.json').version as string)
+    .version(version)
     .showHelpAfterError(false)
     .exitOverride()
     .configureOutput({
@@ -40,7 +44,8 @@ export function buildProgram(io: CliIo): Command {
     });
   registerCommands(program, io);
   // Every subcommand inherits the one-line-error behaviour.
-  for (const cmd of allCommands(program)) cmd.exitOverride().configureOutput(program.configureOutput());
+  for (const cmd of allCommands(program))
+    cmd.exitOverride().configureOutput(program.configureOutput());
   return program;
 }
 
@@ -74,7 +79,11 @@ function exitCodeFor(err: unknown, io: CliIo): number {
     return EXIT_USAGE;
   }
   const message =
-    err instanceof TokenBridgeError ? err.message : err instanceof Error ? err.message : String(err);
+    err instanceof TokenBridgeError
+      ? err.message
+      : err instanceof Error
+        ? err.message
+        : String(err);
   io.stderr.write(`tokenbridge: ${message.split('\n')[0]}\n`);
   return EXIT_FAILURE;
 }

@@ -8,7 +8,9 @@ export function toHex(bytes: Uint8Array): string {
 export function fromHex(text: string, what = 'value'): Uint8Array {
   const clean = text.trim();
   if (!/^(?:[0-9a-fA-F]{2})*$/.test(clean)) {
-    throw new ValidationError(`${what}: expected hex digits in pairs, got ${clean.length} characters`);
+    throw new ValidationError(
+      `${what}: expected hex digits in pairs, got ${clean.length} characters`,
+    );
   }
   return new Uint8Array(Buffer.from(clean, 'hex'));
 }

@@ -86,7 +86,10 @@ export class DriverUnavailableError extends TokenBridgeError {
 }
 
 /** Wraps anything thrown into a TokenBridgeError, keeping known ones as they are. */
-export function asTokenBridgeError(err: unknown, code: ErrorCode = ErrorCode.INTERNAL): TokenBridgeError {
+export function asTokenBridgeError(
+  err: unknown,
+  code: ErrorCode = ErrorCode.INTERNAL,
+): TokenBridgeError {
   if (err instanceof TokenBridgeError) return err;
   const message = err instanceof Error ? err.message : String(err);
   return new TokenBridgeError(code, message, { cause: err });

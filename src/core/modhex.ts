@@ -25,11 +25,14 @@ export function modhexEncode(bytes: Uint8Array): string {
 export function modhexDecode(text: string): Uint8Array {
   const lower = text.toLowerCase();
   if (!isModhex(lower)) {
-    throw new ValidationError(`not modhex: expected an even number of the letters ${MODHEX_ALPHABET}`);
+    throw new ValidationError(
+      `not modhex: expected an even number of the letters ${MODHEX_ALPHABET}`,
+    );
   }
   const out = new Uint8Array(lower.length / 2);
   for (let i = 0; i < out.length; i++) {
-    out[i] = (MODHEX_ALPHABET.indexOf(lower[2 * i]!) << 4) | MODHEX_ALPHABET.indexOf(lower[2 * i + 1]!);
+    out[i] =
+      (MODHEX_ALPHABET.indexOf(lower[2 * i]!) << 4) | MODHEX_ALPHABET.indexOf(lower[2 * i + 1]!);
   }
   return out;
 }
@@ -39,7 +42,8 @@ export function modhexToHex(text: string): string {
 }
 
 export function hexToModhex(hex: string): string {
-  if (!/^(?:[0-9a-fA-F]{2})*$/.test(hex)) throw new ValidationError('not hex: expected pairs of 0-9a-f');
+  if (!/^(?:[0-9a-fA-F]{2})*$/.test(hex))
+    throw new ValidationError('not hex: expected pairs of 0-9a-f');
   let out = '';
   for (const ch of hex.toLowerCase()) out += MODHEX_ALPHABET[HEX_ALPHABET.indexOf(ch)]!;
   return out;

@@ -45,7 +45,8 @@ export function modelFor(vendorId: number, productId: number): string {
 
 /** True for Yubico OTP PIDs and for any configured extra VID:PID pair. */
 export function isOtpProduct(id: UsbId, extra: readonly UsbId[] = []): boolean {
-  if (id.vendorId === YUBICO_VENDOR_ID && OTP_PRODUCTS.some((p) => p.productId === id.productId)) return true;
+  if (id.vendorId === YUBICO_VENDOR_ID && OTP_PRODUCTS.some((p) => p.productId === id.productId))
+    return true;
   return extra.some((e) => e.vendorId === id.vendorId && e.productId === id.productId);
 }
 

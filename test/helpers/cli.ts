@@ -21,6 +21,11 @@ export async function runTokenbridge(
   stderr.on('data', (d: Buffer) => (err += d.toString()));
   if (options.stdin !== undefined) stdin.end(options.stdin);
   else stdin.end();
-  const code = await runCli(args, { stdout, stderr, stdin, env: { ...process.env, ...options.env } });
+  const code = await runCli(args, {
+    stdout,
+    stderr,
+    stdin,
+    env: { ...process.env, ...options.env },
+  });
   return { code, stdout: out, stderr: err };
 }
