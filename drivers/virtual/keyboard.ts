@@ -1,0 +1,56 @@
+import {
+  KEYBOARD_FIRST_KEY_OFFSET,
+  KEYBOARD_MODIFIER_OFFSET,
+  KEYBOARD_REPORT_SIZE,
+  MODHEX_ALPHABET,
+  MODHEX_USAGES,
+  MODIFIER_LEFT_SHIFT,
+  USAGE_DIGIT_0,
+  USAGE_DIGIT_1,
+  USAGE_ENTER,
+  USAGE_KEYPAD_0,
+  USAGE_KEYPAD_1,
+  ValidationError,
+} from '../../src/core';
+
+export interface TypingOptions {
+  /** Digits on the numeric keypad (EXTFLAG_USE_NUMERIC_KEYPAD) instead of the top row. */
+  readonly numericKeypad: boolean;
+  /** Enter after the text (TKTFLAG_APPEND_CR). */
+  readonly appendEnter: boolean;
+}
+
+interface Keystroke {
+  readonly modifier: number;
+  readonly usage: number;
+}
+
+/** The keystroke for one character a token types: modhex letters (either case) and digits. */
+export function keystrokeFor(ch: string, numericKeypad: boolean): Keystroke {
+  const lower = ch.toLowerCase();
+  const letter = lower.length === 1 ? MODHEX_ALPHABET.indexOf(lower) : -1;
+  if (letter >= 0) {
+    return { modifier: ch === lower ? 0 : MODIFIER_LEFT_SHIFT, usage: MODHEX_USAGES[letter]! };
+  }
+  if (/^[0-9]$/.test(ch)) {
+    const digit = Number(ch);
+    if (numericKeypad)
+      return { modifier: 0, usage: digit === 0 ? USAGE_KEYPAD_0 : USAGE_KEYPAD_1 + digit - 1 };
+    return { modifier: 0, usage: digit === 0 ? USAGE_DIGIT_0 : USAGE_DIGIT_1 + digit - 1 };
+  }
+  throw new ValidationError(`a token types only modhex letters and digits, not "${ch}"`);
+}
+
+/** Key-down then all-zero key-up report for each character, then Enter when asked. */
+export function keyReportsFor(text: string, options: TypingOptions): Uint8Array[] {
+  const strokes = [...text].map((ch) => keystrokeFor(ch, options.numericKeypad));
+  if (options.appendEnter) strokes.push({ modifier: 0, usage: USAGE_ENTER });
+  const reports: Uint8Array[] = [];
+  for (const stroke of strokes) {
+    const down = new Uint8Array(KEYBOARD_REPORT_SIZE);
+    down[KEYBOARD_MODIFIER_OFFSET] = stroke.modifier;
+    down[KEYBOARD_FIRST_KEY_OFFSET] = stroke.usage;
+    reports.push(down, new Uint8Array(KEYBOARD_REPORT_SIZE));
+  }
+  return reports;
+}
