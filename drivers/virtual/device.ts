@@ -1,3 +1,5 @@
+import { DeviceError, ErrorCode } from '../../src/core';
+
 /**
  * The device side of the wire, as the virtual driver sees it: an in-process VirtualToken or a proxy for
  * a token running in an emulator process. Feature reports are exactly 8 bytes without a report id.
@@ -43,4 +45,9 @@ export class Listeners<T> {
   clear(): void {
     this.set.clear();
   }
+}
+
+/** The error every call on an unplugged or detached device settles with. */
+export function gone(id: string): DeviceError {
+  return new DeviceError(ErrorCode.DEVICE_GONE, `${id} was unplugged`);
 }

@@ -9,3 +9,5 @@ export * from './otp-codes';
 export * from './slots';
 export * from './spec';
 export * from './virtual-token';
+export * from './virtual-connection';
+export * from './virtual-driver';

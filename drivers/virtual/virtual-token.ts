@@ -23,7 +23,7 @@ import {
   YUBICO_VENDOR_ID,
 } from '../../src/core';
 import { executeCommand } from './commands';
-import { type VirtualDevice, Listeners } from './device';
+import { gone, type VirtualDevice, Listeners } from './device';
 import { FaultState, garbageReports, type VirtualFault } from './faults';
 import { FeatureReportMachine } from './feature-reports';
 import { keyReportsFor } from './keyboard';
@@ -282,10 +282,6 @@ function checkReport(report: Uint8Array): void {
     const length = report instanceof Uint8Array ? report.length : typeof report;
     throw new ValidationError(`feature report: expected ${REPORT_SIZE} bytes, got ${length}`);
   }
-}
-
-function gone(id: string): DeviceError {
-  return new DeviceError(ErrorCode.DEVICE_GONE, `${id} was unplugged`);
 }
 
 function nonNegative(value: number, field: string): number {
