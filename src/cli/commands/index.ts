@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../program';
+import { register as otp } from './otp';
 
 /** Each command file exports `register(program, io)`; this list only wires them. */
 type Register = (program: Command, io: CliIo) => void;
 
-const COMMANDS: Register[] = [];
+const COMMANDS: Register[] = [otp];
 
 export function registerCommands(program: Command, io: CliIo): void {
   for (const register of COMMANDS) register(program, io);
