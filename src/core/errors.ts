@@ -22,6 +22,7 @@ export const ErrorCode = {
   PROTOCOL_SEQUENCE: 'PROTOCOL_SEQUENCE',
   PROTOCOL_BAD_REPORT: 'PROTOCOL_BAD_REPORT',
   COMMAND_REJECTED: 'COMMAND_REJECTED',
+  ABORTED: 'ABORTED', // the caller cancelled an exchange (AbortSignal)
   // tokens, registry, import
   TOKEN_NOT_FOUND: 'TOKEN_NOT_FOUND',
   TOKEN_EXISTS: 'TOKEN_EXISTS',

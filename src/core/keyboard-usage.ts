@@ -27,3 +27,13 @@ export const MODHEX_USAGES: readonly number[] = [
 
 /** Usage id of a letter a-z: 'a' = 0x04 .. 'z' = 0x1d. */
 export const USAGE_LETTER_A = 0x04;
+
+// Added for the host-side keyboard decoder (src/yubikey).
+export const KEYBOARD_RESERVED_OFFSET = 1; // always 0x00 in a boot keyboard report
+export const KEYBOARD_KEY_SLOTS = 6; // key1..key6
+export const MODIFIER_SHIFT_MASK = 0x22; // left or right shift
+/** Ctrl, Alt and GUI, left and right: a key pressed with any of these is not typed text. */
+export const MODIFIER_NON_SHIFT_MASK = 0xdd;
+export const USAGE_POST_FAIL = 0x02; // keyboard self-test failed; not a character
+export const USAGE_ERROR_UNDEFINED = 0x03; // undefined error; not a character
+export const USAGE_LAST_KEY = 0xa4; // highest key usage (ExSel); 0xa5.. are reserved or modifiers

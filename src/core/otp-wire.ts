@@ -59,3 +59,8 @@ export const SLOT_CHAL_HMAC2 = 0x38; // HMAC-SHA1 challenge-response, slot 2
 
 /** Serial read response: 4 data bytes (big-endian, unlike everything else on the key). */
 export const SERIAL_RESPONSE_SIZE = 4;
+
+// Added for the host side (src/yubikey).
+export const STATUS_OFFSET_TOUCH_HIGH = 6; // touchLevel high byte
+export const RESPONSE_CRC_SIZE = 2; // ~crc16 (little-endian) after every response's data
+export const FRAME_FIRST_CHUNK = 0; // always sent, like FRAME_LAST_CHUNK, even when all zero

@@ -1,0 +1,151 @@
+import { silentLogger, type Logger } from '../core';
+import {
+  classifyOtp,
+  YUBICO_OTP_MAX_LENGTH,
+  type HotpDigits,
+  type OtpClassification,
+} from './classify';
+import { decodeKeyboardReport } from './keyboard-report';
+
+export type DiscardReason = 'timeout' | 'not-an-otp';
+
+export type AssemblerEvent =
+  | { readonly type: 'otp'; readonly text: string; readonly otp: OtpClassification }
+  /** Keystrokes dropped; says how many and why, never what they were. */
+  | {
+      readonly type: 'discarded';
+      readonly reason: DiscardReason;
+      readonly length: number;
+      readonly message: string;
+    };
+
+export interface KeyboardOtpAssemblerOptions {
+  /** Keystrokes with no Enter this long after the last key are dropped. */
+  timeoutMs?: number;
+  /** Longer input is no OTP (the longest Yubico OTP is 64 characters). */
+  maxLength?: number;
+  /** Passed to classifyOtp when the slot's HOTP digit count is known. */
+  hotpDigits?: HotpDigits;
+  logger?: Logger;
+}
+
+export interface AssemblerStats {
+  readonly reports: number;
+  /** ErrorRollOver and garbage reports, skipped without changing the key state. */
+  readonly ignoredReports: number;
+  readonly otps: number;
+  readonly discarded: number;
+}
+
+export const DEFAULT_OTP_KEY_TIMEOUT_MS = 1000;
+
+/**
+ * Turns one token's keyboard reports into OTPs: characters accumulate until Enter, then the text is
+ * emitted if it classifies as an OTP. Time comes in with each call (no timers inside): call
+ * `expire(now)` at `expiresAt()` so a half-typed OTP does not wait for the next press.
+ *
+ * Nothing typed is logged, and keys that cannot belong to an OTP are not even decoded to characters:
+ * the buffer only remembers that it is not an OTP, and how long it is.
+ */
+export class KeyboardOtpAssembler {
+  private readonly timeoutMs: number;
+  private readonly maxLength: number;
+  private readonly hotpDigits: HotpDigits | undefined;
+  private readonly log: Logger;
+  private previousKeys: readonly number[] = [];
+  private chars: string[] = [];
+  private length = 0;
+  private notAnOtp = false;
+  private lastKeyAt = 0;
+  private counts = { reports: 0, ignoredReports: 0, otps: 0, discarded: 0 };
+
+  constructor(options: KeyboardOtpAssemblerOptions = {}) {
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_OTP_KEY_TIMEOUT_MS;
+    this.maxLength = options.maxLength ?? YUBICO_OTP_MAX_LENGTH;
+    this.hotpDigits = options.hotpDigits;
+    this.log = (options.logger ?? silentLogger()).child({ module: 'yubikey.keyboard' });
+  }
+
+  get stats(): AssemblerStats {
+    return { ...this.counts };
+  }
+
+  /** True while keystrokes wait for their Enter. */
+  get pending(): boolean {
+    return this.length > 0;
+  }
+
+  /** The earliest time at which `expire` drops the pending keystrokes; undefined when none. */
+  expiresAt(): number | undefined {
+    return this.pending ? this.lastKeyAt + this.timeoutMs + 1 : undefined;
+  }
+
+  /** One 8-byte input report received at `now` (ms). */
+  feed(report: Uint8Array, now: number): AssemblerEvent[] {
+    this.counts.reports += 1;
+    const events = this.expire(now);
+    const decoded = decodeKeyboardReport(report, this.previousKeys);
+    if (decoded.kind === 'ignored') {
+      this.counts.ignoredReports += 1;
+      return events;
+    }
+    this.previousKeys = decoded.keys;
+    for (const stroke of decoded.strokes) {
+      if (stroke.kind === 'enter') {
+        const event = this.finish();
+        if (event) events.push(event);
+        continue;
+      }
+      this.lastKeyAt = now;
+      this.length += 1;
+      if (stroke.kind === 'other' || this.length > this.maxLength) {
+        this.notAnOtp = true;
+        this.chars = [];
+      } else if (!this.notAnOtp) {
+        this.chars.push(stroke.char);
+      }
+    }
+    return events;
+  }
+
+  /** Drops keystrokes whose Enter did not come within the timeout. */
+  expire(now: number): AssemblerEvent[] {
+    if (!this.pending || now - this.lastKeyAt <= this.timeoutMs) return [];
+    const reason: DiscardReason = this.notAnOtp ? 'not-an-otp' : 'timeout';
+    return [this.discard(reason, `no Enter within ${this.timeoutMs} ms of the last key`)];
+  }
+
+  /** Forgets pending keystrokes and the key state (after a reconnect). */
+  reset(): void {
+    this.previousKeys = [];
+    this.clear();
+  }
+
+  private finish(): AssemblerEvent | undefined {
+    if (!this.pending) return undefined;
+    if (this.notAnOtp) return this.discard('not-an-otp', 'input is not an OTP');
+    const text = this.chars.join('');
+    const otp = classifyOtp(text, { hotpDigits: this.hotpDigits });
+    if (!otp) return this.discard('not-an-otp', 'input is not an OTP');
+    this.clear();
+    this.counts.otps += 1;
+    return { type: 'otp', text, otp };
+  }
+
+  private discard(reason: DiscardReason, why: string): AssemblerEvent {
+    const length = this.length;
+    this.clear();
+    this.counts.discarded += 1;
+    const message = `discarded ${length} keystrokes: ${why}`;
+    // A half-typed OTP is worth a warning; a static password typed by a key is routine.
+    if (reason === 'timeout') this.log.warn({ reason, length }, message);
+    else this.log.debug({ reason, length }, message);
+    return { type: 'discarded', reason, length, message };
+  }
+
+  private clear(): void {
+    this.chars = [];
+    this.length = 0;
+    this.notAnOtp = false;
+  }
+}
