@@ -1,4 +1,5 @@
 import type { BenchSuite } from '../harness';
+import { otpSuite } from './otp';
 
 /** Every benchmark suite; `npm run bench -- NAME` runs only the named ones. */
-export const SUITES: BenchSuite[] = [];
+export const SUITES: BenchSuite[] = [otpSuite];
