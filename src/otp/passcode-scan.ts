@@ -16,8 +16,8 @@ export function isWellFormedPasscode(otp: unknown, digits: number): otp is strin
 /**
  * Computes the codes of a run of counters and compares each against the given passcodes.
  *
- * otplib's per-code generator re-validates and re-normalises its options on every call (about 2.3x
- * the cost of the HMAC itself), which would put a 1000-counter search outside the 2x budget. So the
+ * otplib's per-code generator re-validates and re-normalises its options on every call (about 3x
+ * the cost of the HMAC itself, see `npm run bench -- otp`), outside the 2x budget. So the
  * loop calls the otplib crypto plugin and otplib's dynamic truncation directly; the unit tests check
  * every code against otplib's own generator.
  *
