@@ -1,0 +1,18 @@
+export { ImportError } from './errors';
+export * from './types';
+export { splitCsvLine } from './csv-line';
+export { createPingIdCsvParser } from './pingid-csv';
+export { createOathCsvParser } from './oath-csv';
+export { createYubicoCsvParser, serialFromPublicId } from './yubico-csv';
+export { createLineParser, parseLines } from './line-parser';
+export { detectFormat } from './detect';
+export { parsePskc } from './pskc/pskc';
+export type { PskcSecrets } from './pskc/container-keys';
+export {
+  importFile,
+  DEFAULT_MAX_XML_BYTES,
+  type ImportTarget,
+  type ImportProgress,
+  type ImportFileOptions,
+  type ImportFileResult,
+} from './import-file';
