@@ -1,5 +1,6 @@
 import type { BenchSuite } from '../harness';
+import { keyboardSuite } from './keyboard';
 import { otpSuite } from './otp';
 
 /** Every benchmark suite; `npm run bench -- NAME` runs only the named ones. */
-export const SUITES: BenchSuite[] = [otpSuite];
+export const SUITES: BenchSuite[] = [otpSuite, keyboardSuite];

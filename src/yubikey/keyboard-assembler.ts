@@ -1,4 +1,5 @@
-import { silentLogger, type Logger } from '../core';
+import type { Logger } from '../core';
+import { QUIET_LOGGER } from './quiet-logger';
 import {
   classifyOtp,
   YUBICO_OTP_MAX_LENGTH,
@@ -63,7 +64,7 @@ export class KeyboardOtpAssembler {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_OTP_KEY_TIMEOUT_MS;
     this.maxLength = options.maxLength ?? YUBICO_OTP_MAX_LENGTH;
     this.hotpDigits = options.hotpDigits;
-    this.log = (options.logger ?? silentLogger()).child({ module: 'yubikey.keyboard' });
+    this.log = (options.logger ?? QUIET_LOGGER).child({ module: 'yubikey.keyboard' });
   }
 
   get stats(): AssemblerStats {

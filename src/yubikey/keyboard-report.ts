@@ -8,12 +8,10 @@ import {
   MODHEX_USAGES,
   MODIFIER_NON_SHIFT_MASK,
   MODIFIER_SHIFT_MASK,
-  USAGE_DIGIT_0,
   USAGE_DIGIT_1,
   USAGE_ENTER,
   USAGE_ERROR_ROLLOVER,
   USAGE_ERROR_UNDEFINED,
-  USAGE_KEYPAD_0,
   USAGE_KEYPAD_1,
   USAGE_KEYPAD_ENTER,
   USAGE_LAST_KEY,
@@ -41,27 +39,43 @@ export type KeyboardReportDecode =
 
 const MODHEX_UPPER = MODHEX_ALPHABET.toUpperCase();
 const DIGITS_FROM_1 = '1234567890'; // usage order: '1'..'9' then '0'
-const ENTER: KeyStroke = { kind: 'enter' };
-const OTHER: KeyStroke = { kind: 'other' };
+const ENTER: KeyStroke = Object.freeze({ kind: 'enter' });
+const OTHER: KeyStroke = Object.freeze({ kind: 'other' });
 const IGNORED_GARBAGE = { kind: 'ignored', reason: 'garbage' } as const;
 const IGNORED_ROLLOVER = { kind: 'ignored', reason: 'rollover' } as const;
+/** The key-up report, the most common one: shared, as it carries nothing. */
+const NO_KEYS: KeyboardReportDecode = Object.freeze({
+  kind: 'keys',
+  keys: Object.freeze([]),
+  strokes: Object.freeze([]),
+});
+
+/** What a key contributes when typed with no modifier, or with shift; built once. */
+const PLAIN_STROKES = strokeTable(false);
+const SHIFTED_STROKES = strokeTable(true);
+
+function strokeTable(shifted: boolean): readonly KeyStroke[] {
+  const table: KeyStroke[] = new Array<KeyStroke>(USAGE_LAST_KEY + 1).fill(OTHER);
+  const char = (c: string): KeyStroke => Object.freeze({ kind: 'char', char: c });
+  MODHEX_USAGES.forEach((usage, i) => {
+    table[usage] = char((shifted ? MODHEX_UPPER : MODHEX_ALPHABET)[i]!);
+  });
+  // Shifted digits are symbols, so they stay OTHER in the shifted table.
+  for (let i = 0; !shifted && i < DIGITS_FROM_1.length; i++) {
+    table[USAGE_DIGIT_1 + i] = char(DIGITS_FROM_1[i]!);
+    table[USAGE_KEYPAD_1 + i] = char(DIGITS_FROM_1[i]!);
+  }
+  table[USAGE_ENTER] = ENTER;
+  table[USAGE_KEYPAD_ENTER] = ENTER;
+  return table;
+}
 
 /** What a key typed with these modifiers contributes to an OTP. */
 export function strokeFor(usage: number, modifiers: number): KeyStroke {
   if (usage === USAGE_ENTER || usage === USAGE_KEYPAD_ENTER) return ENTER;
   if ((modifiers & MODIFIER_NON_SHIFT_MASK) !== 0) return OTHER;
-  const shifted = (modifiers & MODIFIER_SHIFT_MASK) !== 0;
-  const letter = MODHEX_USAGES.indexOf(usage);
-  if (letter >= 0)
-    return { kind: 'char', char: (shifted ? MODHEX_UPPER : MODHEX_ALPHABET)[letter]! };
-  if (shifted) return OTHER; // shifted digits are symbols
-  if (usage >= USAGE_DIGIT_1 && usage <= USAGE_DIGIT_0) {
-    return { kind: 'char', char: DIGITS_FROM_1[usage - USAGE_DIGIT_1]! };
-  }
-  if (usage >= USAGE_KEYPAD_1 && usage <= USAGE_KEYPAD_0) {
-    return { kind: 'char', char: DIGITS_FROM_1[usage - USAGE_KEYPAD_1]! };
-  }
-  return OTHER;
+  const table = (modifiers & MODIFIER_SHIFT_MASK) !== 0 ? SHIFTED_STROKES : PLAIN_STROKES;
+  return table[usage] ?? OTHER;
 }
 
 /**
@@ -76,22 +90,17 @@ export function decodeKeyboardReport(
   if (report.length !== KEYBOARD_REPORT_SIZE || report[KEYBOARD_RESERVED_OFFSET] !== 0) {
     return IGNORED_GARBAGE;
   }
-  const slots = report.subarray(
-    KEYBOARD_FIRST_KEY_OFFSET,
-    KEYBOARD_FIRST_KEY_OFFSET + KEYBOARD_KEY_SLOTS,
-  );
-  // Phantom state (HID 1.11 appendix C): the slots read ErrorRollOver and the keys are unknown.
-  if (
-    slots.includes(USAGE_ERROR_ROLLOVER) &&
-    slots.every((u) => u === USAGE_ERROR_ROLLOVER || u === 0)
-  ) {
-    return IGNORED_ROLLOVER;
-  }
   const keys: number[] = [];
   let ended = false;
-  for (const usage of slots) {
+  let rollover = false;
+  for (let i = 0; i < KEYBOARD_KEY_SLOTS; i++) {
+    const usage = report[KEYBOARD_FIRST_KEY_OFFSET + i]!;
     if (usage === 0) {
       ended = true;
+      continue;
+    }
+    if (usage === USAGE_ERROR_ROLLOVER) {
+      rollover = true;
       continue;
     }
     // Keys fill the slots from the front, once each, with key usages only.
@@ -99,9 +108,13 @@ export function decodeKeyboardReport(
     if (ended || invalid || keys.includes(usage)) return IGNORED_GARBAGE;
     keys.push(usage);
   }
+  // Phantom state (HID 1.11 appendix C): the slots read ErrorRollOver and the keys are unknown.
+  if (rollover) return keys.length === 0 ? IGNORED_ROLLOVER : IGNORED_GARBAGE;
+  if (keys.length === 0) return NO_KEYS;
   const modifiers = report[KEYBOARD_MODIFIER_OFFSET]!;
-  const strokes = keys
-    .filter((usage) => !previousKeys.includes(usage))
-    .map((usage) => strokeFor(usage, modifiers));
+  const strokes: KeyStroke[] = [];
+  for (const usage of keys) {
+    if (!previousKeys.includes(usage)) strokes.push(strokeFor(usage, modifiers));
+  }
   return { kind: 'keys', keys, strokes };
 }

@@ -6,12 +6,12 @@ import {
   FEATURE_FLAGS_OFFSET,
   ProtocolError,
   SLOT_WRITE_FLAG,
-  silentLogger,
   toHex,
   TokenBridgeError,
   type HidConnection,
   type Logger,
 } from '../core';
+import { QUIET_LOGGER } from './quiet-logger';
 import { buildFrame, frameReports, resetReport, verifyResponse } from './frame';
 import {
   checkReport,
@@ -61,7 +61,7 @@ export class OtpProtocol {
     readonly connection: HidConnection,
     options: OtpProtocolOptions = {},
   ) {
-    this.log = (options.logger ?? silentLogger()).child({ module: 'yubikey.otp-protocol' });
+    this.log = (options.logger ?? QUIET_LOGGER).child({ module: 'yubikey.otp-protocol' });
     this.sleep = options.sleep ?? realSleep;
     this.timings = { ...DEFAULT_OTP_TIMINGS, ...options.timings };
   }

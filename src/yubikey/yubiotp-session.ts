@@ -3,11 +3,11 @@ import {
   OTP_ONLY_PRODUCT_IDS,
   ProtocolError,
   SERIAL_RESPONSE_SIZE,
-  silentLogger,
   SLOT_DEVICE_SERIAL,
   type HidConnection,
   type Logger,
 } from '../core';
+import { QUIET_LOGGER } from './quiet-logger';
 import { OtpProtocol, type OtpProtocolOptions } from './otp-protocol';
 import type { OtpStatus } from './status';
 import { realSleep, type Sleep } from './timing';
@@ -40,7 +40,7 @@ export class YubiOtpSession {
     options: YubiOtpSessionOptions = {},
   ) {
     this.protocol = new OtpProtocol(connection, options);
-    this.log = (options.logger ?? silentLogger()).child({ module: 'yubikey.session' });
+    this.log = (options.logger ?? QUIET_LOGGER).child({ module: 'yubikey.session' });
     this.sleep = options.sleep ?? realSleep;
     this.reclaimAttempts = Math.max(1, options.reclaimAttempts ?? DEFAULT_RECLAIM_ATTEMPTS);
     this.reclaimIntervalMs = options.reclaimIntervalMs ?? DEFAULT_RECLAIM_INTERVAL_MS;
