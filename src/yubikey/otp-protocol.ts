@@ -72,12 +72,12 @@ export class OtpProtocol {
   }
 
   /** Sends one command frame and reads its answer; always leaves the key out of read mode. */
-  sendAndReceive(
+  async sendAndReceive(
     command: number,
     payload?: Uint8Array,
     options: ExchangeOptions = {},
   ): Promise<OtpResponse> {
-    const frame = buildFrame(command, payload);
+    const frame = buildFrame(command, payload); // a bad command or payload rejects, never reaches the key
     return this.exclusive(async () => {
       try {
         const before = await this.writeFrame(frame, options.signal);

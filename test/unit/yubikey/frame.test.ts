@@ -1,4 +1,5 @@
-import { appendComplementedCrc, ErrorCode, fromHex, ProtocolError } from '../../../src/core';
+import fc from 'fast-check';
+import { appendComplementedCrc, crc16, ErrorCode, fromHex, ProtocolError } from '../../../src/core';
 import { buildFrame, frameReports, resetReport, verifyResponse } from '../../../src/yubikey';
 import { bytes, hex } from '../../helpers/scripted-connection';
 import { FRAME_VECTORS, HMAC_RESPONSE, RESET_REPORT } from '../../vectors/frames';
@@ -66,5 +67,47 @@ describe('response verification', () => {
     })();
     expect(err).toBeInstanceOf(ProtocolError);
     expect((err as ProtocolError).code).toBe(ErrorCode.PROTOCOL_BAD_REPORT);
+  });
+});
+
+describe('frame codec properties', () => {
+  test('the reports rebuild the frame, always with chunks 0 and 9 and no other all-zero chunk', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 0xff }),
+        fc.uint8Array({ maxLength: 64 }),
+        (command, payload) => {
+          const frame = buildFrame(command, payload);
+          const rebuilt = new Uint8Array(70);
+          const seqs: number[] = [];
+          for (const report of frameReports(frame)) {
+            expect(report).toHaveLength(8);
+            expect(report[7]! & 0x80).toBe(0x80);
+            const seq = report[7]! & 0x0f;
+            seqs.push(seq);
+            rebuilt.set(report.subarray(0, 7), seq * 7);
+            if (seq !== 0 && seq !== 9)
+              expect(report.subarray(0, 7).some((b) => b !== 0)).toBe(true);
+          }
+          expect(seqs[0]).toBe(0);
+          expect(seqs.at(-1)).toBe(9);
+          expect(rebuilt).toEqual(frame);
+          expect(crc16(frame.subarray(0, 64))).toBe(frame[65]! | (frame[66]! << 8));
+        },
+      ),
+    );
+  });
+
+  test('any data with its complemented CRC verifies, and any single flipped bit does not', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 60 }), fc.nat(), (data, bit) => {
+        const framed = appendComplementedCrc(data);
+        expect(verifyResponse(framed, data.length)).toEqual(data);
+        const flipped = framed.slice();
+        const at = bit % (framed.length * 8);
+        flipped[at >> 3]! ^= 1 << (at & 7);
+        expect(() => verifyResponse(flipped, data.length)).toThrow(ProtocolError);
+      }),
+    );
   });
 });
