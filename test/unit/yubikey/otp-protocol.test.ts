@@ -1,4 +1,4 @@
-import { DeviceError, ErrorCode, TokenBridgeError } from '../../../src/core';
+import { DeviceError, ErrorCode, TokenBridgeError, type Logger } from '../../../src/core';
 import { OtpProtocol, type OtpProtocolTimings } from '../../../src/yubikey';
 import {
   bytes,
@@ -295,5 +295,34 @@ describe('OtpProtocol against scripted wire bytes', () => {
       RESET_REPORT,
     ]);
     expect(connection.unread).toBe(0);
+  });
+
+  test('raw reports are logged at trace level only', async () => {
+    const lines: Array<{ level: string; line: string }> = [];
+    const logger = (bindings: object): Logger => {
+      const at =
+        (level: string) =>
+        (obj: object | string, msg?: string): void => {
+          lines.push({ level, line: JSON.stringify({ ...bindings, obj, msg }) });
+        };
+      return {
+        trace: at('trace'),
+        debug: at('debug'),
+        info: at('info'),
+        warn: at('warn'),
+        error: at('error'),
+        child: (more) => logger({ ...bindings, ...more }),
+      };
+    };
+    const connection = new ScriptedConnection([
+      ...SERIAL_WRITE,
+      { get: SERIAL_RESPONSE },
+      { get: DONE },
+    ]);
+    const protocol = new OtpProtocol(connection, { logger: logger({}), sleep: async () => {} });
+    await protocol.sendAndReceive(0x10, undefined, { dataLength: 4 });
+    const withReport = lines.filter((l) => l.line.includes('6b956a'));
+    expect(withReport.map((l) => l.level)).toEqual(['trace']);
+    expect(lines.filter((l) => l.level === 'trace')).toHaveLength(connection.transcript.length);
   });
 });
