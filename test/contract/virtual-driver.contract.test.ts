@@ -1,0 +1,4 @@
+import { describeDriverContract } from './driver-contract';
+import { virtualHarness } from './harnesses';
+
+describeDriverContract('virtual', virtualHarness, { hotplug: true });
