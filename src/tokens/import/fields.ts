@@ -8,10 +8,12 @@ import { ImportError } from './errors';
  * none of them ever puts a secret's characters into a message (only its length).
  */
 
-/** PingOne allows 50 characters; 64 leaves room for vendor prefixes. */
-export const MAX_SERIAL_CHARS = 64;
-const SERIAL_PATTERN = /^[\x21-\x7e]+$/; // printable ASCII, no spaces
-const SERIAL_FORBIDDEN = /[",;]/; // would not survive a CSV round trip
+/**
+ * The registry's serial rule (PingOne allows 50 characters; vendor serials use . _ : -), checked
+ * here too so that a bad serial is reported with its line before anything reaches the store.
+ */
+export const MAX_SERIAL_CHARS = 50;
+const SERIAL_PATTERN = /^[A-Za-z0-9._:-]+$/;
 
 export function parseSerial(text: string | undefined, location: string): string {
   const serial = (text ?? '').trim();
@@ -22,11 +24,8 @@ export function parseSerial(text: string | undefined, location: string): string 
       `serial: expected at most ${MAX_SERIAL_CHARS} characters, got ${serial.length}`,
     );
   }
-  if (!SERIAL_PATTERN.test(serial) || SERIAL_FORBIDDEN.test(serial)) {
-    throw new ImportError(
-      location,
-      'serial: expected printable characters without spaces, quotes, commas or semicolons',
-    );
+  if (!SERIAL_PATTERN.test(serial)) {
+    throw new ImportError(location, 'serial: expected only the characters A-Z a-z 0-9 . _ : -');
   }
   return serial;
 }
