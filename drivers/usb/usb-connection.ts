@@ -126,14 +126,18 @@ export class UsbConnection implements HidConnection {
   }
 
   /**
-   * At process exit: start giving the interface back without waiting (nothing asynchronous is
-   * guaranteed to finish there). Release first: the kernel driver cannot bind a claimed interface.
+   * At process exit: stop reading and start giving the interface back, without waiting. usb 3.x has
+   * only asynchronous calls, so this completes only if the event loop still turns (an 'exit' emitted
+   * by hand, a slow teardown); after process.exit() the key may stay detached until replugged. The
+   * daemon should close its drivers on SIGINT/SIGTERM, which is the real guarantee.
    */
   releaseAtExit(): void {
     if (this.closed) return;
+    this.stopping = true;
     const ignore = () => undefined;
-    void this.device
-      .releaseInterface(OTP_INTERFACE_INDEX)
+    // The in-flight interrupt transfer holds the claim: re-attaching before it ends fails (EBUSY).
+    void this.polling
+      .then(() => this.device.releaseInterface(OTP_INTERFACE_INDEX))
       .catch(ignore)
       .then(() =>
         this.options.kernelDriverDetached
