@@ -1,7 +1,10 @@
 import { DeviceError, ErrorCode, TokenBridgeError } from '../../src/core';
 
-/** hidapi/hidraw and nusb texts that mean the device is gone (ENODEV, a poll hang-up, a disconnect). */
-const GONE_PATTERN = /no such device|device disconnected|\bdisconnected\b|ENODEV|os error 19/i;
+/**
+ * hidapi/hidraw, nusb and libusb texts that mean the device is gone: ENODEV, a poll hang-up, nusb's
+ * "device disconnected" / "Disconnected", libusb's LIBUSB_ERROR_NO_DEVICE.
+ */
+const GONE_PATTERN = /no such device|\bdisconnected\b|ENODEV|NO_DEVICE|os error 19/i;
 /** node-hid's texts for a handle that was closed under us. */
 const CLOSED_PATTERN = /has been closed|already closed|closed device/i;
 

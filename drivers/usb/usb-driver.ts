@@ -145,8 +145,17 @@ export class UsbDriver implements Driver {
         },
       );
     }
+    let inEndpoint: number;
+    try {
+      inEndpoint = this.findInEndpoint(device);
+    } catch (err) {
+      await device.releaseInterface(OTP_INTERFACE_INDEX).catch(() => undefined);
+      if (detached) await device.attachKernelDriver(OTP_INTERFACE_INDEX).catch(() => undefined);
+      await device.close().catch(() => undefined);
+      throw toDeviceError(err, 'reading the configuration descriptor');
+    }
     const connection = new UsbConnection({ ...info, access: 'exclusive' }, device, log, {
-      inEndpoint: this.findInEndpoint(device),
+      inEndpoint,
       kernelDriverDetached: detached,
       pollTimeoutMs: this.pollTimeoutMs,
       onClosed: (c) => {

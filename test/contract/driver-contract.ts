@@ -12,6 +12,7 @@ import {
   toHex,
 } from '../../src/core';
 import { parseVirtualSpec, VirtualToken } from '../../drivers/virtual';
+import { YubiOtpSession } from '../../src/yubikey';
 import { decodeKeyboard, readSerialExchange, serialResponseReport } from './otp-exchange';
 
 /** What the harness knows about the token behind the driver. */
@@ -159,6 +160,17 @@ export function describeDriverContract(
       expect(responses[1]![FEATURE_FLAGS_OFFSET]).toBe(0x40); // seq 0 again: done
       const after = await connection.getFeatureReport();
       expect(after[FEATURE_FLAGS_OFFSET]).toBe(0); // read mode was reset
+    });
+
+    test('the OTP session of src/yubikey reads status and serial through it', async () => {
+      const { connection } = await openToken();
+      const session = new YubiOtpSession(connection, { reclaimAttempts: 1 });
+      const status = await within(session.readStatus(), 'readStatus');
+      const fw = harness.expected.firmware;
+      if (fw) expect(status.version).toEqual({ major: fw[0], minor: fw[1], build: fw[2] });
+      await expect(within(session.readSerial(), 'readSerial')).resolves.toBe(
+        harness.expected.serial,
+      );
     });
 
     test('rejects feature reports that are not 8 bytes and stays usable', async () => {
