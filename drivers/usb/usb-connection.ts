@@ -98,11 +98,14 @@ export class UsbConnection implements HidConnection {
     } catch (err) {
       throw this.failed(err, 'GET_REPORT (feature)');
     }
+    if (result.status !== 'ok') {
+      throw new DeviceError(ErrorCode.DEVICE_IO, `GET_REPORT (feature): status ${result.status}`);
+    }
     const bytes = viewBytes(result);
-    if (result.status !== 'ok' || bytes.length !== REPORT_SIZE) {
+    if (bytes.length !== REPORT_SIZE) {
       throw new ProtocolError(
         ErrorCode.PROTOCOL_BAD_REPORT,
-        `GET_REPORT (feature): status ${result.status}, expected ${REPORT_SIZE} bytes, got ${bytes.length}`,
+        `GET_REPORT (feature): expected ${REPORT_SIZE} bytes, got ${bytes.length}`,
       );
     }
     return bytes;
