@@ -1,0 +1,27 @@
+export * from './types';
+export * from './store';
+export * from './audit';
+export * from './lockout';
+export { SeedCipher, SEED_NONCE_BYTES, type SealedSeed } from './seed-cipher';
+export {
+  CREDENTIAL_NAME,
+  keyIdOf,
+  loadSeedKey,
+  publishKeyFile,
+  readExistingKeyFile,
+  SEED_KEY_BYTES,
+  type SeedKey,
+} from './seed-key';
+export {
+  isValidSerial,
+  SERIAL_PATTERN,
+  SERIAL_RULE,
+  validateImportedToken,
+} from './validate-token';
+export {
+  DEFAULT_MAX_TOKENS_PER_USER,
+  SqliteTokenStore,
+  type SqliteTokenStoreOptions,
+} from './sqlite/sqlite-store';
+export { MIGRATIONS, SCHEMA_VERSION } from './sqlite/schema';
+export { pendingKeyPath, type RekeyResult } from './sqlite/rekey';

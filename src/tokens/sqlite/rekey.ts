@@ -1,0 +1,144 @@
+import type Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
+import { existsSync, renameSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ErrorCode, StoreError, type Logger } from '../../core';
+import type { AuditContext } from '../audit';
+import { SeedCipher } from '../seed-cipher';
+import {
+  fsyncDir,
+  keyIdOf,
+  publishKeyFile,
+  readExistingKeyFile,
+  SEED_KEY_BYTES,
+  type SeedKey,
+} from '../seed-key';
+
+/** Rows re-encrypted per query: bounded memory for 100,000 tokens. */
+const REKEY_BATCH = 1000;
+
+export interface RekeyResult {
+  readonly from: string;
+  readonly to: string;
+  readonly tokens: number;
+  readonly seedKey: SeedKey;
+}
+
+/** Where the next key waits while a rekey is in flight. */
+export function pendingKeyPath(keyFile: string): string {
+  return `${keyFile}.new`;
+}
+
+/**
+ * Re-encrypts every seed under a new key. The order is what makes it crash-safe:
+ *   1. the new key is written durably to `KEYFILE.new` (fsynced file and directory);
+ *   2. every seed is re-sealed in ONE transaction, committed with synchronous=FULL;
+ *   3. only then is `KEYFILE.new` renamed over `KEYFILE` (and the directory fsynced).
+ * A crash before 2 commits leaves the old seeds and the old key; a crash between 2 and 3 leaves the
+ * new seeds with the new key in `KEYFILE.new`, which the next open finds and finishes installing
+ * (recoverPendingRekey). At no point are seeds stored under a key that exists nowhere on disk.
+ */
+export function rekeyStore(
+  db: Database.Database,
+  current: SeedKey,
+  keyFile: string,
+  newKeyPath: string | undefined,
+  at: number,
+  context: AuditContext,
+  logger: Logger,
+): RekeyResult {
+  if (current.fromCredentials) {
+    throw new StoreError(
+      ErrorCode.KEY_FILE,
+      `the seed key comes from the systemd credential ${current.path}, which rekey cannot replace: provision the new credential and rekey with --key-file`,
+    );
+  }
+  const newKey = newKeyPath ? readExistingKeyFile(newKeyPath).key : randomBytes(SEED_KEY_BYTES);
+  const next: SeedKey = {
+    key: newKey,
+    keyId: keyIdOf(newKey),
+    path: keyFile,
+    fromCredentials: false,
+  };
+  if (next.keyId === current.keyId) {
+    throw new StoreError(ErrorCode.KEY_FILE, `the new key is the current key (${current.keyId})`);
+  }
+  const pending = pendingKeyPath(keyFile);
+  publishKeyFile(pending, newKey, true);
+
+  const oldCipher = new SeedCipher(current);
+  const newCipher = new SeedCipher(next);
+  const page = db.prepare<
+    [string, number],
+    { serial: string; key_id: string; seed_nonce: Buffer; seed_ct: Buffer }
+  >(
+    'SELECT serial, key_id, seed_nonce, seed_ct FROM tokens WHERE serial > ? ORDER BY serial LIMIT ?',
+  );
+  const update = db.prepare(
+    'UPDATE tokens SET key_id = @keyId, seed_nonce = @nonce, seed_ct = @ciphertext WHERE serial = @serial',
+  );
+  const audit = db.prepare(
+    `INSERT INTO audit (at, event, serial, user, source, detail)
+     VALUES (?, 'rekeyed', NULL, NULL, ?, ?)`,
+  );
+  const tokens = db
+    .transaction(() => {
+      let count = 0;
+      let after = '';
+      for (;;) {
+        const rows = page.all(after, REKEY_BATCH);
+        if (rows.length === 0) break;
+        for (const row of rows) {
+          const plaintext = oldCipher.open(row.serial, {
+            keyId: row.key_id,
+            nonce: row.seed_nonce,
+            ciphertext: row.seed_ct,
+          });
+          const sealed = newCipher.seal(row.serial, plaintext);
+          plaintext.fill(0);
+          update.run({ serial: row.serial, ...sealed });
+          count++;
+        }
+        after = rows[rows.length - 1]!.serial;
+      }
+      audit.run(
+        at,
+        context.source,
+        JSON.stringify({ from: current.keyId, to: next.keyId, tokens: count }),
+      );
+      return count;
+    })
+    .immediate();
+
+  renameSync(pending, keyFile);
+  publishDirectory(keyFile);
+  logger.info({ from: current.keyId, to: next.keyId, tokens }, 'seeds moved to a new key');
+  return { from: current.keyId, to: next.keyId, tokens, seedKey: next };
+}
+
+/**
+ * Finishes a rekey that crashed between its commit and the key file rename: when the stored seeds
+ * are under the key waiting in `KEYFILE.new`, that key is installed.
+ */
+export function recoverPendingRekey(
+  db: Database.Database,
+  current: SeedKey,
+  logger: Logger,
+): SeedKey {
+  if (current.fromCredentials) return current;
+  const pending = pendingKeyPath(current.path);
+  if (!existsSync(pending)) return current;
+  const stored = db.prepare<[], string>('SELECT key_id FROM tokens LIMIT 1').pluck().get();
+  if (stored === undefined || stored === current.keyId) return current;
+  const candidate = readExistingKeyFile(pending);
+  if (candidate.keyId !== stored) return current;
+  renameSync(pending, current.path);
+  publishDirectory(current.path);
+  logger.warn({ keyId: candidate.keyId }, 'finished installing the key of an interrupted rekey');
+  return { ...candidate, path: current.path };
+}
+
+function publishDirectory(keyFile: string): void {
+  // The rename must reach the disk before anyone discards a backup of the old key.
+  fsyncDir(dirname(keyFile));
+}

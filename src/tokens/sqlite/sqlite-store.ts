@@ -1,0 +1,398 @@
+import type Database from 'better-sqlite3';
+import {
+  defaultPaths,
+  ErrorCode,
+  silentLogger,
+  StoreError,
+  systemClock,
+  type Clock,
+  type Logger,
+} from '../../core';
+import type { AuditContext, AuditEntry, AuditInput, AuditQuery } from '../audit';
+import { afterFailure, type FailureStep } from '../lockout';
+import { SeedCipher } from '../seed-cipher';
+import { loadSeedKey, type SeedKey } from '../seed-key';
+import type { FailureRecord, ListOptions, LoadedToken, StateAdvance, TokenStore } from '../store';
+import type { ImportOptions, ImportSession, TokenRecord } from '../types';
+import { unpackSecret } from '../validate-token';
+import { guarded } from './errors';
+import {
+  prepareImportStatements,
+  SqliteImportSession,
+  type ImportStatements,
+} from './import-session';
+import { DEFAULT_BUSY_TIMEOUT_MS, openDatabase } from './open-database';
+import { rekeyStore, recoverPendingRekey, type RekeyResult } from './rekey';
+import { prepareStatements, type Statements } from './statements';
+import { sealedOf, toAuditEntry, toRecord, type AuditRow } from './rows';
+
+export const DEFAULT_MAX_TOKENS_PER_USER = 5;
+const DEFAULT_AUDIT_LIMIT = 100;
+const MAX_AUDIT_LIMIT = 10_000;
+
+export interface SqliteTokenStoreOptions {
+  /** The registry file (default: defaultPaths().store). */
+  readonly path?: string;
+  /** The seed key file (default: defaultPaths().keyFile); $CREDENTIALS_DIRECTORY wins when set. */
+  readonly keyFile?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** How many tokens one user may pair (default 5, as PingOne). */
+  readonly maxTokensPerUser?: number;
+  readonly busyTimeoutMs?: number;
+}
+
+/** The embedded registry: one SQLite file, seeds sealed with AES-256-GCM under a separate key. */
+export class SqliteTokenStore implements TokenStore {
+  readonly path: string;
+  readonly keyFile: string;
+  private seedKey: SeedKey;
+  private cipher: SeedCipher;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly maxTokensPerUser: number;
+  private readonly sql: Statements;
+  private importStatements: ImportStatements | undefined;
+
+  private constructor(
+    private readonly db: Database.Database,
+    paths: { path: string; keyFile: string },
+    seedKey: SeedKey,
+    options: SqliteTokenStoreOptions,
+  ) {
+    this.path = paths.path;
+    this.keyFile = paths.keyFile;
+    this.seedKey = seedKey;
+    this.cipher = new SeedCipher(seedKey);
+    this.clock = options.clock ?? systemClock;
+    this.logger = (options.logger ?? silentLogger()).child({ module: 'token-store' });
+    this.maxTokensPerUser = options.maxTokensPerUser ?? DEFAULT_MAX_TOKENS_PER_USER;
+    this.sql = prepareStatements(db);
+  }
+
+  /**
+   * Opens or creates the store. Refuses a key file readable by others, a schema newer than this
+   * code, and a key that does not match the seeds already stored.
+   */
+  static open(options: SqliteTokenStoreOptions = {}): SqliteTokenStore {
+    const env = options.env ?? process.env;
+    const defaults = defaultPaths(env);
+    const path = options.path ?? defaults.store;
+    const keyFile = options.keyFile ?? defaults.keyFile;
+    const logger = (options.logger ?? silentLogger()).child({ module: 'token-store' });
+    let seedKey = loadSeedKey(keyFile, env);
+    const db = openDatabase(path, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
+    try {
+      seedKey = recoverPendingRekey(db, seedKey, logger);
+      const foreign = db
+        .prepare<[string], string>('SELECT key_id FROM tokens WHERE key_id != ? LIMIT 1')
+        .pluck()
+        .get(seedKey.keyId);
+      if (foreign !== undefined) {
+        throw new StoreError(
+          ErrorCode.KEY_FILE,
+          `store ${path} holds seeds under key ${foreign}, but ${seedKey.path} is key ${seedKey.keyId}: use the key file the store was created with (--key-file)`,
+        );
+      }
+      return new SqliteTokenStore(db, { path, keyFile }, seedKey, options);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  get keyId(): string {
+    return this.seedKey.keyId;
+  }
+
+  async get(serial: string): Promise<TokenRecord | null> {
+    return this.run(() => {
+      const row = this.sql.get.get(serial);
+      return row ? toRecord(row) : null;
+    });
+  }
+
+  async findByPublicId(publicId: string): Promise<TokenRecord | null> {
+    return this.run(() => {
+      const row = this.sql.byPublicId.get(publicId);
+      return row ? toRecord(row) : null;
+    });
+  }
+
+  async list(options: ListOptions = {}): Promise<TokenRecord[]> {
+    return this.run(() =>
+      this.sql.list.all(options.afterSerial ?? '', options.limit ?? -1).map(toRecord),
+    );
+  }
+
+  async count(): Promise<number> {
+    return this.run(() => this.sql.count.get()!);
+  }
+
+  async tokensOf(user: string): Promise<TokenRecord[]> {
+    return this.run(() => this.sql.ofUser.all(user).map(toRecord));
+  }
+
+  async load(serial: string): Promise<LoadedToken | null> {
+    return this.run(() => {
+      const row = this.sql.sealed.get(serial);
+      if (!row) return null;
+      const plaintext = this.cipher.open(serial, sealedOf(row));
+      return { record: toRecord(row), secret: unpackSecret(row.kind, plaintext) };
+    });
+  }
+
+  async advance(update: StateAdvance): Promise<boolean> {
+    return this.run(() =>
+      this.db
+        .transaction(() => {
+          const { expected: e, next: n } = update;
+          const changed = this.sql.advance.run({
+            serial: update.serial,
+            at: update.at,
+            counter: e.counter,
+            lastStep: e.lastStep,
+            drift: e.drift,
+            usage: e.yubicoUsage,
+            session: e.yubicoSession,
+            nCounter: n.counter,
+            nLastStep: n.lastStep,
+            nDrift: n.drift,
+            nUsage: n.yubicoUsage,
+            nSession: n.yubicoSession,
+          }).changes;
+          if (changed !== 1) return false;
+          this.insertAudit(update.audit, update.at);
+          return true;
+        })
+        .immediate(),
+    );
+  }
+
+  async recordFailure(failure: FailureRecord): Promise<FailureStep | null> {
+    return this.run(() =>
+      this.db
+        .transaction((): FailureStep | null => {
+          const row = this.sql.failState.get(failure.serial);
+          if (!row) return null;
+          if (row.locked_until !== null && row.locked_until > failure.at) {
+            // Locked by a concurrent failure meanwhile: this attempt never ran against a live token.
+            return {
+              failCount: row.fail_count,
+              lockCount: row.lock_count,
+              lockedUntil: row.locked_until,
+            };
+          }
+          const step = afterFailure(
+            failure.policy,
+            { failCount: row.fail_count, lockCount: row.lock_count },
+            failure.at,
+          );
+          this.sql.setFailState.run({ serial: failure.serial, ...step });
+          this.insertAudit(
+            { ...failure.audit, detail: { ...failure.audit.detail, failCount: step.failCount } },
+            failure.at,
+          );
+          if (step.lockedUntil !== null) {
+            this.insertAudit(
+              {
+                ...failure.audit,
+                event: 'locked',
+                detail: { until: step.lockedUntil, lockCount: step.lockCount },
+              },
+              failure.at,
+            );
+          }
+          return step;
+        })
+        .immediate(),
+    );
+  }
+
+  async unlock(serial: string, context: AuditContext): Promise<boolean> {
+    return this.change(
+      serial,
+      'unlocked',
+      context,
+      () => this.sql.unlock.run(serial).changes === 1,
+    );
+  }
+
+  async pair(serial: string, user: string, context: AuditContext): Promise<TokenRecord> {
+    if (typeof user !== 'string' || user.length === 0 || user.length > 256) {
+      throw new StoreError(ErrorCode.INVALID_INPUT, 'user: expected 1..256 characters');
+    }
+    return this.run(() =>
+      this.db
+        .transaction(() => {
+          const row = this.sql.get.get(serial);
+          if (!row) throw notFound(serial);
+          if (row.user === user) return toRecord(row);
+          if (row.user !== null) {
+            throw new StoreError(
+              ErrorCode.TOKEN_PAIRED,
+              `token ${serial} is already paired to another user`,
+            );
+          }
+          const owned = this.sql.countOfUser.get(user)!;
+          if (owned >= this.maxTokensPerUser) {
+            throw new StoreError(
+              ErrorCode.USER_TOKEN_LIMIT,
+              `user ${user} already has ${owned} tokens, the limit is ${this.maxTokensPerUser}`,
+            );
+          }
+          const at = this.clock.now();
+          this.sql.pair.run({ serial, user, at });
+          this.insertAudit(
+            { event: 'paired', serial, user, source: context.source, detail: {} },
+            at,
+          );
+          return toRecord(this.sql.get.get(serial)!);
+        })
+        .immediate(),
+    );
+  }
+
+  async unpair(serial: string, context: AuditContext): Promise<string | null> {
+    return this.run(() =>
+      this.db
+        .transaction(() => {
+          const row = this.sql.get.get(serial);
+          if (!row) throw notFound(serial);
+          if (row.user === null) return null;
+          this.sql.unpair.run(serial);
+          this.insertAudit(
+            { event: 'unpaired', serial, user: row.user, source: context.source, detail: {} },
+            this.clock.now(),
+          );
+          return row.user;
+        })
+        .immediate(),
+    );
+  }
+
+  async delete(serial: string, context: AuditContext): Promise<boolean> {
+    return this.change(serial, 'deleted', context, () => this.sql.delete.run(serial).changes === 1);
+  }
+
+  async appendAudit(entry: AuditInput): Promise<void> {
+    this.run(() => this.insertAudit(entry, this.clock.now()));
+  }
+
+  async audit(query: AuditQuery = {}): Promise<AuditEntry[]> {
+    return this.run(() => {
+      const where: string[] = [];
+      const params: Record<string, unknown> = {};
+      const filter = (column: string, op: string, value: unknown) => {
+        if (value === undefined) return;
+        where.push(`${column} ${op} @${column}`);
+        params[column] = value;
+      };
+      filter('serial', '=', query.serial);
+      filter('user', '=', query.user);
+      filter('event', '=', query.event);
+      filter('id', '>', query.afterId);
+      params.limit = Math.min(Math.max(1, query.limit ?? DEFAULT_AUDIT_LIMIT), MAX_AUDIT_LIMIT);
+      const sql =
+        'SELECT id, at, event, serial, user, source, detail FROM audit' +
+        (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
+        ` ORDER BY id ${query.newestFirst ? 'DESC' : 'ASC'} LIMIT @limit`;
+      return this.db
+        .prepare<[Record<string, unknown>], AuditRow>(sql)
+        .all(params)
+        .map(toAuditEntry);
+    });
+  }
+
+  beginImport(options: ImportOptions): ImportSession {
+    this.importStatements ??= this.run(() => prepareImportStatements(this.db));
+    return new SqliteImportSession(
+      this.db,
+      this.importStatements,
+      this.cipher,
+      this.clock,
+      options,
+      this.path,
+    );
+  }
+
+  /**
+   * Moves every seed to a new key (read from `newKeyPath`, or fresh random bytes); see rekey.ts for
+   * the order that keeps a crash from stranding the seeds.
+   */
+  rekey(context: AuditContext, newKeyPath?: string): RekeyResult {
+    const result = this.run(() =>
+      rekeyStore(
+        this.db,
+        this.seedKey,
+        this.keyFile,
+        newKeyPath,
+        this.clock.now(),
+        context,
+        this.logger,
+      ),
+    );
+    this.seedKey = result.seedKey;
+    this.cipher = new SeedCipher(result.seedKey);
+    return result;
+  }
+
+  /** `PRAGMA integrity_check`: 'ok', or the problems SQLite found. */
+  checkIntegrity(): { ok: boolean; problems: string[] } {
+    const rows = this.run(
+      () =>
+        this.db.pragma('integrity_check', { simple: false }) as Array<{ integrity_check: string }>,
+    );
+    const problems = rows.map((r) => r.integrity_check).filter((m) => m !== 'ok');
+    return { ok: problems.length === 0, problems };
+  }
+
+  async close(): Promise<void> {
+    this.closeSync();
+  }
+
+  closeSync(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private change(
+    serial: string,
+    event: 'unlocked' | 'deleted',
+    context: AuditContext,
+    apply: () => boolean,
+  ): boolean {
+    return this.run(() =>
+      this.db
+        .transaction(() => {
+          const row = this.sql.get.get(serial);
+          if (!row || !apply()) return false;
+          this.insertAudit(
+            { event, serial, user: row.user, source: context.source, detail: {} },
+            this.clock.now(),
+          );
+          return true;
+        })
+        .immediate(),
+    );
+  }
+
+  private insertAudit(entry: AuditInput, at: number): void {
+    this.sql.audit.run({
+      at,
+      event: entry.event,
+      serial: entry.serial,
+      user: entry.user,
+      source: entry.source,
+      detail: JSON.stringify(entry.detail),
+    });
+  }
+
+  private run<T>(fn: () => T): T {
+    return guarded(this.path, fn);
+  }
+}
+
+function notFound(serial: string): StoreError {
+  return new StoreError(ErrorCode.TOKEN_NOT_FOUND, `no token with serial ${serial}`);
+}

@@ -1,0 +1,85 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Clock } from '../../../src/core';
+import {
+  SqliteTokenStore,
+  type ImportedToken,
+  type SqliteTokenStoreOptions,
+} from '../../../src/tokens';
+import { RFC4226_SECRET_ASCII } from '../../vectors/rfc4226';
+
+/** A temp directory per test, removed afterwards. */
+export function tempDir(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'tokenbridge-registry-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export class FakeClock implements Clock {
+  constructor(public ms = 1_700_000_000_000) {}
+  now(): number {
+    return this.ms;
+  }
+  advance(ms: number): void {
+    this.ms += ms;
+  }
+}
+
+export const RFC_SEED = new Uint8Array(Buffer.from(RFC4226_SECRET_ASCII, 'ascii'));
+
+export function hotpToken(serial: string, extra: Partial<ImportedToken> = {}): ImportedToken {
+  return {
+    serial,
+    kind: 'hotp',
+    algorithm: 'sha1',
+    digits: 6,
+    period: 30,
+    secret: RFC_SEED,
+    counter: 0,
+    origin: `line ${serial}`,
+    ...extra,
+  };
+}
+
+export function totpToken(serial: string, extra: Partial<ImportedToken> = {}): ImportedToken {
+  return { ...hotpToken(serial), kind: 'totp', counter: undefined, ...extra };
+}
+
+/** The yubico-c published vector's key and private id. */
+export const YUBICO_AES_KEY = new Uint8Array(
+  Buffer.from('ecde18dbe76fbd0c33330f1c354871db', 'hex'),
+);
+export const YUBICO_PRIVATE_ID = new Uint8Array(Buffer.from('8792ebfe26cc', 'hex'));
+
+export function yubicoToken(serial: string, publicId: string): ImportedToken {
+  return {
+    serial,
+    kind: 'yubico',
+    algorithm: 'sha1',
+    digits: 6,
+    period: 30,
+    secret: YUBICO_AES_KEY,
+    privateId: YUBICO_PRIVATE_ID,
+    publicId,
+    origin: `row ${serial}`,
+  };
+}
+
+/** A store in `dir` (store.sqlite + seed.key), with an empty environment unless given. */
+export function openStore(
+  dir: string,
+  options: Partial<SqliteTokenStoreOptions> = {},
+): SqliteTokenStore {
+  return SqliteTokenStore.open({
+    path: join(dir, 'store.sqlite'),
+    keyFile: join(dir, 'keys', 'seed.key'),
+    env: {},
+    ...options,
+  });
+}
+
+export function importTokens(store: SqliteTokenStore, tokens: ImportedToken[]): void {
+  const session = store.beginImport({ replace: false, dryRun: false, source: 'test' });
+  for (const token of tokens) session.add(token);
+  session.commit();
+}
