@@ -1,10 +1,9 @@
-import Database from 'better-sqlite3';
 import { ErrorCode, StoreError, TokenBridgeError } from '../../core';
 
 /** SQLite failures become StoreErrors naming the file; our own errors pass through. */
 export function asStoreError(err: unknown, path: string): TokenBridgeError {
   if (err instanceof TokenBridgeError) return err;
-  if (err instanceof Database.SqliteError) {
+  if (isSqliteError(err)) {
     const corrupt = err.code === 'SQLITE_CORRUPT' || err.code === 'SQLITE_NOTADB';
     const busy = err.code.startsWith('SQLITE_BUSY') || err.code.startsWith('SQLITE_LOCKED');
     const what = corrupt
@@ -29,4 +28,13 @@ export function guarded<T>(path: string, fn: () => T): T {
   } catch (err) {
     throw asStoreError(err, path);
   }
+}
+
+/**
+ * By shape, not instanceof: better-sqlite3 builds its errors in the addon's realm, so under a VM
+ * sandbox (Jest) they are not instances of this realm's classes.
+ */
+function isSqliteError(err: unknown): err is Error & { code: string } {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_');
 }

@@ -71,6 +71,7 @@ describe('opening a store', () => {
 
   test('a file that is not a database is reported as such', () => {
     writeFileSync(join(dir, 'store.sqlite'), 'x'.repeat(4096));
+    expect(() => openStore(dir)).toThrow(/is damaged or not a tokenbridge store/);
     expect(codeOf(() => openStore(dir))).toBe(ErrorCode.STORE_CORRUPT);
   });
 

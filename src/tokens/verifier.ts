@@ -1,0 +1,225 @@
+import {
+  ErrorCode,
+  redactOtp,
+  repairDvorakModhex,
+  silentLogger,
+  StoreError,
+  systemClock,
+  type Clock,
+  type Logger,
+} from '../core';
+import type { HotpVerifyOptions, TotpVerifyOptions } from '../otp';
+import { runResync, runVerify, type EngineOptions } from './engine-dispatch';
+import { lockoutPolicy, type LockoutPolicy } from './lockout';
+import type { RefusalReason, VerifyOutcome } from './outcome';
+import { stateOf, wipeSecret, type LoadedToken, type TokenState, type TokenStore } from './store';
+import type { TokenRecord } from './types';
+
+/** How often a verification re-runs after losing a compare-and-set before it reports a fault. */
+const MAX_CAS_ROUNDS = 8;
+/** The longest passcode: a Yubico OTP with a 16-byte public id (32 + 32 modhex characters). */
+const MAX_OTP_CHARS = 64;
+const YUBICO_TICKET_CHARS = 32;
+
+export interface TokenVerifierOptions {
+  readonly store: TokenStore;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  readonly lockout?: Partial<LockoutPolicy>;
+  readonly hotp?: HotpVerifyOptions;
+  readonly totp?: TotpVerifyOptions;
+  /** Resync search spans (defaults: the engine's, 1000 counters / 120 steps). */
+  readonly hotpResyncWindow?: number;
+  readonly totpResyncSteps?: number;
+}
+
+export interface VerifyContext {
+  /** Who asks, for the audit: 'cli', 'ws:sign-on'... */
+  readonly source: string;
+  /** When set, only a token paired to this user is considered; others are 'not-found'. */
+  readonly user?: string;
+}
+
+/**
+ * Verifies passcodes against the registry. Each attempt loads the token, runs the engine, and makes
+ * a success durable by compare-and-set before reporting it; a lost compare-and-set means another
+ * verifier moved the token first, so the passcode is checked again against the new state (and then
+ * shows as replayed). Failures count towards the lockout.
+ */
+export class TokenVerifier {
+  readonly policy: LockoutPolicy;
+  private readonly store: TokenStore;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly engine: EngineOptions;
+
+  constructor(options: TokenVerifierOptions) {
+    this.store = options.store;
+    this.clock = options.clock ?? systemClock;
+    this.logger = (options.logger ?? silentLogger()).child({ module: 'token-verifier' });
+    this.policy = lockoutPolicy(options.lockout);
+    this.engine = {
+      hotp: options.hotp ?? {},
+      totp: options.totp ?? {},
+      ...(options.hotpResyncWindow !== undefined
+        ? { hotpResyncWindow: options.hotpResyncWindow }
+        : {}),
+      ...(options.totpResyncSteps !== undefined
+        ? { totpResyncSteps: options.totpResyncSteps }
+        : {}),
+    };
+  }
+
+  async verify(serial: string, otp: string, context: VerifyContext): Promise<VerifyOutcome> {
+    const passcode = clip(otp);
+    const outcome = await this.attempt(
+      serial,
+      context,
+      (token, now): Decision => {
+        const result = runVerify(token.record, token.secret, passcode, now, this.engine);
+        if (result.valid) return { kind: 'advance', event: 'verified', ...result };
+        if (result.reason === 'needs-next-passcode') return { kind: 'needs-next' };
+        return { kind: 'fail', reason: result.reason };
+      },
+      passcode,
+    );
+    this.logger.info({ serial, otp: redactOtp(passcode), outcome: outcome.status }, 'verify');
+    return outcome;
+  }
+
+  /** A Yubico OTP tap: the token is found by the public id in front of the ticket. */
+  async verifyByPublicId(otp: string, context: VerifyContext): Promise<VerifyOutcome> {
+    const text = repairDvorakModhex(clip(otp).toLowerCase());
+    if (text.length <= YUBICO_TICKET_CHARS) return { status: 'not-found' };
+    const record = await this.store.findByPublicId(
+      text.slice(0, text.length - YUBICO_TICKET_CHARS),
+    );
+    if (!record) return { status: 'not-found' };
+    return this.verify(record.serial, otp, context);
+  }
+
+  /** Resync with two consecutive passcodes (HOTP, TOTP). */
+  async resync(
+    serial: string,
+    otp1: string,
+    otp2: string,
+    context: VerifyContext,
+  ): Promise<VerifyOutcome> {
+    const [p1, p2] = [clip(otp1), clip(otp2)];
+    const outcome = await this.attempt(
+      serial,
+      context,
+      (token, now): Decision => {
+        const result = runResync(token.record, token.secret, p1, p2, now, this.engine);
+        if (result.ok) return { kind: 'advance', event: 'resynced', ...result };
+        return { kind: 'fail', reason: result.reason as RefusalReason };
+      },
+      p2,
+    );
+    this.logger.info({ serial, outcome: outcome.status }, 'resync');
+    return outcome;
+  }
+
+  private async attempt(
+    serial: string,
+    context: VerifyContext,
+    check: (token: LoadedToken, now: number) => Decision,
+    otp: string,
+  ): Promise<VerifyOutcome> {
+    for (let round = 0; round < MAX_CAS_ROUNDS; round++) {
+      const now = this.clock.now();
+      const token = await this.store.load(serial);
+      if (!token) return { status: 'not-found' };
+      let decision: Decision;
+      try {
+        if (context.user !== undefined && token.record.user !== context.user) {
+          return { status: 'not-found' };
+        }
+        const locked = lockedAt(token.record, now);
+        if (locked) return locked;
+        decision = check(token, now);
+      } finally {
+        wipeSecret(token.secret);
+      }
+      const { record } = token;
+      if (decision.kind === 'needs-next') return { status: 'needs-next-passcode', serial };
+      if (decision.kind === 'fail') return this.fail(record, decision.reason, now, context, otp);
+      const won = await this.store.advance({
+        serial,
+        expected: stateOf(record),
+        next: decision.next,
+        at: now,
+        audit: {
+          event: decision.event,
+          serial,
+          user: record.user,
+          source: context.source,
+          detail: { kind: record.kind, matched: decision.matched, drift: decision.drift },
+        },
+      });
+      if (won)
+        return { status: 'accepted', serial, matched: decision.matched, drift: decision.drift };
+      // Another verifier changed the token between our load and our write: check again.
+    }
+    throw new StoreError(
+      ErrorCode.STORE_IO,
+      `token ${serial}: its state changed under ${MAX_CAS_ROUNDS} verifications in a row`,
+    );
+  }
+
+  private async fail(
+    record: TokenRecord,
+    reason: RefusalReason,
+    now: number,
+    context: VerifyContext,
+    otp: string,
+  ): Promise<VerifyOutcome> {
+    const step = await this.store.recordFailure({
+      serial: record.serial,
+      at: now,
+      policy: this.policy,
+      audit: {
+        event: 'failed',
+        serial: record.serial,
+        user: record.user,
+        source: context.source,
+        detail: { reason, otp: redactOtp(otp) },
+      },
+    });
+    if (!step) return { status: 'not-found' };
+    const locked = step.lockedUntil !== null && step.lockedUntil > now;
+    return {
+      status: 'rejected',
+      serial: record.serial,
+      reason,
+      attemptsLeft: locked ? 0 : Math.max(0, this.policy.maxFailures - step.failCount),
+      lockedUntil: locked ? step.lockedUntil : null,
+    };
+  }
+}
+
+type Decision =
+  | {
+      kind: 'advance';
+      event: 'verified' | 'resynced';
+      matched: number;
+      drift: number;
+      next: TokenState;
+    }
+  | { kind: 'needs-next' }
+  | { kind: 'fail'; reason: RefusalReason };
+
+function lockedAt(record: TokenRecord, now: number): VerifyOutcome | null {
+  if (record.lockedUntil === null || record.lockedUntil <= now) return null;
+  return {
+    status: 'locked',
+    serial: record.serial,
+    until: record.lockedUntil,
+    retryAfterMs: record.lockedUntil - now,
+  };
+}
+
+/** Anything longer than any passcode becomes '' (malformed), never a cut that could match. */
+function clip(otp: unknown): string {
+  return typeof otp === 'string' && otp.length <= MAX_OTP_CHARS ? otp : '';
+}
