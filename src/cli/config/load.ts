@@ -1,0 +1,81 @@
+import { CONFIG_FILE_ENV } from './bindings';
+import { defaultConfig, KIOSK_DEFAULTS } from './defaults';
+import { envLayer, fileLayer, flagsLayer, type Layer } from './layers';
+import { ConfigError, problemsFromIssues, type ConfigProblem } from './problems';
+import { configSchema, CROSS_CHECKS, type ConfigLayer, type ResolvedConfig } from './schema';
+
+export interface LoadConfigOptions {
+  /** The JSON file; when absent, `$TOKENBRIDGE_CONFIG` names it; with neither, no file is read. */
+  readonly file?: string | undefined;
+  /** The environment to read `TOKENBRIDGE_*` (and systemd's directories) from. */
+  readonly env: NodeJS.ProcessEnv;
+  /** Command-line flags as commander parsed them (see `addConfigOptions`); unknown keys are ignored. */
+  readonly flags?: Readonly<Record<string, unknown>>;
+  /** Base for relative paths in the environment and flags (the file's own folder is used for it). */
+  readonly cwd?: string;
+  /** Seam for the `$CREDENTIALS_DIRECTORY` key file check. */
+  readonly fileExists?: (path: string) => boolean;
+}
+
+/**
+ * Resolves the configuration: defaults < kiosk defaults (when kiosk mode is on) < file <
+ * environment < flags. Throws ConfigError listing every problem in every layer.
+ */
+export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
+  const cwd = options.cwd ?? process.cwd();
+  const file = options.file ?? (options.env[CONFIG_FILE_ENV] || undefined);
+  const layers: Layer[] = [
+    ...(file !== undefined ? [fileLayer(file)] : []),
+    envLayer(options.env, cwd),
+    flagsLayer(options.flags ?? {}, cwd),
+  ];
+  const problems: ConfigProblem[] = layers.flatMap((l) => l.problems);
+
+  const defaults = defaultConfig(options.env, options.fileExists);
+  const explicit = layers.reduce<ConfigLayer>((acc, l) => merge(acc, l.values), {});
+  const kiosk = explicit.kiosk?.enabled ?? defaults.kiosk.enabled;
+  const merged = merge(merge(defaults, kiosk ? KIOSK_DEFAULTS : {}), explicit);
+
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) {
+    // Every layer validated on its own, so this only fires on a defaults bug; still name it.
+    problems.push(...problemsFromIssues(parsed.error.issues, 'config', (p) => p.join('.')));
+    throw new ConfigError(problems);
+  }
+  const config = parsed.data as ResolvedConfig;
+  for (const check of CROSS_CHECKS) {
+    if (check.holds(config)) continue;
+    problems.push({
+      source: 'config',
+      where: whoSet(layers, check.path) ?? whoSet(layers, check.other) ?? check.path,
+      path: check.path,
+      message: check.message(config),
+    });
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/** The highest-precedence layer that set `path`, named the way that layer names keys. */
+function whoSet(layers: readonly Layer[], path: string): string | undefined {
+  for (const layer of [...layers].reverse()) {
+    const name = layer.describe(path);
+    if (name !== undefined) return name;
+  }
+  return undefined;
+}
+
+/** Objects merge key by key; anything else (lists included) is replaced by the later layer. */
+function merge<T>(base: T, over: unknown): T {
+  if (!isPlainObject(base) || !isPlainObject(over)) return (over === undefined ? base : over) as T;
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    if (value === undefined) continue;
+    out[key] = merge(out[key], value);
+  }
+  return out as T;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
