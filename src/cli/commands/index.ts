@@ -2,11 +2,12 @@ import type { Command } from 'commander';
 import type { CliIo } from '../program';
 import { register as otp } from './otp';
 import { register as config } from './config';
+import { register as tokens } from './tokens';
 
 /** Each command file exports `register(program, io)`; this list only wires them. */
 type Register = (program: Command, io: CliIo) => void;
 
-const COMMANDS: Register[] = [otp, config];
+const COMMANDS: Register[] = [otp, config, tokens];
 
 export function registerCommands(program: Command, io: CliIo): void {
   for (const register of COMMANDS) register(program, io);
