@@ -1,0 +1,55 @@
+/**
+ * A registry client in its own process, for the multi-process and crash tests.
+ *
+ *   registry-worker.ts STORE KEYFILE SERIAL lines   verify each OTP read from stdin, print the outcome
+ *   registry-worker.ts STORE KEYFILE SERIAL loop    verify successive HOTP codes until killed
+ *
+ * Every line is written with writeSync, so what the parent reads was printed before the next step.
+ */
+import { writeSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { generateHotp } from '../../src/otp';
+import { SqliteTokenStore, TokenVerifier } from '../../src/tokens';
+
+const RFC4226_SEED = new Uint8Array(Buffer.from('12345678901234567890', 'ascii'));
+
+function say(line: string): void {
+  writeSync(1, line + '\n');
+}
+
+async function main(): Promise<void> {
+  const [path, keyFile, serial, mode] = process.argv.slice(2);
+  if (!path || !keyFile || !serial || (mode !== 'lines' && mode !== 'loop')) {
+    throw new Error('usage: registry-worker.ts STORE KEYFILE SERIAL lines|loop');
+  }
+  const store = SqliteTokenStore.open({ path, keyFile, env: {} });
+  // No lockout in these runs: the losers of races must not lock the token for the next round.
+  const verifier = new TokenVerifier({ store, lockout: { maxFailures: 1_000_000 } });
+  const context = { source: `worker:${process.pid}` };
+  say('ready');
+
+  if (mode === 'lines') {
+    for await (const otp of createInterface({ input: process.stdin })) {
+      const outcome = await verifier.verify(serial, otp, context);
+      say(JSON.stringify(outcome));
+    }
+    store.closeSync();
+    return;
+  }
+  const params = { secret: RFC4226_SEED, algorithm: 'sha1', digits: 6 } as const;
+  for (;;) {
+    const record = await store.get(serial);
+    const outcome = await verifier.verify(serial, generateHotp(params, record!.counter), context);
+    // Printed only after verify resolved, i.e. after the counter was committed.
+    say(
+      outcome.status === 'accepted'
+        ? `accepted ${outcome.matched}`
+        : `refused ${JSON.stringify(outcome)}`,
+    );
+  }
+}
+
+main().catch((err: unknown) => {
+  say(`error ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
