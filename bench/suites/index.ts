@@ -1,6 +1,7 @@
 import type { BenchSuite } from '../harness';
 import { keyboardSuite } from './keyboard';
 import { otpSuite } from './otp';
+import { registrySuite } from './registry';
 
 /** Every benchmark suite; `npm run bench -- NAME` runs only the named ones. */
-export const SUITES: BenchSuite[] = [otpSuite, keyboardSuite];
+export const SUITES: BenchSuite[] = [otpSuite, keyboardSuite, registrySuite];
