@@ -9,7 +9,7 @@ import {
   type TotpVerifyOptions,
   type VerifyResult,
 } from '../otp';
-import { ErrorCode, StoreError } from '../core';
+import { ErrorCode, repairDvorakModhex, StoreError } from '../core';
 import { stateOf, type TokenSecret, type TokenState } from './store';
 import type { TokenRecord } from './types';
 
@@ -40,6 +40,8 @@ export function runVerify(
       );
     case 'yubico': {
       if (!secret.privateId) throw corrupt(record.serial);
+      // The ticket alone does not name its token: an OTP typed for another public id is not ours.
+      if (publicIdOf(otp) !== record.publicId) return { valid: false, reason: 'wrong' };
       const result = verifyYubicoOtp(
         { aesKey: secret.secret, privateId: secret.privateId },
         { usage: record.yubicoUsage, session: record.yubicoSession },
@@ -104,4 +106,14 @@ function corrupt(serial: string): StoreError {
     ErrorCode.STORE_CORRUPT,
     `token ${serial}: Yubico record without a private id`,
   );
+}
+
+const YUBICO_TICKET_CHARS = 32;
+
+/** The public id in front of a Yubico OTP (caps lock and Dvorak repaired), or null if too short. */
+export function publicIdOf(otp: string): string | null {
+  const text = repairDvorakModhex(otp.toLowerCase());
+  return text.length > YUBICO_TICKET_CHARS
+    ? text.slice(0, text.length - YUBICO_TICKET_CHARS)
+    : null;
 }

@@ -1,7 +1,6 @@
 import {
   ErrorCode,
   redactOtp,
-  repairDvorakModhex,
   silentLogger,
   StoreError,
   systemClock,
@@ -9,7 +8,7 @@ import {
   type Logger,
 } from '../core';
 import type { HotpVerifyOptions, TotpVerifyOptions } from '../otp';
-import { runResync, runVerify, type EngineOptions } from './engine-dispatch';
+import { publicIdOf, runResync, runVerify, type EngineOptions } from './engine-dispatch';
 import { lockoutPolicy, type LockoutPolicy } from './lockout';
 import type { RefusalReason, VerifyOutcome } from './outcome';
 import { stateOf, wipeSecret, type LoadedToken, type TokenState, type TokenStore } from './store';
@@ -19,7 +18,6 @@ import type { TokenRecord } from './types';
 const MAX_CAS_ROUNDS = 8;
 /** The longest passcode: a Yubico OTP with a 16-byte public id (32 + 32 modhex characters). */
 const MAX_OTP_CHARS = 64;
-const YUBICO_TICKET_CHARS = 32;
 
 export interface TokenVerifierOptions {
   readonly store: TokenStore;
@@ -89,11 +87,9 @@ export class TokenVerifier {
 
   /** A Yubico OTP tap: the token is found by the public id in front of the ticket. */
   async verifyByPublicId(otp: string, context: VerifyContext): Promise<VerifyOutcome> {
-    const text = repairDvorakModhex(clip(otp).toLowerCase());
-    if (text.length <= YUBICO_TICKET_CHARS) return { status: 'not-found' };
-    const record = await this.store.findByPublicId(
-      text.slice(0, text.length - YUBICO_TICKET_CHARS),
-    );
+    const publicId = publicIdOf(clip(otp));
+    if (publicId === null) return { status: 'not-found' };
+    const record = await this.store.findByPublicId(publicId);
     if (!record) return { status: 'not-found' };
     return this.verify(record.serial, otp, context);
   }

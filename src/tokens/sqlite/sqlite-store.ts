@@ -338,6 +338,19 @@ export class SqliteTokenStore implements TokenStore {
     return result;
   }
 
+  /** The connection's durability settings, as SQLite reports them. */
+  settings(): { journalMode: string; synchronous: string; busyTimeoutMs: number } {
+    return this.run(() => ({
+      journalMode: String(this.db.pragma('journal_mode', { simple: true })),
+      // SQLite reports the level as a number: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA.
+      synchronous:
+        ['OFF', 'NORMAL', 'FULL', 'EXTRA'][
+          this.db.pragma('synchronous', { simple: true }) as number
+        ] ?? 'unknown',
+      busyTimeoutMs: this.db.pragma('busy_timeout', { simple: true }) as number,
+    }));
+  }
+
   /** `PRAGMA integrity_check`: 'ok', or the problems SQLite found. */
   checkIntegrity(): { ok: boolean; problems: string[] } {
     const rows = this.run(

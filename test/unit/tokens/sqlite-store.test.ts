@@ -39,6 +39,16 @@ describe('opening a store', () => {
     db.close();
   });
 
+  test('every connection runs WAL, synchronous=FULL and a busy timeout', () => {
+    const store = openStore(dir, { busyTimeoutMs: 1234 });
+    expect(store.settings()).toEqual({
+      journalMode: 'wal',
+      synchronous: 'FULL',
+      busyTimeoutMs: 1234,
+    });
+    store.closeSync();
+  });
+
   test('reopening keeps the tokens', async () => {
     const store = openStore(dir);
     importTokens(store, [hotpToken('A1')]);

@@ -153,6 +153,14 @@ describe('Yubico OTP taps', () => {
     expect(await verifier.verifyByPublicId(next, CLI)).toMatchObject({ status: 'accepted' });
   });
 
+  test('by serial, an OTP carrying another public id is refused', async () => {
+    const foreign = 'cccccccc' + vector.otp.slice(-32);
+    expect(await verifier.verify('Y1', foreign, CLI)).toMatchObject({ reason: 'wrong' });
+    expect(await verifier.verify('Y1', vector.otp.toUpperCase(), CLI)).toMatchObject({
+      status: 'accepted',
+    });
+  });
+
   test('an unknown public id or a short string is not found', async () => {
     expect(await verifier.verifyByPublicId('cccccccc' + vector.otp.slice(-32), CLI)).toEqual({
       status: 'not-found',
