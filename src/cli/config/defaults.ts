@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultPaths } from '../../core';
+import { CREDENTIAL_NAME } from '../../tokens/seed-key';
 import {
   DEFAULT_HOTP_RESYNC_WINDOW,
   DEFAULT_HOTP_WINDOW,
@@ -11,8 +12,8 @@ import { DRIVER_NAMES, type ConfigLayer, type ResolvedConfig } from './schema';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 7343;
-/** The name `LoadCredential=` gives the seed key inside `$CREDENTIALS_DIRECTORY`. */
-export const KEY_CREDENTIAL_NAME = 'tokenbridge.key';
+/** The name `LoadCredential=` gives the seed key inside `$CREDENTIALS_DIRECTORY` (the registry's). */
+export const KEY_CREDENTIAL_NAME = CREDENTIAL_NAME;
 
 /**
  * Every default in one place. Paths depend on the environment (systemd's `$STATE_DIRECTORY` and
