@@ -46,22 +46,35 @@ export function keyIdOf(key: Uint8Array): string {
 
 /**
  * The seed key: `$CREDENTIALS_DIRECTORY/tokenbridge.key` when systemd passes one, otherwise the key
- * file, created with 32 random bytes on first use.
+ * file, created with 32 random bytes on first use when `create` allows it (a store that already
+ * holds seeds must never get a fresh key by accident, say from a mistyped --key-file).
  */
-export function loadSeedKey(keyFile: string, env: NodeJS.ProcessEnv = process.env): SeedKey {
+export function loadSeedKey(
+  keyFile: string,
+  env: NodeJS.ProcessEnv = process.env,
+  options: { create?: boolean; whyNeeded?: string } = {},
+): SeedKey {
   const credentials = env.CREDENTIALS_DIRECTORY;
   if (credentials) {
     const path = join(credentials, CREDENTIAL_NAME);
     const key = readKeyFile(path);
     if (key) return { key, keyId: keyIdOf(key), path, fromCredentials: true };
   }
+  if (options.create === false) {
+    return { ...readExistingKeyFile(keyFile, options.whyNeeded), fromCredentials: false };
+  }
   return { ...loadOrCreateKeyFile(keyFile), fromCredentials: false };
 }
 
 /** Reads a key file that must exist (e.g. `rekey --new-key PATH`). */
-export function readExistingKeyFile(path: string): SeedKey {
+export function readExistingKeyFile(path: string, whyNeeded?: string): SeedKey {
   const key = readKeyFile(path);
-  if (!key) throw new StoreError(ErrorCode.KEY_FILE, `key file ${path} does not exist`);
+  if (!key) {
+    throw new StoreError(
+      ErrorCode.KEY_FILE,
+      `key file ${path} does not exist${whyNeeded ? `; ${whyNeeded}` : ''}`,
+    );
+  }
   return { key, keyId: keyIdOf(key), path, fromCredentials: false };
 }
 

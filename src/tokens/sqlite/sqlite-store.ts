@@ -24,11 +24,10 @@ import {
 import { DEFAULT_BUSY_TIMEOUT_MS, openDatabase } from './open-database';
 import { rekeyStore, recoverPendingRekey, type RekeyResult } from './rekey';
 import { prepareStatements, type Statements } from './statements';
-import { sealedOf, toAuditEntry, toRecord, type AuditRow } from './rows';
+import { sealedOf, toRecord } from './rows';
+import { queryAudit } from './audit-query';
 
 export const DEFAULT_MAX_TOKENS_PER_USER = 5;
-const DEFAULT_AUDIT_LIMIT = 100;
-const MAX_AUDIT_LIMIT = 10_000;
 
 export interface SqliteTokenStoreOptions {
   /** The registry file (default: defaultPaths().store). */
@@ -81,9 +80,13 @@ export class SqliteTokenStore implements TokenStore {
     const path = options.path ?? defaults.store;
     const keyFile = options.keyFile ?? defaults.keyFile;
     const logger = (options.logger ?? silentLogger()).child({ module: 'token-store' });
-    let seedKey = loadSeedKey(keyFile, env);
     const db = openDatabase(path, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
     try {
+      const stored = db.prepare<[], string>('SELECT key_id FROM tokens LIMIT 1').pluck().get();
+      let seedKey = loadSeedKey(keyFile, env, {
+        create: stored === undefined,
+        whyNeeded: `store ${path} holds seeds under key ${stored}: give its key file (--key-file)`,
+      });
       seedKey = recoverPendingRekey(db, seedKey, logger);
       const foreign = db
         .prepare<[string], string>('SELECT key_id FROM tokens WHERE key_id != ? LIMIT 1')
@@ -281,28 +284,7 @@ export class SqliteTokenStore implements TokenStore {
   }
 
   async audit(query: AuditQuery = {}): Promise<AuditEntry[]> {
-    return this.run(() => {
-      const where: string[] = [];
-      const params: Record<string, unknown> = {};
-      const filter = (column: string, op: string, value: unknown) => {
-        if (value === undefined) return;
-        where.push(`${column} ${op} @${column}`);
-        params[column] = value;
-      };
-      filter('serial', '=', query.serial);
-      filter('user', '=', query.user);
-      filter('event', '=', query.event);
-      filter('id', '>', query.afterId);
-      params.limit = Math.min(Math.max(1, query.limit ?? DEFAULT_AUDIT_LIMIT), MAX_AUDIT_LIMIT);
-      const sql =
-        'SELECT id, at, event, serial, user, source, detail FROM audit' +
-        (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
-        ` ORDER BY id ${query.newestFirst ? 'DESC' : 'ASC'} LIMIT @limit`;
-      return this.db
-        .prepare<[Record<string, unknown>], AuditRow>(sql)
-        .all(params)
-        .map(toAuditEntry);
-    });
+    return this.run(() => queryAudit(this.db, query));
   }
 
   beginImport(options: ImportOptions): ImportSession {

@@ -94,11 +94,24 @@ describe('seeds at rest', () => {
     const store = openStore(dir);
     importTokens(store, [hotpToken('A')]);
     store.closeSync();
+    writeFileSync(join(dir, 'other.key'), randomBytes(32), { mode: 0o600 });
     const err = thrown(() => openStore(dir, { keyFile: join(dir, 'other.key') }));
     expect(err.code).toBe(ErrorCode.KEY_FILE);
     expect(err.message).toMatch(
       /holds seeds under key [0-9a-f]{16}, but .*other\.key is key [0-9a-f]{16}: use the key file/,
     );
+  });
+
+  test('a missing key file is not created for a store that already holds seeds', () => {
+    const store = openStore(dir);
+    importTokens(store, [hotpToken('A')]);
+    store.closeSync();
+    const err = thrown(() => openStore(dir, { keyFile: join(dir, 'typo.key') }));
+    expect(err.code).toBe(ErrorCode.KEY_FILE);
+    expect(err.message).toMatch(
+      /typo\.key does not exist; store .* holds seeds under key [0-9a-f]{16}/,
+    );
+    expect(existsSync(join(dir, 'typo.key'))).toBe(false);
   });
 });
 
