@@ -5,7 +5,10 @@ import { ConfigError, problemsFromIssues, type ConfigProblem } from './problems'
 import { configSchema, CROSS_CHECKS, type ConfigLayer, type ResolvedConfig } from './schema';
 
 export interface LoadConfigOptions {
-  /** The JSON file; when absent, `$TOKENBRIDGE_CONFIG` names it; with neither, no file is read. */
+  /**
+   * The JSON file. When absent: `flags.config` (the `--config` flag), else `$TOKENBRIDGE_CONFIG`;
+   * with none of them, no file is read and the defaults apply.
+   */
   readonly file?: string | undefined;
   /** The environment to read `TOKENBRIDGE_*` (and systemd's directories) from. */
   readonly env: NodeJS.ProcessEnv;
@@ -23,7 +26,11 @@ export interface LoadConfigOptions {
  */
 export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
   const cwd = options.cwd ?? process.cwd();
-  const file = options.file ?? (options.env[CONFIG_FILE_ENV] || undefined);
+  const flagFile = options.flags?.config;
+  const file =
+    options.file ??
+    (typeof flagFile === 'string' && flagFile !== '' ? flagFile : undefined) ??
+    (options.env[CONFIG_FILE_ENV] || undefined);
   const layers: Layer[] = [
     ...(file !== undefined ? [fileLayer(file)] : []),
     envLayer(options.env, cwd),

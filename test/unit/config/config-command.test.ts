@@ -1,6 +1,6 @@
 import { runTokenbridge } from '../../helpers/cli';
 import { defaultConfig, leafPaths } from '../../../src/cli/config';
-import { TempFiles } from './temp-files';
+import { TempFiles } from './config-fixtures';
 
 const files = new TempFiles();
 afterAll(() => files.cleanup());

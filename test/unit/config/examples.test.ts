@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../../src/cli/config';
-import { BASE_ENV } from './temp-files';
+import { BASE_ENV } from './config-fixtures';
 
 const EXAMPLES = join(__dirname, '..', '..', '..', 'examples');
 const files = readdirSync(EXAMPLES).filter((f) => f.endsWith('.json'));
