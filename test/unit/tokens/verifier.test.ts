@@ -1,3 +1,5 @@
+import { PassThrough } from 'node:stream';
+import { createLogger } from '../../../src/core';
 import { encodeYubicoOtp, generateHotp } from '../../../src/otp';
 import { TokenVerifier, type SqliteTokenStore, type VerifyOutcome } from '../../../src/tokens';
 import { RFC4226_VECTORS } from '../../vectors/rfc4226';
@@ -274,4 +276,22 @@ describe('concurrent verification of one code', () => {
       other.closeSync();
     }
   });
+});
+
+test('logs name the serial and the outcome, never the passcode or the seed', async () => {
+  importTokens(store, [hotpToken('H1')]);
+  const sink = new PassThrough();
+  let logged = '';
+  sink.on('data', (d: Buffer) => (logged += d.toString()));
+  const logger = createLogger({ level: 'trace', destination: sink });
+  const logging = new TokenVerifier({ store, clock, logger });
+  await logging.verify('H1', '755224', CLI);
+  await logging.verify('H1', '755224', CLI);
+  await logging.resync('H1', code(30), code(31), CLI);
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(logged).toContain('"serial":"H1"');
+  expect(logged).toContain('"outcome":"accepted"');
+  for (const secret of ['755224', code(30), code(31), '12345678901234567890', '3132333435']) {
+    expect(logged).not.toContain(secret);
+  }
 });
