@@ -43,8 +43,14 @@ export function prepareImportStatements(db: Database.Database): ImportStatements
 }
 
 /**
- * One import in one IMMEDIATE transaction: each token is validated, sealed and written as it
- * arrives, so only the counts live in memory. An error from add() rolls everything back.
+ * One import in one IMMEDIATE transaction on its own connection: each token is validated, sealed
+ * and written as it arrives, so only the counts live in memory. An error from add() rolls
+ * everything back.
+ *
+ * The connection is the session's alone because an import spans awaits (the file is read between
+ * add calls): on a shared connection, a verification in between would run inside the import's
+ * transaction, and a rollback would undo its counter. On its own connection a concurrent
+ * verification waits for the write lock instead (up to the busy timeout).
  */
 export class SqliteImportSession implements ImportSession {
   private added = 0;
@@ -58,16 +64,13 @@ export class SqliteImportSession implements ImportSession {
     private readonly clock: Clock,
     private readonly options: ImportOptions,
     private readonly path: string,
+    /** Called once the transaction has ended, either way: closes the connection. */
+    private readonly onEnd: () => void,
   ) {
-    if (db.inTransaction) {
-      throw new StoreError(
-        ErrorCode.STORE_IO,
-        `store ${path}: another import is in progress on this connection`,
-      );
-    }
     try {
       db.exec('BEGIN IMMEDIATE');
     } catch (err) {
+      onEnd();
       throw asStoreError(err, path);
     }
   }
@@ -100,6 +103,7 @@ export class SqliteImportSession implements ImportSession {
       });
       this.db.exec('COMMIT');
       this.open = false;
+      this.onEnd();
       return summary;
     } catch (err) {
       this.abort();
@@ -157,7 +161,11 @@ export class SqliteImportSession implements ImportSession {
 
   private abort(): void {
     this.open = false;
-    if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    try {
+      if (this.db.open && this.db.inTransaction) this.db.exec('ROLLBACK');
+    } finally {
+      this.onEnd();
+    }
   }
 
   private assertOpen(): void {

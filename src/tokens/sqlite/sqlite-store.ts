@@ -15,7 +15,7 @@ import { loadSeedKey, type SeedKey } from '../seed-key';
 import type { FailureRecord, ListOptions, LoadedToken, StateAdvance, TokenStore } from '../store';
 import type { ImportOptions, ImportSession, TokenRecord } from '../types';
 import { unpackSecret } from '../validate-token';
-import { guarded } from './errors';
+import { asStoreError, guarded } from './errors';
 import {
   prepareImportStatements,
   SqliteImportSession,
@@ -52,7 +52,9 @@ export class SqliteTokenStore implements TokenStore {
   private readonly logger: Logger;
   private readonly maxTokensPerUser: number;
   private readonly sql: Statements;
-  private importStatements: ImportStatements | undefined;
+  private readonly busyTimeoutMs: number;
+  /** The connection of the import session in progress, if any (closed with the store). */
+  private importConnection: Database.Database | undefined;
 
   private constructor(
     private readonly db: Database.Database,
@@ -68,6 +70,7 @@ export class SqliteTokenStore implements TokenStore {
     this.logger = (options.logger ?? silentLogger()).child({ module: 'token-store' });
     this.maxTokensPerUser = options.maxTokensPerUser ?? DEFAULT_MAX_TOKENS_PER_USER;
     this.sql = prepareStatements(db);
+    this.busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   }
 
   /**
@@ -288,14 +291,30 @@ export class SqliteTokenStore implements TokenStore {
   }
 
   beginImport(options: ImportOptions): ImportSession {
-    this.importStatements ??= this.run(() => prepareImportStatements(this.db));
+    if (this.importConnection) {
+      throw new StoreError(ErrorCode.STORE_IO, `store ${this.path}: another import is in progress`);
+    }
+    const connection = openDatabase(this.path, this.busyTimeoutMs);
+    this.importConnection = connection;
+    const end = () => {
+      if (this.importConnection === connection) this.importConnection = undefined;
+      connection.close();
+    };
+    let statements: ImportStatements;
+    try {
+      statements = prepareImportStatements(connection);
+    } catch (err) {
+      end();
+      throw asStoreError(err, this.path);
+    }
     return new SqliteImportSession(
-      this.db,
-      this.importStatements,
+      connection,
+      statements,
       this.cipher,
       this.clock,
       options,
       this.path,
+      end,
     );
   }
 
@@ -348,6 +367,9 @@ export class SqliteTokenStore implements TokenStore {
   }
 
   closeSync(): void {
+    // An import still open is rolled back: closing a connection mid-transaction discards it.
+    if (this.importConnection?.open) this.importConnection.close();
+    this.importConnection = undefined;
     if (this.db.open) this.db.close();
   }
 

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode, TokenBridgeError } from '../../../src/core';
-import { SCHEMA_VERSION, type ImportedToken } from '../../../src/tokens';
+import { SCHEMA_VERSION, TokenVerifier, type ImportedToken } from '../../../src/tokens';
 import { migrate, MIGRATIONS } from '../../../src/tokens/sqlite/schema';
 import {
   FakeClock,
@@ -274,6 +274,34 @@ describe('beginImport', () => {
       /row Y2: public id dteffuje already belongs to token Y1/,
     );
     store.closeSync();
+  });
+
+  test('an import runs on its own connection: a verification meanwhile never joins its transaction', async () => {
+    const store = openStore(dir, { busyTimeoutMs: 50 });
+    importTokens(store, [hotpToken('H1')]);
+    const verifier = new TokenVerifier({ store });
+    const session = store.beginImport({ replace: false, dryRun: false, source: 't' });
+    session.add(hotpToken('H2'));
+    // The import holds the write lock: the verification waits, then reports the busy store.
+    await expect(verifier.verify('H1', '755224', { source: 't' })).rejects.toMatchObject({
+      code: ErrorCode.STORE_IO,
+    });
+    expect(await store.get('H2')).toBeNull(); // readers see only committed data
+    session.rollback();
+    expect(await verifier.verify('H1', '755224', { source: 't' })).toMatchObject({
+      status: 'accepted',
+    });
+    expect((await store.get('H1'))!.counter).toBe(1);
+    store.closeSync();
+  });
+
+  test('closing the store rolls back an import still open', async () => {
+    const store = openStore(dir);
+    store.beginImport({ replace: false, dryRun: false, source: 't' }).add(hotpToken('H9'));
+    store.closeSync();
+    const again = openStore(dir);
+    expect(await again.count()).toBe(0);
+    again.closeSync();
   });
 
   test('a second session on the same store is refused while one is open', () => {
