@@ -3,11 +3,13 @@ import type { CliIo } from '../program';
 import { register as otp } from './otp';
 import { register as config } from './config';
 import { register as tokens } from './tokens';
+import { register as devices } from './devices';
+import { register as watch } from './watch';
 
 /** Each command file exports `register(program, io)`; this list only wires them. */
 type Register = (program: Command, io: CliIo) => void;
 
-const COMMANDS: Register[] = [otp, config, tokens];
+const COMMANDS: Register[] = [otp, config, tokens, devices, watch];
 
 export function registerCommands(program: Command, io: CliIo): void {
   for (const register of COMMANDS) register(program, io);

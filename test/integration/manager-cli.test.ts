@@ -1,0 +1,184 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { generateHotp } from '../../src/otp';
+import { findSlot, parseVirtualSpec } from '../../drivers/virtual';
+import { runTokenbridge } from '../helpers/cli';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'tokenbridge-watch-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function hotpFor(spec: string, counter: number): string {
+  const slot = findSlot(parseVirtualSpec(spec), 'hotp')!;
+  return generateHotp({ secret: slot.secret, algorithm: 'sha1', digits: slot.digits }, counter);
+}
+
+function jsonLines(stdout: string): Array<Record<string, unknown>> {
+  return stdout
+    .trim()
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+describe('tokenbridge devices', () => {
+  test('--json lists the drivers and the virtual tokens with serial and firmware', async () => {
+    const r = await runTokenbridge([
+      'devices',
+      '--json',
+      '--driver',
+      'virtual',
+      '--virtual',
+      'hotp:serial=123456',
+      '--virtual',
+      'yubico:serial=654321,model=neo',
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      drivers: Array<Record<string, unknown>>;
+      devices: Array<Record<string, unknown>>;
+    };
+    expect(out.drivers).toEqual([{ name: 'virtual', available: true, hotplug: 'events' }]);
+    const bySerial = new Map(out.devices.map((d) => [d.serial, d]));
+    expect(bySerial.get(123456)).toMatchObject({
+      driver: 'virtual',
+      firmware: '5.4.3',
+      access: 'shared',
+      interfaceNumber: 0,
+    });
+    expect(bySerial.get(654321)).toMatchObject({ firmware: '3.5.0', productId: 0x0116 });
+    expect(JSON.stringify(out)).not.toContain('virtual-123456'); // the bus path stays inside
+  });
+
+  test('the text form names every driver with its availability and tabulates tokens', async () => {
+    const r = await runTokenbridge([
+      'devices',
+      '--virtual',
+      'hotp:serial=99,serial-hidden=on,model=yk4',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ {2}virtual: available$/m);
+    expect(r.stdout).toMatch(/^ {2}hid: (available|unavailable: .+)$/m);
+    expect(r.stdout).toMatch(/^ {2}usb: (available|unavailable: .+)$/m);
+    expect(r.stdout).toMatch(/^DRIVER +MODEL +SERIAL +FIRMWARE +INTERFACE +ACCESS +ID$/m);
+    expect(r.stdout).toMatch(/^virtual +YubiKey 4\/5 +hidden +4\.3\.7 +0 +shared +[0-9a-f]{16}$/m);
+  });
+
+  test.each([
+    [['devices', '--driver', 'floppy'], /unknown driver "floppy"/],
+    [['devices', '--virtual', 'hotp:digits=7'], /virtual spec: digits/],
+    [['devices', '--frobnicate'], /unknown option/],
+    [['watch', '--virtual', 'nonsense'], /virtual spec: kind/],
+  ])('bad input %j exits 2 with one line', async (args, message) => {
+    const r = await runTokenbridge(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).toBe('');
+  });
+});
+
+describe('tokenbridge watch', () => {
+  const spec = 'hotp:serial=5150,pacing=0';
+
+  test('--json prints one object per event, driven by stdin lines; OTPs redacted', async () => {
+    const r = await runTokenbridge(
+      [
+        'watch',
+        '--json',
+        '--driver',
+        'virtual',
+        '--virtual',
+        spec,
+        '--socket',
+        path.join(dir, 'a.sock'),
+      ],
+      { stdin: 'press\nunplug\nplug 1\npress 1\nquit\n' },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const events = jsonLines(r.stdout);
+    // The last detached comes from quitting: stop() closes the token.
+    expect(events.map((e) => e.event)).toEqual([
+      'attached',
+      'otp',
+      'detached',
+      'attached',
+      'otp',
+      'detached',
+    ]);
+    expect(events[0]).toMatchObject({ driver: 'virtual', serial: 5150, firmware: '5.4.3' });
+    expect(events[1]).toMatchObject({ format: 'oath-hotp', serial: 5150, otp: '******' });
+    expect(r.stdout).not.toContain(hotpFor(spec, 0));
+  });
+
+  test('--reveal prints the OTPs the seed gives', async () => {
+    const r = await runTokenbridge(
+      [
+        'watch',
+        '--json',
+        '--reveal',
+        '--driver',
+        'virtual',
+        '--virtual',
+        spec,
+        '--socket',
+        path.join(dir, 'b.sock'),
+      ],
+      { stdin: 'press\npress\nquit\n' },
+    );
+    expect(r.code).toBe(0);
+    const otps = jsonLines(r.stdout).filter((e) => e.event === 'otp');
+    expect(otps.map((e) => e.otp)).toEqual([hotpFor(spec, 0), hotpFor(spec, 1)]);
+  });
+
+  test('text lines; a bad stdin command is reported and watching goes on', async () => {
+    const r = await runTokenbridge(
+      [
+        'watch',
+        '--driver',
+        'virtual',
+        '--virtual',
+        spec,
+        '--virtual',
+        'yubico:serial=6,pacing=0',
+        '--socket',
+        path.join(dir, 'c.sock'),
+      ],
+      { stdin: 'press 3\ndance\npress 2\nquit\n' },
+    );
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/no virtual token 3/);
+    expect(r.stderr).toMatch(/unknown command "dance"/);
+    const otpLines = r.stdout.split('\n').filter((l) => / otp /.test(l));
+    expect(otpLines).toHaveLength(1);
+    expect(otpLines[0]).toMatch(/ serial 6 yubico [cbdefghijklnrtuv]+\*{32}$/);
+  });
+
+  test('SIGTERM stops it cleanly', async () => {
+    const running = runTokenbridge(
+      [
+        'watch',
+        '--json',
+        '--driver',
+        'virtual',
+        '--virtual',
+        spec,
+        '--socket',
+        path.join(dir, 'd.sock'),
+      ],
+      { stdin: '' },
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    process.emit('SIGTERM');
+    const r = await running;
+    expect(r.code).toBe(0);
+    expect(jsonLines(r.stdout).map((e) => e.event)).toEqual(['attached', 'detached']);
+  });
+});
