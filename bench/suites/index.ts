@@ -2,6 +2,7 @@ import type { BenchSuite } from '../harness';
 import { keyboardSuite } from './keyboard';
 import { otpSuite } from './otp';
 import { registrySuite } from './registry';
+import { captureSuite } from './capture';
 
 /** Every benchmark suite; `npm run bench -- NAME` runs only the named ones. */
-export const SUITES: BenchSuite[] = [otpSuite, keyboardSuite, registrySuite];
+export const SUITES: BenchSuite[] = [otpSuite, keyboardSuite, registrySuite, captureSuite];

@@ -1,0 +1,137 @@
+import { createHook } from 'node:async_hooks';
+import { EventEmitter } from 'node:events';
+import { type Driver, silentLogger, USAGE_ENTER } from '../../src/core';
+import { DeviceManager } from '../../src/devices';
+import { parseVirtualSpec, VirtualDriver, VirtualToken } from '../../drivers/virtual';
+import { percentile, type BenchFigure, type BenchSuite } from '../harness';
+
+const PRESSES = 1000;
+/** Long enough for a 1 s poll timer to fire about ten times; BENCH_IDLE_MS shortens it. */
+const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 10_000);
+const KEY_OFFSET = 2; // first key slot of a boot keyboard report
+
+function nowUs(): number {
+  return Number(process.hrtime.bigint()) / 1000;
+}
+
+/**
+ * Capture latency: from the keyboard report that completes the OTP (the Enter key-down: the
+ * assembler emits on it, the key-up after it carries nothing) to the manager's `otp` event.
+ */
+async function captureLatency(): Promise<number[]> {
+  const bus = new VirtualDriver();
+  const token = new VirtualToken(parseVirtualSpec('hotp:serial=1000,pacing=0'));
+  let lastReportAt = 0;
+  // Subscribed before the manager opens the token, so it runs first for every report.
+  token.onInputReport(() => (lastReportAt = nowUs()));
+  bus.attach(token);
+  const manager = new DeviceManager({ drivers: [bus], logger: silentLogger() });
+  const sample: number[] = [];
+  manager.on('otp', () => sample.push(nowUs() - lastReportAt));
+  await manager.start();
+  for (let i = 0; i < PRESSES; i++) await token.press();
+  await manager.stop();
+  await bus.dispose();
+  if (sample.length !== PRESSES) throw new Error(`expected ${PRESSES} OTPs, got ${sample.length}`);
+  return sample;
+}
+
+/** The baseline, measured the same way: the same reports through two bare EventEmitter hops. */
+async function emitterLatency(): Promise<number[]> {
+  const reports = new VirtualToken(parseVirtualSpec('hotp:serial=1000,pacing=0'));
+  const source = new EventEmitter();
+  const sink = new EventEmitter();
+  let lastReportAt = 0;
+  const sample: number[] = [];
+  source.on('report', (report: Uint8Array) => {
+    if (report[KEY_OFFSET] === USAGE_ENTER) sink.emit('otp');
+  });
+  sink.on('otp', () => sample.push(nowUs() - lastReportAt));
+  reports.onInputReport((report) => {
+    lastReportAt = nowUs();
+    source.emit('report', report);
+  });
+  for (let i = 0; i < PRESSES; i++) await reports.press();
+  return sample;
+}
+
+interface IdleFigures {
+  cpuMs: number;
+  wakeups: number;
+}
+
+/** CPU time and timer callbacks of a started manager with four tokens and nothing happening. */
+async function idle(polled: boolean): Promise<IdleFigures> {
+  const bus = new VirtualDriver();
+  for (let i = 1; i <= 4; i++) bus.attach(new VirtualToken(parseVirtualSpec(`hotp:serial=${i}`)));
+  const driver: Driver = polled
+    ? {
+        name: bus.name,
+        availability: () => bus.availability(),
+        enumerate: () => bus.enumerate(),
+        open: (info) => bus.open(info),
+      }
+    : bus;
+  // Timers armed during start() (the first poll) must be known to count their callbacks.
+  const timers = new Set<number>();
+  let wakeups = 0;
+  const hook = createHook({
+    init: (id, type) => {
+      if (type === 'Timeout') timers.add(id);
+    },
+    before: (id) => {
+      if (timers.has(id)) wakeups += 1;
+    },
+  });
+  hook.enable();
+  const manager = new DeviceManager({ drivers: [driver], logger: silentLogger() });
+  await manager.start();
+  if (manager.devices().length !== 4) throw new Error('idle bench: tokens not attached');
+  wakeups = 0;
+  const cpu = process.cpuUsage();
+  await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+  const used = process.cpuUsage(cpu);
+  hook.disable();
+  await manager.stop();
+  await bus.dispose();
+  // The bench's own wait is one timer callback.
+  return { cpuMs: (used.user + used.system) / 1000, wakeups: Math.max(0, wakeups - 1) };
+}
+
+async function run(): Promise<BenchFigure[]> {
+  const baselineSample = await emitterLatency();
+  const sample = await captureLatency();
+  const baselineMedian = percentile(baselineSample, 50);
+  const baselineP99 = percentile(baselineSample, 99);
+  const events = await idle(false);
+  const polling = await idle(true);
+  const seconds = IDLE_MS / 1000;
+  return [
+    {
+      name: `capture latency, Enter report -> otp event, median of ${PRESSES}`,
+      value: percentile(sample, 50),
+      unit: 'µs',
+      baseline: { name: 'two bare EventEmitter hops, median', value: baselineMedian },
+    },
+    {
+      name: `capture latency, Enter report -> otp event, p99 of ${PRESSES}`,
+      value: percentile(sample, 99),
+      unit: 'µs',
+      baseline: { name: 'two bare EventEmitter hops, p99', value: baselineP99 },
+    },
+    {
+      name: `idle manager, 4 tokens, hotplug events: CPU over ${seconds} s`,
+      value: events.cpuMs,
+      unit: 'ms',
+      note: `${events.wakeups} timer callbacks fired`,
+    },
+    {
+      name: `idle manager, 4 tokens, polled every 1 s: CPU over ${seconds} s`,
+      value: polling.cpuMs,
+      unit: 'ms',
+      note: `${polling.wakeups} timer callbacks fired`,
+    },
+  ];
+}
+
+export const captureSuite: BenchSuite = { name: 'capture', run };
