@@ -9,7 +9,7 @@ import {
   systemClock,
   type TokenBridgeError,
 } from '../core';
-import type { OtpClassification } from '../yubikey';
+import type { OtpClassification, YubiOtpSession } from '../yubikey';
 import { DeviceSession, type DeviceSessionOptions, type Identity } from './device-session';
 import { DriverScanner } from './driver-scanner';
 import { EventHub } from './event-hub';
@@ -128,6 +128,17 @@ export class DeviceManager {
     return [...this.slots.values()]
       .filter((s) => s.state === 'active' && s.event)
       .map((s) => s.event!);
+  }
+
+  /**
+   * The OTP session of an attached device, for commands beyond the status and serial read at
+   * attach time. It is the device's only session: its exchanges queue behind each other.
+   */
+  session(id: string): YubiOtpSession | undefined {
+    for (const slot of this.slots.values()) {
+      if (slot.id === id && slot.state === 'active') return slot.device?.session;
+    }
+    return undefined;
   }
 
   /** Each driver's availability as found by start(), and how it is watched. */

@@ -37,12 +37,4 @@ export class EventHub<Events extends { [K in keyof Events]: (payload: never) => 
       }
     }
   }
-
-  count(event: keyof Events): number {
-    return this.listeners.get(event)?.size ?? 0;
-  }
-
-  clear(): void {
-    this.listeners.clear();
-  }
 }

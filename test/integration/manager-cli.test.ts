@@ -182,3 +182,62 @@ describe('tokenbridge watch', () => {
     expect(jsonLines(r.stdout).map((e) => e.event)).toEqual(['attached', 'detached']);
   });
 });
+
+describe('tokenbridge watch on a terminal', () => {
+  test('Enter presses the first token, u unplugs, p plugs back, q quits; raw mode is undone', async () => {
+    const { PassThrough } = await import('node:stream');
+    const { runCli } = await import('../../src/cli/program');
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    const rawModes: boolean[] = [];
+    const stdin = Object.assign(new PassThrough(), {
+      isTTY: true,
+      setRawMode: (on: boolean) => rawModes.push(on),
+    });
+    let out = '';
+    let err = '';
+    const waiters: Array<() => void> = [];
+    stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      for (const w of waiters.splice(0)) w();
+    });
+    stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const lines = (event: string) => out.split('\n').filter((l) => l.includes(` ${event} `)).length;
+    const until = async (event: string, n: number) => {
+      while (lines(event) < n) await new Promise<void>((r) => waiters.push(r));
+    };
+    const spec = 'hotp:serial=4242,pacing=0';
+    const done = runCli(
+      [
+        'watch',
+        '--reveal',
+        '--driver',
+        'virtual',
+        '--virtual',
+        spec,
+        '--socket',
+        path.join(dir, 'e.sock'),
+      ],
+      { stdout, stderr, stdin, env: process.env },
+    );
+    await until('attached', 1);
+    stdin.write('\r');
+    await until('otp     ', 1);
+    stdin.write('u');
+    await until('detached', 1);
+    stdin.write('p');
+    await until('attached', 2);
+    stdin.write('\r');
+    await until('otp     ', 2);
+    stdin.write('q');
+    expect(await done).toBe(0);
+    expect(err).toMatch(
+      /^keys: Enter presses the first virtual token, u unplugs it, p plugs it back, q quits$/m,
+    );
+    expect(err.match(/keys:/g)).toHaveLength(1);
+    expect(rawModes).toEqual([true, false]);
+    const otps = out.split('\n').filter((l) => / otp {6}/.test(l));
+    expect(otps[0]).toMatch(new RegExp(`${hotpFor(spec, 0)}$`));
+    expect(otps[1]).toMatch(new RegExp(`${hotpFor(spec, 1)}$`));
+  });
+});

@@ -225,4 +225,22 @@ describe('DeviceManager with virtual tokens', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(log.of('attached')).toHaveLength(2);
   });
+
+  test("a device's one session serves further commands; parallel exchanges queue", async () => {
+    const { bus: driver } = bus('hotp:serial=5005');
+    const rec = recording(driver);
+    const { manager } = makeManager([rec.driver]);
+    await manager.start();
+    const [device] = manager.devices();
+    const session = manager.session(device!.id)!;
+    // Interleaved frames would corrupt each other on the token's one report buffer.
+    const serials = await Promise.all([
+      session.readSerial(),
+      session.readSerial(),
+      session.readSerial(),
+    ]);
+    expect(serials).toEqual([5005, 5005, 5005]);
+    expect(rec.connections).toHaveLength(1);
+    expect(manager.session('not-a-device')).toBeUndefined();
+  });
 });
