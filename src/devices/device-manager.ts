@@ -11,9 +11,10 @@ import {
 } from '../core';
 import type { OtpClassification, YubiOtpSession } from '../yubikey';
 import { DeviceSession, type DeviceSessionOptions, type Identity } from './device-session';
-import { DriverScanner } from './driver-scanner';
 import { EventHub } from './event-hub';
+import { Hotplug } from './hotplug';
 import { mayBeSameKey, outranks, publicIdFor, sameLocation } from './merge';
+import { deviceEvent, otpEvent, type Slot, type SlotState, slotKey } from './slot';
 import {
   type AttachedDevice,
   DEFAULT_DEBOUNCE_MS,
@@ -22,38 +23,10 @@ import {
   DEFAULT_POLL_INTERVAL_MS,
   DEFAULT_RETRY_ATTEMPTS,
   DEFAULT_RETRY_DELAY_MS,
-  type DeviceEvent,
   type DeviceManagerEvents,
   type DeviceManagerOptions,
   type DriverStatus,
-  type OtpEvent,
 } from './types';
-
-/**
- * idle: seen, to be opened. opening: open and identify in flight. active: attached, emitting.
- * standby: the same key is used through a better interface. failed: waiting for a retry.
- * given-up: retries spent, until it is unplugged. gone: its connection ended; the next enumeration
- * says whether it is really gone.
- */
-type SlotState = 'idle' | 'opening' | 'active' | 'standby' | 'failed' | 'given-up' | 'gone';
-
-interface Slot {
-  readonly key: string;
-  readonly driver: Driver;
-  info: DeviceInfo;
-  readonly id: string;
-  state: SlotState;
-  removed: boolean;
-  attempts: number;
-  retryDue: boolean;
-  serial?: number | undefined;
-  device?: DeviceSession | undefined;
-  event?: DeviceEvent | undefined;
-  retryTimer?: NodeJS.Timeout | undefined;
-  abort?: AbortController | undefined;
-  /** Settles when this slot's open and identification are over, however they ended. */
-  identifying?: Promise<void> | undefined;
-}
 
 /**
  * Finds tokens through every driver, keeps one session per key, and turns their keystrokes into
@@ -66,21 +39,16 @@ export class DeviceManager {
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly hub: EventHub<DeviceManagerEvents>;
-  private readonly pollIntervalMs: number;
-  private readonly debounceMs: number;
   private readonly exclusive: boolean;
   private readonly retryAttempts: number;
   private readonly retryDelayMs: number;
   private readonly sessionOptions: DeviceSessionOptions;
   private readonly slots = new Map<string, Slot>();
-  private readonly scanners = new Map<Driver, DriverScanner>();
-  private readonly polled: DriverScanner[] = [];
-  private readonly unwatch: Array<() => void> = [];
+  private readonly hotplug: Hotplug;
   private readonly tasks = new Set<Promise<void>>();
   private readonly inFlight = new Set<Slot>();
   private readonly enumerateFailures = new Map<string, string>();
   private status: DriverStatus[] = [];
-  private pollTimer: NodeJS.Timeout | undefined;
   private starting: Promise<void> | undefined;
   /** While the first enumerations run, nothing is opened: all interfaces are known before choosing. */
   private initialScan = true;
@@ -91,8 +59,15 @@ export class DeviceManager {
     this.log = options.logger.child({ module: 'devices' });
     this.clock = options.clock ?? systemClock;
     this.hub = new EventHub(this.log);
-    this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
-    this.debounceMs = options.debounceMs ?? DEFAULT_DEBOUNCE_MS;
+    this.hotplug = new Hotplug({
+      logger: this.log,
+      pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+      debounceMs: options.debounceMs ?? DEFAULT_DEBOUNCE_MS,
+      handlers: {
+        found: (driver, infos) => this.found(driver, infos),
+        failed: (driver, err) => this.enumerateFailed(driver, err),
+      },
+    });
     this.exclusive = options.exclusive ?? false;
     this.retryAttempts = options.retry?.attempts ?? DEFAULT_RETRY_ATTEMPTS;
     this.retryDelayMs = options.retry?.delayMs ?? DEFAULT_RETRY_DELAY_MS;
@@ -153,56 +128,25 @@ export class DeviceManager {
 
   private async startOnce(): Promise<void> {
     if (this.stopped) return;
-    for (const driver of this.drivers) {
-      const availability = await driver.availability().catch((err: unknown) => ({
-        available: false as const,
-        reason: asTokenBridgeError(err).message,
-      }));
-      if (!availability.available) {
-        this.status.push({
-          name: driver.name,
-          available: false,
-          reason: availability.reason,
-          ...('fix' in availability && availability.fix ? { fix: availability.fix } : {}),
-        });
-        this.log.warn({ driver: driver.name, reason: availability.reason }, 'driver unavailable');
-        this.emitError(driver.name, undefined, ErrorCode.DRIVER_UNAVAILABLE, availability.reason);
-        continue;
-      }
-      const scanner = new DriverScanner(driver, {
-        found: (d, infos) => this.found(d, infos),
-        failed: (d, err) => this.enumerateFailed(d, err),
-      });
-      this.scanners.set(driver, scanner);
-      if (driver.watch) {
-        const onEvent = () => scanner.debounce(this.debounceMs);
-        this.unwatch.push(driver.watch({ attached: onEvent, detached: onEvent }));
-      } else {
-        this.polled.push(scanner);
-      }
-      this.status.push({
-        name: driver.name,
-        available: true,
-        hotplug: driver.watch ? 'events' : 'polling',
-      });
+    this.status = await this.hotplug.add(this.drivers);
+    for (const s of this.status.filter((s) => !s.available)) {
+      this.log.warn({ driver: s.name, reason: s.reason }, 'driver unavailable');
+      this.emitError(s.name, undefined, ErrorCode.DRIVER_UNAVAILABLE, s.reason ?? 'unavailable');
     }
-    await Promise.all([...this.scanners.values()].map((s) => s.scan()));
+    await this.hotplug.scanAll();
     this.initialScan = false;
     await this.reconcile();
     await this.settled();
-    this.schedulePoll();
+    this.hotplug.startPolling();
   }
 
   private async stopOnce(): Promise<void> {
     await this.starting?.catch(() => undefined);
-    clearTimeout(this.pollTimer);
-    this.pollTimer = undefined;
-    for (const off of this.unwatch.splice(0)) off();
     for (const slot of this.slots.values()) {
       clearTimeout(slot.retryTimer);
       slot.abort?.abort();
     }
-    await Promise.all([...this.scanners.values()].map((s) => s.stop()));
+    await this.hotplug.stop();
     await this.settled();
     for (const slot of this.slots.values()) await this.deactivate(slot, 'gone');
     this.slots.clear();
@@ -211,14 +155,6 @@ export class DeviceManager {
 
   private get stopped(): boolean {
     return this.stopping !== undefined;
-  }
-
-  private schedulePoll(): void {
-    if (this.stopped || this.polled.length === 0) return;
-    this.pollTimer = setTimeout(() => {
-      void Promise.all(this.polled.map((s) => s.scan())).then(() => this.schedulePoll());
-    }, this.pollIntervalMs);
-    this.pollTimer.unref();
   }
 
   private async found(driver: Driver, infos: readonly DeviceInfo[]): Promise<void> {
@@ -383,24 +319,12 @@ export class DeviceManager {
   }
 
   private activate(slot: Slot, device: DeviceSession, identity: Identity): void {
-    const info = slot.info;
-    const event: DeviceEvent = {
-      id: slot.id,
-      driver: info.driver,
-      model: info.model,
-      vendorId: info.vendorId,
-      productId: info.productId,
-      ...(identity.serial !== undefined ? { serial: identity.serial } : {}),
-      firmware: identity.firmware,
-      access: info.access,
-      interfaceNumber: info.interfaceNumber,
-      time: this.clock.now(),
-    };
+    const event = deviceEvent(slot, identity, this.clock.now());
     slot.state = 'active';
     slot.event = event;
     slot.attempts = 0;
     this.log.info(
-      { device: slot.id, driver: info.driver, model: info.model, firmware: identity.firmware },
+      { device: slot.id, driver: event.driver, model: event.model, firmware: event.firmware },
       'attached',
     );
     this.hub.emit('attached', event);
@@ -411,21 +335,7 @@ export class DeviceManager {
   }
 
   private emitOtp(slot: Slot, otp: OtpClassification): void {
-    const base = {
-      deviceId: slot.id,
-      driver: slot.info.driver,
-      ...(slot.serial !== undefined ? { serial: slot.serial } : {}),
-      time: this.clock.now(),
-    };
-    const event: OtpEvent =
-      otp.format === 'yubico'
-        ? { ...base, format: 'yubico', otp: otp.otp, publicId: otp.publicId }
-        : {
-            ...base,
-            format: 'oath-hotp',
-            otp: otp.code,
-            ...(otp.tokenId !== undefined ? { tokenId: otp.tokenId } : {}),
-          };
+    const event = otpEvent(slot, otp, this.clock.now());
     this.log.info({ device: slot.id, format: event.format, otp: redactOtp(event.otp) }, 'otp');
     this.hub.emit('otp', event);
   }
@@ -445,7 +355,7 @@ export class DeviceManager {
       // Unplugged: the driver's next enumeration decides whether it is away or back.
       slot.state = 'gone';
       this.log.debug({ device: slot.id }, 'connection ended');
-      this.scanners.get(slot.driver)?.debounce(this.debounceMs);
+      this.hotplug.soon(slot.driver);
       return;
     }
     this.log.warn({ device: slot.id, driver: slot.info.driver, code: err.code }, 'device failed');
@@ -460,7 +370,7 @@ export class DeviceManager {
     slot.retryTimer = setTimeout(() => {
       slot.retryTimer = undefined;
       slot.retryDue = true;
-      void this.scanners.get(slot.driver)?.scan();
+      void this.hotplug.scan(slot.driver);
     }, delay);
     slot.retryTimer.unref();
   }
@@ -501,8 +411,4 @@ export class DeviceManager {
       time: this.clock.now(),
     });
   }
-}
-
-function slotKey(info: DeviceInfo): string {
-  return `${info.driver}\0${info.path}`;
 }

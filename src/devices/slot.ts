@@ -1,0 +1,68 @@
+import type { DeviceInfo, Driver } from '../core';
+import type { OtpClassification } from '../yubikey';
+import type { DeviceSession, Identity } from './device-session';
+import type { DeviceEvent, OtpEvent } from './types';
+
+/**
+ * idle: seen, to be opened. opening: open and identify in flight. active: attached, emitting.
+ * standby: the same key is used through a better interface. failed: waiting for a retry.
+ * given-up: retries spent, until it is unplugged. gone: its connection ended; the next enumeration
+ * says whether it is really gone.
+ */
+export type SlotState = 'idle' | 'opening' | 'active' | 'standby' | 'failed' | 'given-up' | 'gone';
+
+/** What the manager knows about one interface one driver enumerated. */
+export interface Slot {
+  readonly key: string;
+  readonly driver: Driver;
+  info: DeviceInfo;
+  readonly id: string;
+  state: SlotState;
+  removed: boolean;
+  attempts: number;
+  retryDue: boolean;
+  serial?: number | undefined;
+  device?: DeviceSession | undefined;
+  event?: DeviceEvent | undefined;
+  retryTimer?: NodeJS.Timeout | undefined;
+  abort?: AbortController | undefined;
+  /** Settles when this slot's open and identification are over, however they ended. */
+  identifying?: Promise<void> | undefined;
+}
+
+export function slotKey(info: DeviceInfo): string {
+  return `${info.driver}\0${info.path}`;
+}
+
+export function deviceEvent(slot: Slot, identity: Identity, time: number): DeviceEvent {
+  const info = slot.info;
+  return {
+    id: slot.id,
+    driver: info.driver,
+    model: info.model,
+    vendorId: info.vendorId,
+    productId: info.productId,
+    ...(identity.serial !== undefined ? { serial: identity.serial } : {}),
+    firmware: identity.firmware,
+    access: info.access,
+    interfaceNumber: info.interfaceNumber,
+    time,
+  };
+}
+
+export function otpEvent(slot: Slot, otp: OtpClassification, time: number): OtpEvent {
+  const base = {
+    deviceId: slot.id,
+    driver: slot.info.driver,
+    ...(slot.serial !== undefined ? { serial: slot.serial } : {}),
+    time,
+  };
+  return otp.format === 'yubico'
+    ? { ...base, format: 'yubico', otp: otp.otp, publicId: otp.publicId }
+    : {
+        ...base,
+        format: 'oath-hotp',
+        otp: otp.code,
+        ...(otp.tokenId !== undefined ? { tokenId: otp.tokenId } : {}),
+      };
+}
