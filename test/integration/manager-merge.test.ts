@@ -120,6 +120,32 @@ describe('one key seen through two drivers appears once', () => {
     expect(log.of('otp')).toHaveLength(1);
   });
 
+  test('exclusive mode: a claimable interface appearing later takes over, keeping the id', async () => {
+    const token = key();
+    const hid = hidOver(token, { path: HIDRAW });
+    const fakeUsb = new FakeUsb();
+    const usbDriver = new UsbDriver({
+      loadUsb: () => fakeUsb,
+      exclusive: true,
+      usbBusPresent: () => true,
+      pollTimeoutMs: 40,
+      exitSignal: new EventEmitter(),
+    });
+    cleanups.push(() => usbDriver.dispose());
+    const { manager, log } = makeManager([hid.driver, usbDriver], { exclusive: true });
+    await manager.start();
+    expect(manager.devices().map((d) => d.driver)).toEqual(['hid']);
+    fakeUsb.attach(token, { bus: 3, ports: [1, 4] });
+    await log.waitFor('attached', (e) => e.driver === 'usb');
+    expect(log.all.map((e) => e.type)).toEqual(['attached', 'detached', 'attached']);
+    expect(new Set(log.of('attached').map((e) => e.id))).toEqual(
+      new Set([deviceId('location', LOCATION)]),
+    );
+    expect(hid.fake.openHandles()).toBe(0);
+    await token.press();
+    expect((await log.waitFor('otp')).driver).toBe('usb');
+  });
+
   test('two different keys through two drivers are both attached', async () => {
     const a = key('hotp:serial=1001,pacing=0');
     const b = key('hotp:serial=1002,pacing=0');
