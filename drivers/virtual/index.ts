@@ -11,3 +11,7 @@ export * from './spec';
 export * from './virtual-token';
 export * from './virtual-connection';
 export * from './virtual-driver';
+export * from './bus-protocol';
+export * from './bus-server';
+export * from './bus-client';
+export * from './remote-token';

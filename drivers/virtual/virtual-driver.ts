@@ -12,6 +12,8 @@ import {
   silentLogger,
   systemClock,
 } from '../../src/core';
+import { busError } from './bus-protocol';
+import { EmulatorBusServer } from './bus-server';
 import { gone, type VirtualDevice } from './device';
 import { VirtualConnection } from './virtual-connection';
 import { VirtualToken } from './virtual-token';
@@ -34,6 +36,7 @@ export class VirtualDriver implements Driver {
   private readonly entries = new Map<string, Entry>();
   private readonly watchers = new Set<HotplugListener>();
   private readonly connections = new Set<VirtualConnection>();
+  private bus: EmulatorBusServer | undefined;
 
   constructor(options: { logger?: Logger; clock?: Clock } = {}) {
     this.log = (options.logger ?? silentLogger()).child({ module: 'virtual-driver' });
@@ -106,8 +109,39 @@ export class VirtualDriver implements Driver {
     };
   }
 
-  /** Closes every connection and detaches every device. */
+  /**
+   * Serves the emulator bus on a Unix socket (directory created 0700, socket 0600, a stale socket
+   * file replaced, a live one refused): each `tokenbridge emulate` process that connects attaches its
+   * token here until it disconnects.
+   */
+  async listen(
+    socketPath: string,
+    options: { requestTimeoutMs?: number; helloTimeoutMs?: number } = {},
+  ): Promise<void> {
+    if (this.bus) throw busError(`the emulator bus already listens on ${this.bus.path}`);
+    const bus = new EmulatorBusServer(
+      { attach: (d) => this.attach(d), detach: (id) => this.detach(id) },
+      { logger: this.log.child({ module: 'emulator-bus' }), ...options },
+    );
+    this.bus = bus;
+    try {
+      await bus.listen(socketPath);
+    } catch (err) {
+      this.bus = undefined;
+      throw err;
+    }
+  }
+
+  /** The socket the emulator bus listens on, if it does. */
+  get socketPath(): string | undefined {
+    return this.bus?.path;
+  }
+
+  /** Stops the emulator bus, closes every connection and detaches every device. */
   async dispose(): Promise<void> {
+    const bus = this.bus;
+    this.bus = undefined;
+    await bus?.close();
     for (const id of [...this.entries.keys()]) this.detach(id);
     await Promise.all([...this.connections].map((c) => c.close()));
     this.watchers.clear();

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { TokenBridgeError, ErrorCode } from '../../src/core';
+
+/**
+ * The emulator bus: line-delimited JSON over a local Unix socket between the daemon (server) and an
+ * emulator process (`tokenbridge emulate`, client) that runs a virtual token. The emulator announces
+ * the token's USB identity (never its secrets); the daemon forwards feature reports as requests with
+ * ids; the emulator streams keyboard input reports and plug/unplug events. Both ends validate every
+ * line with these schemas.
+ */
+export const BUS_PROTOCOL_VERSION = 1;
+/** Longest line either end accepts, newline excluded: every message is far smaller. */
+export const MAX_LINE_LENGTH = 4096;
+
+const report = z.string().regex(/^[0-9a-f]{16}$/, 'an 8-byte report as 16 lowercase hex digits');
+const requestId = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+export const DeviceIdentitySchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'a token id of [a-z0-9._-], up to 64'),
+  vendorId: z.number().int().min(0).max(0xffff),
+  productId: z.number().int().min(0).max(0xffff),
+  model: z.string().min(1).max(64),
+});
+export type DeviceIdentity = z.infer<typeof DeviceIdentitySchema>;
+
+/** Emulator -> daemon. */
+export const EmulatorMessageSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('hello'),
+    protocol: z.literal(BUS_PROTOCOL_VERSION),
+    device: DeviceIdentitySchema,
+    plugged: z.boolean(),
+  }),
+  z.object({
+    type: z.literal('response'),
+    id: requestId,
+    ok: z.literal(true),
+    report: report.optional(),
+  }),
+  z.object({
+    type: z.literal('failure'),
+    id: requestId,
+    error: z.object({ code: z.string().max(64), message: z.string().max(512) }),
+  }),
+  z.object({ type: z.literal('input'), report }),
+  z.object({ type: z.literal('plug'), plugged: z.boolean() }),
+]);
+export type EmulatorMessage = z.infer<typeof EmulatorMessageSchema>;
+
+/** Daemon -> emulator. */
+export const DaemonMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('welcome'), protocol: z.literal(BUS_PROTOCOL_VERSION) }),
+  z.object({ type: z.literal('refused'), message: z.string().max(512) }),
+  z.object({ type: z.literal('set-feature'), id: requestId, report }),
+  z.object({ type: z.literal('get-feature'), id: requestId }),
+]);
+export type DaemonMessage = z.infer<typeof DaemonMessageSchema>;
+
+export function busError(message: string, cause?: unknown): TokenBridgeError {
+  return new TokenBridgeError(ErrorCode.EMULATOR_BUS, message, { cause });
+}
+
+/** Parses one line against a schema; the error names what was wrong, not the line (it may be long). */
+export function decodeLine<T>(schema: z.ZodType<T>, line: string): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    throw busError('bus message is not JSON');
+  }
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue?.path.length ? issue.path.join('.') : 'message';
+    throw busError(`bad bus message: ${where}: ${issue?.message ?? 'invalid'}`);
+  }
+  return result.data;
+}
+
+export function encodeLine(message: EmulatorMessage | DaemonMessage): string {
+  return JSON.stringify(message) + '\n';
+}
+
+/**
+ * Splits a byte stream into lines, refusing any line longer than MAX_LINE_LENGTH (a peer that sends
+ * one is dropped rather than buffered without bound).
+ */
+export class LineSplitter {
+  private buffer = '';
+
+  /** Returns the complete lines in `chunk`; throws when a line grows past the limit. */
+  push(chunk: string): string[] {
+    this.buffer += chunk;
+    const lines = this.buffer.split('\n');
+    this.buffer = lines.pop() ?? '';
+    if (this.buffer.length > MAX_LINE_LENGTH || lines.some((l) => l.length > MAX_LINE_LENGTH)) {
+      this.buffer = '';
+      throw busError(`bus line longer than ${MAX_LINE_LENGTH} characters`);
+    }
+    return lines.filter((l) => l.trim() !== '');
+  }
+}
