@@ -5,11 +5,12 @@ import { register as config } from './config';
 import { register as tokens } from './tokens';
 import { register as devices } from './devices';
 import { register as watch } from './watch';
+import { register as emulate } from './emulate';
 
 /** Each command file exports `register(program, io)`; this list only wires them. */
 type Register = (program: Command, io: CliIo) => void;
 
-const COMMANDS: Register[] = [otp, config, tokens, devices, watch];
+const COMMANDS: Register[] = [otp, config, tokens, devices, watch, emulate];
 
 export function registerCommands(program: Command, io: CliIo): void {
   for (const register of COMMANDS) register(program, io);
