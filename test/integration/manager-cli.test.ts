@@ -241,3 +241,59 @@ describe('tokenbridge watch on a terminal', () => {
     expect(otps[1]).toMatch(new RegExp(`${hotpFor(spec, 1)}$`));
   });
 });
+
+describe('tokenbridge watch and the emulator bus', () => {
+  test('a token from an emulator process plugs in over --socket, types, and unplugs', async () => {
+    const { PassThrough } = await import('node:stream');
+    const { runCli } = await import('../../src/cli/program');
+    const { connectEmulator, VirtualToken } = await import('../../drivers/virtual');
+    const socket = path.join(dir, 'emu', 'bus.sock');
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    const stdin = new PassThrough();
+    let out = '';
+    const waiters: Array<() => void> = [];
+    stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      for (const w of waiters.splice(0)) w();
+    });
+    const until = async (event: string, n = 1) => {
+      while (jsonLines(out).filter((e) => e.event === event).length < n) {
+        await new Promise<void>((r) => waiters.push(r));
+      }
+    };
+    const done = runCli(
+      ['watch', '--json', '--reveal', '--driver', 'virtual', '--socket', socket],
+      {
+        stdout,
+        stderr,
+        stdin,
+        env: process.env,
+      },
+    );
+    const spec = 'hotp:serial=8888,pacing=0';
+    const token = new VirtualToken(parseVirtualSpec(spec));
+    // The socket appears once watch is listening.
+    let client: Awaited<ReturnType<typeof connectEmulator>> | undefined;
+    for (let i = 0; i < 200 && !client; i++) {
+      client = await connectEmulator(socket, token).catch(async () => {
+        await new Promise((r) => setTimeout(r, 10));
+        return undefined;
+      });
+    }
+    expect(client).toBeDefined();
+    await until('attached');
+    await token.press();
+    await until('otp');
+    await client!.close();
+    await until('detached');
+    stdin.write('quit\n');
+    expect(await done).toBe(0);
+    const events = jsonLines(out);
+    expect(events.map((e) => e.event)).toEqual(['attached', 'otp', 'detached']);
+    expect(events[0]).toMatchObject({ driver: 'virtual', serial: 8888 });
+    expect(events[1]).toMatchObject({ serial: 8888, otp: hotpFor(spec, 0) });
+    const { existsSync } = await import('node:fs');
+    expect(existsSync(socket)).toBe(false); // quitting closed the bus and removed its socket
+  });
+});

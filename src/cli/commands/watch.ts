@@ -8,7 +8,7 @@ import {
   type OtpEvent,
   publicIdFor,
 } from '../../devices';
-import { infoFor, type VirtualToken } from '../../../drivers/virtual';
+import { infoFor, type VirtualDriver, type VirtualToken } from '../../../drivers/virtual';
 import type { CliIo } from '../program';
 import { deviceJson, driverFlags, type DriverFlags, setUpDrivers } from './devices';
 
@@ -72,15 +72,14 @@ async function runWatch(opts: WatchOptions, io: CliIo): Promise<void> {
 
 /** The virtual bus also takes tokens from `tokenbridge emulate` in another terminal. */
 async function listenForEmulators(
-  bus: ReturnType<typeof setUpDrivers>['bus'],
+  bus: VirtualDriver | undefined,
   opts: WatchOptions,
   io: CliIo,
 ): Promise<void> {
-  const listenable = bus as unknown as { listen?: (path: string) => Promise<void> } | undefined;
-  if (!listenable?.listen) return;
+  if (!bus) return;
   const path = opts.socket ?? defaultPaths(io.env).emulatorSocket;
   try {
-    await listenable.listen(path);
+    await bus.listen(path);
   } catch (err) {
     // Watching the local tokens is still useful without the emulator socket.
     const message = err instanceof Error ? err.message : String(err);
