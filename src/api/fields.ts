@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+/** Request ids are echoed in the reply: a short string or a safe integer. */
+export const RequestId = z.union([
+  z.string().min(1).max(64),
+  z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+]);
+export type RequestId = z.infer<typeof RequestId>;
+
+/** Printable ASCII and printable non-ASCII; no control characters, no leading/trailing spaces. */
+export const User = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[^\s\p{Cc}](?:[^\p{Cc}]*[^\s\p{Cc}])?$/u, 'printable, no surrounding spaces');
+
+export const Serial = z.string().regex(/^[A-Za-z0-9._:-]{1,50}$/, 'serial: [A-Za-z0-9._:-]{1,50}');
+
+/**
+ * A passcode as typed or captured: 6..8 digits, optionally after a 12-character OATH token id
+ * (OATH-HOTP token identifier format), or a 32..64 character modhex Yubico OTP.
+ */
+export const Passcode = z
+  .string()
+  .regex(
+    /^(?:[A-Za-z0-9]{12})?[0-9]{6,8}$|^[cbdefghijklnrtuv]{32,64}$/,
+    'passcode: 6-8 digits (optionally after a 12-character token id) or a 32-64 character modhex OTP',
+  );
+
+/** Pairing ids are issued by the daemon and are opaque to the page. */
+export const PairingId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'pairingId: opaque id');
+
+/** Session tokens are issued on a successful sign-on and are opaque to the page. */
+export const SessionToken = z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, 'sessionToken: opaque');
+
+export const DeviceAccess = z.enum(['exclusive', 'shared']);
+
+/** An attached token as the page sees it (no paths, no secrets). */
+export const ApiDevice = z.object({
+  id: z.string().min(1).max(128),
+  driver: z.string().min(1).max(32),
+  model: z.string().min(1).max(128),
+  serial: Serial.optional(),
+  firmware: z.string().max(32).optional(),
+  access: DeviceAccess,
+});
+export type ApiDevice = z.infer<typeof ApiDevice>;
+
+export const OtpFormat = z.enum(['yubico', 'oath-hotp']);
+
+export const PairingStep = z.enum([
+  'start',
+  'choose-device',
+  'serial',
+  'verification',
+  'final-step',
+  'done',
+]);
+export type PairingStep = z.infer<typeof PairingStep>;
