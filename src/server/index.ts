@@ -1,0 +1,5 @@
+export * from './backend';
+export * from './gate';
+export * from './limits';
+export * from './server';
+export type { PageHandler } from './http-handler';
