@@ -3,6 +3,13 @@ import { keyboardSuite } from './keyboard';
 import { otpSuite } from './otp';
 import { registrySuite } from './registry';
 import { captureSuite } from './capture';
+import { fanoutSuite } from './fanout';
 
 /** Every benchmark suite; `npm run bench -- NAME` runs only the named ones. */
-export const SUITES: BenchSuite[] = [otpSuite, keyboardSuite, registrySuite, captureSuite];
+export const SUITES: BenchSuite[] = [
+  otpSuite,
+  keyboardSuite,
+  registrySuite,
+  captureSuite,
+  fanoutSuite,
+];

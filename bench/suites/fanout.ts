@@ -1,0 +1,214 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import type { AddressInfo } from 'node:net';
+import WebSocket, { WebSocketServer } from 'ws';
+import { API_PROTOCOL } from '../../src/api';
+import { ErrorCode, TokenBridgeError } from '../../src/core/errors';
+import { silentLogger } from '../../src/core/logger';
+import { createServer, type ApiBackend, type BackendEventListener } from '../../src/server';
+import { percentile, type BenchFigure, type BenchSuite } from '../harness';
+
+const CLIENTS = 500;
+const EVENTS = 50;
+const CONNECT_BATCH = 50;
+/** Bounds every wait, so a stuck run ends instead of hanging the bench. */
+const WAIT_MS = 15_000;
+const CHILD_FLAG = 'TOKENBRIDGE_BENCH_FANOUT_DAEMON';
+
+type ToChild = { kind: 'emit'; seq: number } | { kind: 'rss' } | { kind: 'stop' };
+type FromChild =
+  | { kind: 'ready'; port: number; echoPort: number }
+  | { kind: 'rss'; bytes: number; connections: number };
+
+/** The daemon side runs in its own process so its RSS is not mixed with 500 client sockets. */
+async function runDaemonChild(): Promise<void> {
+  let listener: BackendEventListener | undefined;
+  const refuse = () =>
+    Promise.reject(new TokenBridgeError(ErrorCode.FORBIDDEN, 'flows are off in this benchmark'));
+  const backend: ApiBackend = {
+    hello: () => ({
+      version: 'bench',
+      devices: [],
+      capabilities: { pairing: false, tapPairing: false },
+    }),
+    listDevices: () => [],
+    pairingStart: refuse,
+    pairingChooseHardwareToken: refuse,
+    pairingSerial: refuse,
+    pairingVerify: refuse,
+    pairingSync: refuse,
+    pairingTap: refuse,
+    pairingCancel: refuse,
+    signonVerify: refuse,
+    tokenUnpair: refuse,
+    health: () => ({}),
+    subscribe: (l) => {
+      listener = l;
+      return () => (listener = undefined);
+    },
+  };
+  const server = createServer({
+    port: 0,
+    backend,
+    logger: silentLogger(),
+    limits: { maxConnections: CLIENTS + 10 },
+  });
+  const { port } = await server.listen();
+  // The baseline: a bare ws echo server, same process, same loopback.
+  const echo = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  echo.on('connection', (ws) => ws.on('message', (data) => ws.send(data, { binary: false })));
+  await new Promise((resolve) => echo.once('listening', resolve));
+  const echoPort = (echo.address() as AddressInfo).port;
+  process.on('message', (msg: ToChild) => {
+    if (msg.kind === 'emit')
+      listener?.({ type: 'otp', deviceId: `bench-${msg.seq}`, format: 'oath-hotp', otp: '755224' });
+    else if (msg.kind === 'rss')
+      process.send?.({
+        kind: 'rss',
+        bytes: process.memoryUsage().rss,
+        connections: server.connectionCount,
+      });
+    else
+      void Promise.all([server.close(), new Promise((r) => echo.close(r))]).then(() =>
+        process.exit(0),
+      );
+  });
+  // If the bench process dies, do not outlive it.
+  process.on('disconnect', () => process.exit(0));
+  process.send?.({ kind: 'ready', port, echoPort } satisfies FromChild);
+}
+
+function nextMessage<T extends FromChild['kind']>(child: ChildProcess, kind: T) {
+  return new Promise<Extract<FromChild, { kind: T }>>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`fanout daemon: no ${kind}`)), WAIT_MS);
+    const on = (msg: FromChild) => {
+      if (msg.kind !== kind) return;
+      clearTimeout(timer);
+      child.off('message', on);
+      resolve(msg as Extract<FromChild, { kind: T }>);
+    };
+    child.on('message', on);
+  });
+}
+
+/**
+ * Resolves once the socket is open and, when `greeted`, its first message (hello) has arrived: hello
+ * can land in the same read as the handshake, so the listener is attached before open.
+ */
+function openClient(url: string, origin: string, greeted: boolean): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, [API_PROTOCOL], { origin });
+    const timer = setTimeout(() => reject(new Error('fan-out: client did not open')), WAIT_MS);
+    const ready = () => {
+      clearTimeout(timer);
+      resolve(ws);
+    };
+    if (greeted) ws.once('message', ready);
+    else ws.once('open', ready);
+    ws.once('error', reject);
+  });
+}
+
+async function daemonRss(child: ChildProcess): Promise<number> {
+  child.send({ kind: 'rss' } satisfies ToChild);
+  return (await nextMessage(child, 'rss')).bytes;
+}
+
+/** Echo round trips through a bare ws server: what one loopback hop costs without our server. */
+async function echoRoundTrips(port: number): Promise<number[]> {
+  const ws = await openClient(`ws://127.0.0.1:${port}`, `http://127.0.0.1:${port}`, false);
+  const sample: number[] = [];
+  for (let i = 0; i < EVENTS + 5; i++) {
+    const t0 = performance.now();
+    await new Promise<void>((resolve) => {
+      ws.once('message', () => resolve());
+      ws.send(`{"seq":${i}}`);
+    });
+    if (i >= 5) sample.push(performance.now() - t0);
+  }
+  ws.terminate();
+  return sample;
+}
+
+/** Per event: from the request to emit until the last of the clients has it. */
+async function fanOut(child: ChildProcess, clients: WebSocket[]): Promise<number[]> {
+  const sample: number[] = [];
+  for (let seq = 0; seq < EVENTS + 5; seq++) {
+    let pending = clients.length;
+    const t0 = performance.now();
+    const done = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('fan-out: event not delivered')), WAIT_MS);
+      for (const ws of clients)
+        ws.once('message', () => {
+          if (--pending === 0) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+    });
+    child.send({ kind: 'emit', seq } satisfies ToChild);
+    await done;
+    if (seq >= 5) sample.push(performance.now() - t0);
+  }
+  return sample;
+}
+
+export const fanoutSuite: BenchSuite = {
+  name: 'fanout',
+  async run(): Promise<BenchFigure[]> {
+    const child = fork(__filename, [], { env: { ...process.env, [CHILD_FLAG]: '1' } });
+    const clients: WebSocket[] = [];
+    try {
+      const { port, echoPort } = await nextMessage(child, 'ready');
+      const echo = await echoRoundTrips(echoPort);
+      const rssIdle = await daemonRss(child);
+      const url = `ws://127.0.0.1:${port}/ws`;
+      const origin = `http://127.0.0.1:${port}`;
+      while (clients.length < CLIENTS) {
+        const batch = Array.from(
+          { length: Math.min(CONNECT_BATCH, CLIENTS - clients.length) },
+          () => openClient(url, origin, true),
+        );
+        clients.push(...(await Promise.all(batch)));
+      }
+      const rssLoaded = await daemonRss(child);
+      const sample = await fanOut(child, clients);
+      const echoP99 = percentile(echo, 99);
+      const mib = (b: number) => Math.round((b / 2 ** 20) * 10) / 10;
+      return [
+        {
+          name: `fan-out to ${CLIENTS} clients, p99 over ${EVENTS} events`,
+          value: percentile(sample, 99),
+          unit: 'ms',
+          baseline: { name: 'bare ws echo round trip p99', value: echoP99 },
+          note: 'emit request over IPC to the last client receiving it',
+        },
+        {
+          name: `fan-out to ${CLIENTS} clients, median`,
+          value: percentile(sample, 50),
+          unit: 'ms',
+          baseline: { name: 'bare ws echo round trip median', value: percentile(echo, 50) },
+        },
+        { name: 'daemon RSS, 0 clients', value: mib(rssIdle), unit: 'MiB' },
+        {
+          name: `daemon RSS, ${CLIENTS} clients`,
+          value: mib(rssLoaded),
+          unit: 'MiB',
+          baseline: { name: 'daemon RSS, 0 clients', value: mib(rssIdle) },
+        },
+      ];
+    } finally {
+      for (const ws of clients) ws.terminate();
+      const exited = new Promise((resolve) =>
+        child.exitCode !== null || child.signalCode !== null
+          ? resolve(null)
+          : child.once('exit', resolve),
+      );
+      if (child.connected) child.send({ kind: 'stop' } satisfies ToChild);
+      const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(kill);
+    }
+  },
+};
+
+if (process.env[CHILD_FLAG] === '1' && process.send !== undefined) void runDaemonChild();
