@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # libusb-1.0-0: the node-hid prebuilt binary links it. chromium: the browser tests drive it.
-APT_PACKAGES=(libusb-1.0-0 chromium)
+# systemd: systemd-analyze and systemd-sysusers check the shipped units.
+APT_PACKAGES=(libusb-1.0-0 chromium systemd)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

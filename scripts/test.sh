@@ -11,7 +11,7 @@ report="$(mktemp)"
 status=0
 npx jest --ci --json --outputFile="$report" || status=$?
 node -e '
-  const r = require(process.argv[1]);
+  const r = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
   console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
 ' "$report"
 rm -f "$report"

@@ -3,6 +3,7 @@ import type { CliIo } from '../program';
 import { register as otp } from './otp';
 import { register as config } from './config';
 import { register as tokens } from './tokens';
+import { register as tokensImport } from './tokens-import';
 import { register as devices } from './devices';
 import { register as watch } from './watch';
 import { register as emulate } from './emulate';
@@ -10,7 +11,7 @@ import { register as emulate } from './emulate';
 /** Each command file exports `register(program, io)`; this list only wires them. */
 type Register = (program: Command, io: CliIo) => void;
 
-const COMMANDS: Register[] = [otp, config, tokens, devices, watch, emulate];
+const COMMANDS: Register[] = [otp, config, tokens, tokensImport, devices, watch, emulate];
 
 export function registerCommands(program: Command, io: CliIo): void {
   for (const register of COMMANDS) register(program, io);
