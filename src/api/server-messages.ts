@@ -9,6 +9,8 @@ export const HelloEvent = z.strictObject({
   protocol: z.string(),
   devices: z.array(ApiDevice),
   capabilities: z.strictObject({ pairing: z.boolean(), tapPairing: z.boolean() }),
+  /** Present on a kiosk: the page returns to its start after each sign-on and after this idle time. */
+  kiosk: z.strictObject({ idleResetMs: z.number().int().min(1000) }).optional(),
 });
 export const DeviceAttachedEvent = z.strictObject({
   type: z.literal('device.attached'),

@@ -11,6 +11,7 @@ export interface HelloInfo {
   readonly version: string;
   readonly devices: ApiDevice[];
   readonly capabilities: { pairing: boolean; tapPairing: boolean };
+  readonly kiosk?: { idleResetMs: number };
 }
 
 /**
