@@ -3,7 +3,7 @@ export * from './types';
 export { splitCsvLine } from './csv-line';
 export { createPingIdCsvParser } from './pingid-csv';
 export { createOathCsvParser } from './oath-csv';
-export { createYubicoCsvParser, serialFromPublicId } from './yubico-csv';
+export { createYubicoCsvParser, serialFromPublicId, yubicoImportedToken } from './yubico-csv';
 export { createLineParser, parseLines } from './line-parser';
 export { detectFormat } from './detect';
 export { parsePskc } from './pskc/pskc';

@@ -81,7 +81,7 @@ function parseTraditional(fields: string[], location: string): ImportedToken {
   const publicId = parsePublicId(fields[3 + shift], location);
   const privateId = parsePrivateId(fields[4 + shift], location);
   const secret = parseAesKey(fields[5 + shift], location);
-  return yubicoToken(serialFromPublicId(publicId), publicId, privateId, secret, location);
+  return yubicoImportedToken(serialFromPublicId(publicId), publicId, privateId, secret, location);
 }
 
 function parseSerialFirst(fields: string[], location: string): ImportedToken {
@@ -112,10 +112,11 @@ function parseSerialFirst(fields: string[], location: string): ImportedToken {
   const publicId = parsePublicId(fields[1], location);
   const privateId = parsePrivateId(fields[2], location);
   const secret = parseAesKey(fields[3], location);
-  return yubicoToken(serial, publicId, privateId, secret, location);
+  return yubicoImportedToken(serial, publicId, privateId, secret, location);
 }
 
-function yubicoToken(
+/** The registry record of a Yubico OTP credential (digits and period are unused but must be valid). */
+export function yubicoImportedToken(
   serial: string,
   publicId: string,
   privateId: Uint8Array,

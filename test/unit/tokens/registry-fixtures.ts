@@ -8,6 +8,7 @@ import {
   type SqliteTokenStoreOptions,
 } from '../../../src/tokens';
 import { RFC4226_SECRET_ASCII } from '../../vectors/rfc4226';
+import { yubicoImportedToken } from '../../../src/tokens/import';
 
 /** A temp directory per test, removed afterwards. */
 export function tempDir(): { dir: string; cleanup: () => void } {
@@ -52,17 +53,7 @@ export const YUBICO_AES_KEY = new Uint8Array(
 export const YUBICO_PRIVATE_ID = new Uint8Array(Buffer.from('8792ebfe26cc', 'hex'));
 
 export function yubicoToken(serial: string, publicId: string): ImportedToken {
-  return {
-    serial,
-    kind: 'yubico',
-    algorithm: 'sha1',
-    digits: 6,
-    period: 30,
-    secret: YUBICO_AES_KEY,
-    privateId: YUBICO_PRIVATE_ID,
-    publicId,
-    origin: `row ${serial}`,
-  };
+  return yubicoImportedToken(serial, publicId, YUBICO_PRIVATE_ID, YUBICO_AES_KEY, `row ${serial}`);
 }
 
 /** A store in `dir` (store.sqlite + seed.key), with an empty environment unless given. */
