@@ -5,6 +5,7 @@ import type { ApiBackend, ConnectionContext } from './backend';
 import { ConnectionSession, dispatch } from './dispatch';
 import { toApiError } from './error-reply';
 import type { ServerLimits } from './limits';
+import type { ServerObserver } from './metrics-endpoint';
 import { TokenBucket } from './rate-limit';
 
 /**
@@ -24,6 +25,7 @@ export class ApiConnection {
     private readonly limits: ServerLimits,
     private readonly logger: Logger,
     private readonly ready: Promise<void>,
+    private readonly observer?: ServerObserver,
   ) {
     this.bucket = new TokenBucket(limits.ratePerSec, limits.burst);
     ws.on('pong', () => {
@@ -50,6 +52,7 @@ export class ApiConnection {
   }
 
   private replyError(id: RequestId | null, error: ApiError): void {
+    this.observer?.requestError?.(error.code);
     this.sendRaw(JSON.stringify({ id, ok: false, error }));
   }
 

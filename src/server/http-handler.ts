@@ -7,6 +7,12 @@ import type { Logger } from '../core/logger';
 import type { ApiBackend } from './backend';
 import { isAllowedHost } from './gate';
 import { applyHeaders } from './headers';
+import {
+  METRICS_PATH,
+  serveMetrics,
+  type HealthContributor,
+  type MetricsEndpoint,
+} from './metrics-endpoint';
 
 /** Serves the page instead of a static directory (the daemon may inject the built page). */
 export type PageHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -19,6 +25,8 @@ export interface HttpOptions {
   readonly logger: Logger;
   readonly staticDir?: string;
   readonly pageHandler?: PageHandler;
+  readonly metrics?: MetricsEndpoint;
+  readonly health?: HealthContributor;
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -99,15 +107,23 @@ export function createHttpHandler(options: HttpOptions) {
       return;
     }
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (pathname === METRICS_PATH && options.metrics) {
+      serveMetrics(options.metrics, req, res, (err) =>
+        log.error({ error: err instanceof Error ? err.message : String(err) }, 'metrics failed'),
+      );
+      return;
+    }
     if (pathname === '/healthz') {
       void Promise.resolve()
-        .then(() => options.backend.health())
+        .then(() => Promise.all([options.backend.health(), options.health?.()]))
         .then(
-          (extra) => {
-            res.statusCode = 200;
+          ([extra, contributed]) => {
+            // A store that cannot be read or written is down, whoever noticed it.
+            const ok = (contributed?.ok ?? true) && extra.store !== 'error';
+            res.statusCode = ok ? 200 : 503;
             res.setHeader('Content-Type', 'application/json');
             res.setHeader('Cache-Control', 'no-store');
-            res.end(JSON.stringify({ ...extra, ok: true }));
+            res.end(JSON.stringify({ ...extra, ...contributed, ok }));
           },
           () => {
             res.statusCode = 503;

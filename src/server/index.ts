@@ -3,3 +3,4 @@ export * from './gate';
 export * from './limits';
 export * from './server';
 export type { PageHandler } from './http-handler';
+export * from './metrics-endpoint';

@@ -11,6 +11,7 @@ import { buildOriginAllowlist, isLoopbackHost, isWildcardHost } from './gate';
 import { securityHeaders } from './headers';
 import { createHttpHandler, type PageHandler } from './http-handler';
 import { DEFAULT_LIMITS, type ServerLimits } from './limits';
+import type { HealthContributor, MetricsEndpoint, ServerObserver } from './metrics-endpoint';
 import { checkUpgrade } from './upgrade-gate';
 
 export interface ServerOptions {
@@ -23,6 +24,12 @@ export interface ServerOptions {
   readonly limits?: Partial<ServerLimits>;
   readonly staticDir?: string;
   readonly pageHandler?: PageHandler;
+  /** Serves GET /metrics (behind the same Host check); absent: 404. */
+  readonly metrics?: MetricsEndpoint;
+  /** More /healthz fields; `ok: false` answers 503. */
+  readonly health?: HealthContributor;
+  /** Counts refusals (request errors, refused upgrades) for metrics. */
+  readonly observer?: ServerObserver;
 }
 
 export interface ListeningInfo {
@@ -89,6 +96,8 @@ export function createServer(options: ServerOptions): BridgeServer {
       logger,
       staticDir: options.staticDir,
       pageHandler: options.pageHandler,
+      metrics: options.metrics,
+      health: options.health,
     }),
   );
   http.headersTimeout = 10_000;
@@ -112,6 +121,7 @@ export function createServer(options: ServerOptions): BridgeServer {
         },
         'websocket upgrade refused',
       );
+      options.observer?.upgradeRefused?.(decision.ok ? 'closing' : decision.reason);
       refuse(socket, decision.ok ? 503 : decision.status);
       return;
     }
@@ -125,7 +135,7 @@ export function createServer(options: ServerOptions): BridgeServer {
         .catch((err: unknown) => {
           logger.error({ error: err instanceof Error ? err.message : String(err) }, 'hello failed');
         });
-      const conn = new ApiConnection(ws, ctx, backend, limits, logger, ready);
+      const conn = new ApiConnection(ws, ctx, backend, limits, logger, ready, options.observer);
       connections.add(conn);
       ws.on('error', () => ws.terminate());
       ws.on('close', () => {
