@@ -1,0 +1,162 @@
+import type { ApiDevice, PairingStepResult, ServerEvent, VerifyOutcome } from '../api';
+import { systemClock, type Clock, type Logger } from '../core';
+import type { DeviceManager } from '../devices';
+import {
+  NO_OBSERVER,
+  Pairings,
+  SignOnFlow,
+  type FlowObserver,
+  type FlowOutcome,
+  type PairingState,
+} from '../flows';
+import type { ApiBackend, BackendEventListener, ConnectionContext, HelloInfo } from '../server';
+import type { TokenStore, TokenVerifier } from '../tokens';
+import type { EngineOptions } from '../tokens/engine-dispatch';
+import { forwardDeviceEvents, pluggedSerialFor, toApiDevice } from './backend-devices';
+
+export type { FlowObserver } from '../flows';
+
+export interface FlowBackendDeps {
+  readonly store: TokenStore;
+  readonly verifier: TokenVerifier;
+  readonly devices: DeviceManager;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  readonly version: string;
+  /** False on a kiosk without pairing. */
+  readonly pairing: boolean;
+  /** Passed through in hello. */
+  readonly kiosk?: { idleResetMs: number };
+  readonly maxTokensPerUser: number;
+  /** Metrics hook. */
+  readonly observer?: FlowObserver;
+  /** A pairing idle this long is dropped (default 10 minutes). */
+  readonly pairingIdleMs?: number;
+  /** The verifier's OTP windows, so sign-on picks among a user's tokens as the verifier will. */
+  readonly engine?: EngineOptions;
+}
+
+/** How often expired pairings are swept even when nobody touches them (their codes leave memory). */
+const SWEEP_INTERVAL_MS = 60_000;
+
+/**
+ * The daemon's ApiBackend: device events to API events, pairing and sign-on requests to the flows,
+ * flow outcomes to the API's outcomes, pairing.state events to the connection that owns the pairing.
+ */
+export function createFlowBackend(deps: FlowBackendDeps): ApiBackend & { close(): void } {
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger.child({ module: 'flow-backend' });
+  const observer = deps.observer ?? NO_OBSERVER;
+  const listeners = new Set<BackendEventListener>();
+  const send = (event: ServerEvent, connectionId?: string) => {
+    for (const listener of listeners) listener(event, connectionId);
+  };
+
+  const pairings = new Pairings({
+    store: deps.store,
+    verifier: deps.verifier,
+    maxTokensPerUser: deps.maxTokensPerUser,
+    pairingEnabled: deps.pairing,
+    logger: deps.logger,
+    clock,
+    observer,
+    ...(deps.pairingIdleMs !== undefined ? { idleTimeoutMs: deps.pairingIdleMs } : {}),
+    suggestSerial: (user) => pluggedSerialFor(deps.devices, deps.store, user),
+    onState: (owner, state) => send(pairingStateEvent(state), owner),
+  });
+  const signOn = new SignOnFlow({
+    store: deps.store,
+    verifier: deps.verifier,
+    logger: deps.logger,
+    clock,
+    observer,
+    ...(deps.engine ? { engine: deps.engine } : {}),
+  });
+
+  const stopDevices = forwardDeviceEvents(deps.devices, (event) => send(event));
+  const sweeper = setInterval(() => pairings.sweep(), SWEEP_INTERVAL_MS);
+  sweeper.unref();
+
+  const listDevices = (): ApiDevice[] => deps.devices.devices().map(toApiDevice);
+
+  return {
+    hello(): HelloInfo {
+      return {
+        version: deps.version,
+        devices: listDevices(),
+        capabilities: { pairing: deps.pairing, tapPairing: deps.pairing },
+        ...(deps.kiosk ? { kiosk: { idleResetMs: deps.kiosk.idleResetMs } } : {}),
+      };
+    },
+    listDevices,
+    pairingStart: async (ctx: ConnectionContext, user: string) =>
+      stepResult(await pairings.start(ctx.connectionId, user)),
+    pairingChooseHardwareToken: async (ctx, pairingId) =>
+      stepResult(await pairings.chooseHardwareToken(ctx.connectionId, pairingId)),
+    pairingSerial: async (ctx, pairingId, serial) =>
+      stepResult(await pairings.serial(ctx.connectionId, pairingId, serial)),
+    pairingVerify: async (ctx, pairingId, passcode) =>
+      apiOutcome(await pairings.verify(ctx.connectionId, pairingId, passcode)),
+    pairingSync: async (ctx, pairingId, passcode) =>
+      apiOutcome(await pairings.sync(ctx.connectionId, pairingId, passcode)),
+    pairingTap: async (ctx, pairingId, passcode) =>
+      apiOutcome(await pairings.tap(ctx.connectionId, pairingId, passcode)),
+    pairingCancel: async (ctx, pairingId) => ({
+      cancelled: pairings.cancel(ctx.connectionId, pairingId),
+    }),
+    signonVerify: async (_ctx, user, passcode) => apiOutcome(await signOn.signOn(user, passcode)),
+    tokenUnpair: (_ctx, user, serial) => signOn.unpair(user, serial),
+    async health() {
+      let store: 'ok' | 'error' = 'ok';
+      try {
+        await deps.store.count();
+      } catch (err) {
+        store = 'error';
+        logger.warn(
+          { error: err instanceof Error ? err.message : String(err) },
+          'store check failed',
+        );
+      }
+      return { devices: deps.devices.devices().length, store };
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    connectionClosed(ctx) {
+      pairings.dropOwner(ctx.connectionId);
+    },
+    close() {
+      clearInterval(sweeper);
+      stopDevices();
+      pairings.clear();
+      listeners.clear();
+    },
+  };
+}
+
+function stepResult(state: PairingState): PairingStepResult {
+  return {
+    pairingId: state.pairingId,
+    step: state.step,
+    ...(state.serial !== undefined ? { serial: state.serial } : {}),
+  };
+}
+
+function pairingStateEvent(state: PairingState): ServerEvent {
+  return { type: 'pairing.state', ...stepResult(state) };
+}
+
+/** The flow's outcome in the API's shape (the serial of an acceptance stays in the daemon). */
+function apiOutcome(outcome: FlowOutcome): VerifyOutcome {
+  switch (outcome.result) {
+    case 'accepted':
+      return { result: 'accepted', sessionToken: outcome.sessionToken };
+    case 'needs-next-passcode':
+      return { result: 'needs-next-passcode' };
+    case 'rejected':
+      return { result: 'rejected', reason: outcome.reason, attemptsLeft: outcome.attemptsLeft };
+    case 'locked':
+      return { result: 'locked', retryAfterMs: outcome.retryAfterMs };
+  }
+}

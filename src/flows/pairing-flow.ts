@@ -1,0 +1,214 @@
+import { ValidationError, type Clock, type Logger } from '../core';
+import type { TokenRecord, TokenStore, TokenVerifier, VerifyOutcome } from '../tokens';
+import { tokenNotFound, tokenPaired, tooManyTokens, wrongStep } from './errors';
+import { newSessionToken, type RandomBytes } from './ids';
+import type { FlowObserver } from './observer';
+import { justLocked, refusalOf, type FlowOutcome } from './outcome';
+import { parsePasscode } from './passcode';
+
+/** The audit source of everything a pairing does. */
+export const PAIRING_SOURCE = 'ws:pairing';
+
+/** The windows of the seed flow: Registration (start) ... green check (done). */
+export type PairingStep =
+  'start' | 'choose-device' | 'serial' | 'verification' | 'final-step' | 'done';
+
+/** Where a pairing stands: a request's reply and the pairing.state event. */
+export interface PairingState {
+  readonly pairingId: string;
+  readonly step: PairingStep;
+  readonly serial?: string;
+}
+
+export interface PairingFlowDeps {
+  readonly store: TokenStore;
+  readonly verifier: TokenVerifier;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly observer: FlowObserver;
+  readonly maxTokensPerUser: number;
+  readonly random?: RandomBytes;
+  /** Called after every step change. */
+  readonly onState: (flow: PairingFlow) => void;
+}
+
+/**
+ * One pairing, as the seed's windows run: Add a New Device (choose-device) -> Hardware Token Pairing
+ * (serial) -> Verification -> Final Step when the token has drifted -> done. A Yubico OTP token
+ * pairs by a tap instead of a typed serial. Requests run one at a time, in arrival order, so two
+ * quick clicks cannot both act on the same step.
+ */
+export class PairingFlow {
+  /** Clock time of the last request; the owner expires the pairing after an idle timeout. */
+  lastActive: number;
+  private current: PairingStep = 'choose-device';
+  private chosen: string | undefined;
+  /** The Verification code the token gave ahead of its window, kept for Sync; memory only. */
+  private first: string | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly id: string,
+    readonly user: string,
+    readonly owner: string,
+    private readonly deps: PairingFlowDeps,
+  ) {
+    this.lastActive = deps.clock.now();
+  }
+
+  get step(): PairingStep {
+    return this.current;
+  }
+
+  get state(): PairingState {
+    return {
+      pairingId: this.id,
+      step: this.current,
+      ...(this.chosen !== undefined ? { serial: this.chosen } : {}),
+    };
+  }
+
+  /** Add a New Device -> Hardware Token; `suggested` pre-fills the serial from a plugged token. */
+  chooseHardwareToken(suggested: string | undefined): Promise<PairingState> {
+    return this.run(async () => {
+      this.expect('pairing.chooseHardwareToken', ['choose-device', 'serial']);
+      if (this.chosen === undefined && suggested !== undefined) this.chosen = suggested;
+      this.moveTo('serial');
+      return this.state;
+    });
+  }
+
+  /** Hardware Token Pairing -> Next: the serial must be registered, free, and within the limit. */
+  serial(serial: string): Promise<PairingState> {
+    return this.run(async () => {
+      this.expect('pairing.serial', ['serial', 'verification']);
+      await this.pairable(await this.deps.store.get(serial), serial);
+      this.chosen = serial;
+      this.moveTo('verification');
+      return this.state;
+    });
+  }
+
+  /** Verification -> Verify. A code ahead of the window asks for the next one (Final Step). */
+  verify(passcode: string): Promise<FlowOutcome> {
+    return this.run(async () => {
+      this.expect('pairing.verify', ['verification']);
+      const serial = this.chosen!;
+      await this.pairable(await this.deps.store.get(serial), serial);
+      const { otp } = parsePasscode(passcode);
+      const outcome = await this.deps.verifier.verify(serial, otp, { source: PAIRING_SOURCE });
+      if (outcome.status === 'needs-next-passcode') {
+        this.first = otp;
+        this.moveTo('final-step');
+        return this.report({ result: 'needs-next-passcode' }, outcome);
+      }
+      return this.settle(serial, outcome);
+    });
+  }
+
+  /** Final Step -> Sync: the first code and this one must be consecutive; then the token pairs. */
+  sync(passcode: string): Promise<FlowOutcome> {
+    return this.run(async () => {
+      this.expect('pairing.sync', ['final-step']);
+      const serial = this.chosen!;
+      const first = this.first!;
+      this.first = undefined;
+      await this.pairable(await this.deps.store.get(serial), serial);
+      const { otp } = parsePasscode(passcode);
+      const outcome = await this.deps.verifier.resync(serial, first, otp, {
+        source: PAIRING_SOURCE,
+      });
+      // Not consecutive (or locked): start the verification again with a fresh code; the first
+      // code is never accepted on its own.
+      if (outcome.status !== 'accepted' && outcome.status !== 'not-found')
+        this.moveTo('verification');
+      return this.settle(serial, outcome);
+    });
+  }
+
+  /** A press of a Yubico OTP token whose public id is registered: pairs without a typed serial. */
+  tap(passcode: string): Promise<FlowOutcome> {
+    return this.run(async () => {
+      this.expect('pairing.tap', ['choose-device', 'serial']);
+      const parsed = parsePasscode(passcode);
+      if (parsed.kind !== 'yubico')
+        throw new ValidationError('passcode: a tap pairs by a Yubico OTP (modhex), not digits');
+      const record = await this.deps.store.findByPublicId(parsed.publicId);
+      if (record === null) throw tokenNotFound(`with public id ${parsed.publicId || '(none)'}`);
+      await this.pairable(record, record.serial);
+      const outcome = await this.deps.verifier.verify(record.serial, parsed.otp, {
+        source: PAIRING_SOURCE,
+      });
+      return this.settle(record.serial, outcome);
+    });
+  }
+
+  /** Forgets the remembered code (on cancel, expiry or a closed connection). */
+  end(): void {
+    this.first = undefined;
+  }
+
+  private async settle(serial: string, outcome: VerifyOutcome): Promise<FlowOutcome> {
+    const now = this.deps.clock.now();
+    switch (outcome.status) {
+      case 'accepted': {
+        await this.deps.store.pair(serial, this.user, { source: PAIRING_SOURCE, user: this.user });
+        this.chosen = serial;
+        this.moveTo('done');
+        const sessionToken = newSessionToken(this.deps.random);
+        return this.report({ result: 'accepted', serial, sessionToken }, outcome);
+      }
+      case 'not-found':
+        throw tokenNotFound(serial);
+      case 'needs-next-passcode':
+        // Only a plain verification may lead to the Final Step; elsewhere it is a code out of reach.
+        return this.report(
+          { result: 'rejected', reason: 'out-of-window', attemptsLeft: await this.left(serial) },
+          outcome,
+        );
+      default:
+        return this.report(refusalOf(outcome, now), outcome);
+    }
+  }
+
+  private async left(serial: string): Promise<number> {
+    const record = await this.deps.store.get(serial);
+    return Math.max(0, this.deps.verifier.policy.maxFailures - (record?.failCount ?? 0));
+  }
+
+  private report(result: FlowOutcome, outcome: VerifyOutcome): FlowOutcome {
+    this.deps.observer.verification('pairing', result.result);
+    if (justLocked(outcome)) this.deps.observer.lockout();
+    return result;
+  }
+
+  /** Registered, not someone else's, and the user is under the limit (unless it is theirs already). */
+  private async pairable(record: TokenRecord | null, serial: string): Promise<void> {
+    if (record === null) throw tokenNotFound(serial);
+    if (record.user === this.user) return;
+    if (record.user !== null) throw tokenPaired(serial);
+    const owned = await this.deps.store.tokensOf(this.user);
+    if (owned.length >= this.deps.maxTokensPerUser)
+      throw tooManyTokens(this.user, this.deps.maxTokensPerUser);
+  }
+
+  private expect(request: string, steps: readonly PairingStep[]): void {
+    if (!steps.includes(this.current)) throw wrongStep(request, this.current);
+  }
+
+  private moveTo(step: PairingStep): void {
+    this.current = step;
+    this.deps.logger.info(
+      { pairing: this.id.slice(0, 6), user: this.user, step, serial: this.chosen },
+      'pairing step',
+    );
+    this.deps.onState(this);
+  }
+
+  private run<T>(work: () => Promise<T>): Promise<T> {
+    this.lastActive = this.deps.clock.now();
+    const next = this.queue.then(work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}
