@@ -83,19 +83,19 @@ export class Pairings {
     return flow.chooseHardwareToken(suggested);
   }
 
-  serial(owner: string, id: string, serial: string): Promise<PairingState> {
+  async serial(owner: string, id: string, serial: string): Promise<PairingState> {
     return this.find(owner, id).serial(serial);
   }
 
-  verify(owner: string, id: string, passcode: string): Promise<FlowOutcome> {
+  async verify(owner: string, id: string, passcode: string): Promise<FlowOutcome> {
     return this.finishing(this.find(owner, id), (f) => f.verify(passcode));
   }
 
-  sync(owner: string, id: string, passcode: string): Promise<FlowOutcome> {
+  async sync(owner: string, id: string, passcode: string): Promise<FlowOutcome> {
     return this.finishing(this.find(owner, id), (f) => f.sync(passcode));
   }
 
-  tap(owner: string, id: string, passcode: string): Promise<FlowOutcome> {
+  async tap(owner: string, id: string, passcode: string): Promise<FlowOutcome> {
     return this.finishing(this.find(owner, id), (f) => f.tap(passcode));
   }
 
