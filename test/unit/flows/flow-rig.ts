@@ -41,6 +41,7 @@ export function yubicoOtp(publicId: string, usage: number, session: number): str
       timestampLow: 0x1234,
       timestampHigh: 0,
       random: 0x5678,
+      triggeredByHidReport: false,
     },
     YUBICO_AES_KEY,
   );
