@@ -139,7 +139,8 @@ describe('GET /metrics', () => {
     const rig = await start();
     const client = await open(rig.port);
     await client.next(); // hello
-    const bad = await client.request('{not json');
+    client.send('{not json');
+    const bad = await client.next();
     expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_JSON' } });
     const unknown = await client.request({
       id: 1,

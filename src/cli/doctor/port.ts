@@ -1,0 +1,96 @@
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import type { CheckResult } from './types';
+
+const DEFAULT_PROBE_TIMEOUT_MS = 1000;
+
+type ListenOutcome = { ok: true } | { ok: false; code: string };
+
+function tryListen(host: string, port: number): Promise<ListenOutcome> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      resolve({ ok: false, code: err.code ?? 'ERROR' }),
+    );
+    server.listen({ host, port, exclusive: true }, () => {
+      server.close(() => resolve({ ok: true }));
+    });
+  });
+}
+
+/** Whether what holds the port answers /healthz like a tokenbridge daemon (`{"ok": ...}` JSON). */
+function answersHealthz(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  const hostHeader = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return new Promise((resolve) => {
+    const req = request(
+      {
+        host,
+        port,
+        path: '/healthz',
+        method: 'GET',
+        headers: { host: hostHeader },
+        timeout: timeoutMs,
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          body += chunk;
+          if (body.length > 65_536) req.destroy();
+        });
+        res.on('end', () => {
+          try {
+            const parsed: unknown = JSON.parse(body);
+            resolve(typeof parsed === 'object' && parsed !== null && 'ok' in parsed);
+          } catch {
+            resolve(false);
+          }
+        });
+        res.on('error', () => resolve(false));
+      },
+    );
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}
+
+/** The configured address is free to listen on, or already served by a tokenbridge daemon. */
+export async function checkPort(
+  host: string,
+  port: number,
+  probeTimeoutMs = DEFAULT_PROBE_TIMEOUT_MS,
+): Promise<CheckResult> {
+  const base = { id: 'port', title: `port ${host}:${port}` };
+  const outcome = await tryListen(host, port);
+  if (outcome.ok) return { ...base, status: 'ok', detail: 'free' };
+  if (outcome.code === 'EADDRINUSE') {
+    if (await answersHealthz(host, port, probeTimeoutMs))
+      return {
+        ...base,
+        status: 'ok',
+        detail: 'in use by a running tokenbridge daemon (/healthz answers)',
+      };
+    return {
+      ...base,
+      status: 'fail',
+      detail: 'in use by another program',
+      fix: `stop it (find it with: ss -ltnp 'sport = :${port}') or choose another port (--port, server.port)`,
+    };
+  }
+  if (outcome.code === 'EACCES')
+    return {
+      ...base,
+      status: 'fail',
+      detail: 'not allowed to listen there (a port below 1024 needs privileges)',
+      fix: 'choose a port from 1024 up (--port, server.port)',
+    };
+  if (outcome.code === 'EADDRNOTAVAIL')
+    return {
+      ...base,
+      status: 'fail',
+      detail: `${host} is not an address of this machine`,
+      fix: 'set server.host to 127.0.0.1 (the default)',
+    };
+  return { ...base, status: 'fail', detail: `cannot listen: ${outcome.code}` };
+}
