@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { DeviceManager } from '../devices';
+import type { FlowObserver } from '../flows';
 import type { MetricsEndpoint, ServerObserver } from '../server';
 
 export type VerificationFlow = 'pairing' | 'sign-on';
@@ -21,7 +22,7 @@ export const METRIC_PREFIX = 'tokenbridge_';
  * upgradeRefused) and the /metrics endpoint at once. Labels only ever carry bounded sets: driver
  * names, OTP formats, flow results and stable error codes; never serials, users or OTPs.
  */
-export class DaemonMetrics implements MetricsEndpoint, ServerObserver {
+export class DaemonMetrics implements MetricsEndpoint, ServerObserver, FlowObserver {
   readonly registry = new Registry();
   private readonly attached = new Map<string, string>();
   private readonly clientSources: (() => number)[] = [];
