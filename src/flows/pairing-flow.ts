@@ -111,9 +111,9 @@ export class PairingFlow {
     return this.run(async () => {
       this.expect('pairing.sync', ['final-step']);
       const serial = this.chosen!;
+      await this.pairable(await this.deps.store.get(serial), serial);
       const first = this.first!;
       this.first = undefined;
-      await this.pairable(await this.deps.store.get(serial), serial);
       const { otp } = parsePasscode(passcode);
       const outcome = await this.deps.verifier.resync(serial, first, otp, {
         source: PAIRING_SOURCE,

@@ -86,7 +86,7 @@ export class SignOnFlow {
         answers.push(await this.verifyOne(token, parsed.otp, user));
       answers = answers.filter((a) => a.kind !== 'gone');
     }
-    const outcome = answers.length > 0 ? this.combine(answers) : this.unknownUser(user);
+    const outcome = answers.length > 0 ? this.combine(answers) : await this.unknownUser(user);
     this.observer.verification('sign-on', outcome.result);
     this.logger.info(
       { user, tokens: tokens.length, tried: answers.length, outcome: outcome.result },
@@ -188,10 +188,22 @@ export class SignOnFlow {
     };
   }
 
-  private unknownUser(user: string): FlowOutcome {
+  /**
+   * A counted failure is audited as a token's would be (and costs the same durable write, so the
+   * answer's timing does not single out user names without tokens either).
+   */
+  private async unknownUser(user: string): Promise<FlowOutcome> {
     const answer = this.unknown.fail(user, this.clock.now());
+    if (answer.counted)
+      await this.store.appendAudit({
+        event: 'failed',
+        serial: null,
+        user,
+        source: SIGN_ON_SOURCE,
+        detail: { reason: 'no-paired-token' },
+      });
     return answer.result === 'locked'
-      ? answer
+      ? { result: 'locked', retryAfterMs: answer.retryAfterMs }
       : { result: 'rejected', reason: 'wrong-passcode', attemptsLeft: answer.attemptsLeft };
   }
 }

@@ -4,9 +4,13 @@ import { afterFailure, type FailureStep, type LockoutPolicy } from '../tokens';
 export const DEFAULT_UNKNOWN_USER_CAPACITY = 10_000;
 
 /** A sign-on for a user without tokens, answered as a wrong code for a real user would be. */
-export type UnknownUserAnswer =
+export type UnknownUserAnswer = (
   | { readonly result: 'rejected'; readonly attemptsLeft: number }
-  | { readonly result: 'locked'; readonly retryAfterMs: number };
+  | { readonly result: 'locked'; readonly retryAfterMs: number }
+) & {
+  /** False while locked: the attempt was not tried, as a locked token's is not. */
+  readonly counted: boolean;
+};
 
 /**
  * Failure counts for user names that have no paired token, kept in memory under the same lockout
@@ -28,7 +32,7 @@ export class UnknownUserLockout {
   fail(user: string, now: number): UnknownUserAnswer {
     const current = this.counts.get(user) ?? { failCount: 0, lockCount: 0, lockedUntil: null };
     if (current.lockedUntil !== null && current.lockedUntil > now)
-      return { result: 'locked', retryAfterMs: current.lockedUntil - now };
+      return { result: 'locked', retryAfterMs: current.lockedUntil - now, counted: false };
     const step = afterFailure(this.policy, current, now);
     this.counts.delete(user);
     this.counts.set(user, step);
@@ -37,10 +41,11 @@ export class UnknownUserLockout {
       if (oldest !== undefined) this.counts.delete(oldest);
     }
     if (step.lockedUntil !== null)
-      return { result: 'locked', retryAfterMs: step.lockedUntil - now };
+      return { result: 'locked', retryAfterMs: step.lockedUntil - now, counted: true };
     return {
       result: 'rejected',
       attemptsLeft: Math.max(0, this.policy.maxFailures - step.failCount),
+      counted: true,
     };
   }
 }

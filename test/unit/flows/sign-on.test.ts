@@ -165,6 +165,15 @@ describe('user names cannot be probed', () => {
     rig.clock.advance(-120_000);
     const unknown = await sequence('mallory');
     expect(unknown).toEqual(real);
+    // Counted failures are audited, as a token's are; the attempt made while locked is not.
+    const audited = await rig.store.audit({ user: 'mallory' });
+    expect(audited).toHaveLength(4);
+    expect(audited[0]).toMatchObject({
+      event: 'failed',
+      serial: null,
+      source: SIGN_ON_SOURCE,
+      detail: { reason: 'no-paired-token' },
+    });
     expect(real.map((a) => a.result)).toEqual([
       'rejected',
       'rejected',
