@@ -1,0 +1,201 @@
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { silentLogger } from '../../src/core/logger';
+import { createFlowBackend } from '../../src/daemon/backend';
+import { DaemonMetrics } from '../../src/daemon/metrics';
+import { createHealthContributor } from '../../src/daemon/metrics-health';
+import { DeviceManager } from '../../src/devices';
+import { generateHotp } from '../../src/otp';
+import { createServer, type BridgeServer } from '../../src/server';
+import { TokenVerifier, type SqliteTokenStore } from '../../src/tokens';
+import { parseVirtualSpec, VirtualDriver, VirtualToken } from '../../drivers/virtual';
+import { FAST } from '../unit/devices/manager-rig';
+import { sampleValue } from '../unit/metrics/exposition';
+import {
+  FakeClock,
+  hotpToken,
+  openStore,
+  RFC_SEED,
+  tempDir,
+} from '../unit/tokens/registry-fixtures';
+import { open, type TestClient } from './server-harness';
+
+const PAIRED = '6600001';
+const UNPAIRED = '6600002';
+const code = (counter: number) =>
+  generateHotp({ secret: RFC_SEED, algorithm: 'sha1', digits: 6 }, counter);
+
+interface Rig {
+  port: number;
+  token: VirtualToken;
+  client: TestClient;
+  scrape(): Promise<string>;
+}
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const step of cleanups.splice(0).reverse()) await step();
+});
+
+/** The daemon's parts wired the way daemon.ts wires metrics, over a real store and a virtual token. */
+async function start(): Promise<Rig> {
+  const { dir, cleanup } = tempDir();
+  const clock = new FakeClock();
+  const logger = silentLogger();
+  const store: SqliteTokenStore = openStore(dir, { clock });
+  cleanups.push(cleanup, () => store.closeSync());
+  const session = store.beginImport({ replace: false, dryRun: false, source: 'test' });
+  session.add(hotpToken(PAIRED));
+  session.add(hotpToken(UNPAIRED));
+  session.commit();
+  await store.pair(PAIRED, 'alice', { source: 'test' });
+
+  const bus = new VirtualDriver();
+  const token = new VirtualToken(
+    parseVirtualSpec(
+      `hotp:serial=${PAIRED},secret=${Buffer.from(RFC_SEED).toString('hex')},pacing=0`,
+    ),
+  );
+  bus.attach(token);
+  const devices = new DeviceManager({ drivers: [bus], logger, ...FAST });
+  const metrics = new DaemonMetrics({ version: '0.0.0-test' });
+  const stopMetrics = metrics.attachDevices(devices);
+  const verifier = new TokenVerifier({
+    store,
+    clock,
+    logger,
+    lockout: { maxFailures: 2, baseLockMs: 60_000, maxLockMs: 600_000, growth: 2 },
+    hotp: { window: 5 },
+    totp: { window: 1 },
+    hotpResyncWindow: 100,
+    totpResyncSteps: 10,
+  });
+  const backend = createFlowBackend({
+    store,
+    verifier,
+    devices,
+    logger,
+    clock,
+    version: '0.0.0-test',
+    pairing: true,
+    maxTokensPerUser: 5,
+    observer: metrics,
+  });
+  const server: BridgeServer = createServer({
+    host: '127.0.0.1',
+    port: 0,
+    backend,
+    logger,
+    metrics,
+    observer: metrics,
+    health: createHealthContributor({
+      devices,
+      storeRead: () => store.count(),
+      storePath: join(dir, 'store.sqlite'),
+    }),
+  });
+  metrics.countClients(() => server.connectionCount);
+  cleanups.push(
+    () => bus.dispose(),
+    () => devices.stop(),
+    stopMetrics,
+    () => backend.close(),
+    () => server.close(),
+  );
+  await devices.start();
+  const { port } = await server.listen();
+  const client = await open(port);
+  expect(await client.next()).toMatchObject({ type: 'hello' });
+  return { port, token, client, scrape: () => scrape(port) };
+}
+
+function scrape(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path: '/metrics' }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve(body));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+/** A request's reply, skipping the events (otp, pairing.state) that arrive in between. */
+async function ask(
+  client: TestClient,
+  msg: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  client.send(msg);
+  let reply = await client.next();
+  while (reply.id !== msg.id) reply = await client.next();
+  return reply;
+}
+
+async function nextOfType(client: TestClient, type: string): Promise<Record<string, unknown>> {
+  let msg = await client.next();
+  while (msg.type !== type) msg = await client.next();
+  return msg;
+}
+
+describe('metrics of a running bridge', () => {
+  test('a press, a sign-on, wrong codes up to a lockout, all in /metrics', async () => {
+    const rig = await start();
+    await rig.token.press();
+    const otp = String((await nextOfType(rig.client, 'otp')).otp);
+
+    const signOn = (id: number, passcode: string) =>
+      ask(rig.client, { id, type: 'signon.verify', user: 'alice', passcode });
+    expect(await signOn(1, otp)).toMatchObject({ result: 'accepted' });
+    expect(await signOn(2, '000000')).toMatchObject({ result: 'rejected' });
+    const second = await signOn(3, '111111');
+    const third = await signOn(4, '222222');
+    await rig.client.close();
+
+    const text = await rig.scrape();
+    expect(sampleValue(text, 'tokenbridge_otps_captured_total', { format: 'oath-hotp' })).toBe(1);
+    expect(sampleValue(text, 'tokenbridge_devices_attached', { driver: 'virtual' })).toBe(1);
+    expect(
+      sampleValue(text, 'tokenbridge_verifications_total', {
+        flow: 'sign-on',
+        result: 'accepted',
+      }),
+    ).toBe(1);
+    // The second wrong code reaches maxFailures (2): the token locks, once.
+    const results = [second.result, third.result];
+    const count = (r: string) =>
+      sampleValue(text, 'tokenbridge_verifications_total', { flow: 'sign-on', result: r }) ?? 0;
+    expect(count('rejected') + count('locked')).toBe(3);
+    expect(count('locked')).toBe(results.filter((r) => r === 'locked').length);
+    expect(sampleValue(text, 'tokenbridge_lockouts_total')).toBe(1);
+  });
+
+  test('a pairing from choose-device to done counts one accepted pairing verification', async () => {
+    const rig = await start();
+    const c = rig.client;
+    const started = await ask(c, { id: 1, type: 'pairing.start', user: 'bob' });
+    const pairingId = String(started.pairingId);
+    await ask(c, { id: 2, type: 'pairing.chooseHardwareToken', pairingId });
+    const serial = await ask(c, { id: 3, type: 'pairing.serial', pairingId, serial: UNPAIRED });
+    expect(serial).toMatchObject({ ok: true, step: 'verification' });
+    const done = await ask(c, { id: 5, type: 'pairing.verify', pairingId, passcode: code(0) });
+    expect(done).toMatchObject({ ok: true, result: 'accepted' });
+    const refused = await ask(c, {
+      id: 6,
+      type: 'pairing.serial',
+      pairingId: 'nosuchpairing',
+      serial: UNPAIRED,
+    });
+    expect(refused).toMatchObject({ ok: false });
+    const refusedCode = String((refused.error as { code: string }).code);
+
+    const text = await rig.scrape();
+    const v = (result: string) =>
+      sampleValue(text, 'tokenbridge_verifications_total', { flow: 'pairing', result });
+    expect(v('accepted')).toBe(1);
+    expect(v('rejected')).toBeUndefined();
+    expect(sampleValue(text, 'tokenbridge_request_errors_total', { code: refusedCode })).toBe(1);
+    expect(sampleValue(text, 'tokenbridge_websocket_clients')).toBe(1);
+  });
+});
