@@ -88,6 +88,8 @@ const YUBICO_FORMS = [...seedForms(YUBICO_AES_KEY), ...seedForms(YUBICO_PRIVATE_
 const CONTEXT = { source: 'test' };
 const YUBICO_SERIAL = '5550003';
 const YUBICO_PUBLIC_ID = 'vvccccnjfvbg';
+/** An unpaired HOTP token (RFC seed) that the ws test pairs. */
+const SPARE_SERIAL = '5550004';
 
 /** The Yubico token of the ws test, in the registry like a vendor seed file would put it. */
 function addYubicoToken(s: SqliteTokenStore): void {
@@ -196,7 +198,7 @@ describe('no seed and no whole OTP in any log line, at trace level', () => {
     expect(capture.leaks(needles)).toEqual([]);
   });
 
-  test('a virtual token press through the device manager, and a sign-on with it over a real ws client', async () => {
+  test('a virtual token press through the device manager, sign-ons and a two-code pairing over a real ws client', async () => {
     const clock = new FakeClock();
     const s = store(clock);
     const serial = '5550001';
@@ -204,6 +206,9 @@ describe('no seed and no whole OTP in any log line, at trace level', () => {
     session.add(hotpToken(serial));
     session.commit();
     addYubicoToken(s);
+    const spare = s.beginImport({ replace: false, dryRun: false, source: 'test' });
+    spare.add(hotpToken(SPARE_SERIAL));
+    spare.commit();
     await s.pair(serial, 'alice', CONTEXT);
     await s.pair(YUBICO_SERIAL, 'alice', CONTEXT);
 
@@ -279,6 +284,24 @@ describe('no seed and no whole OTP in any log line, at trace level', () => {
       passcode: yubicoOtp,
     });
     expect(tap).toMatchObject({ ok: true, result: 'accepted' });
+
+    // Pairing a second HOTP token pressed ahead of its window: the first code waits in memory.
+    const ask = async (msg: Record<string, unknown>) => {
+      client.send(msg);
+      let reply = await client.next();
+      while (reply.id !== msg.id) reply = await client.next();
+      return reply;
+    };
+    const hotp = (counter: number) =>
+      generateHotp({ secret: RFC_SEED, algorithm: 'sha1', digits: 6 }, counter);
+    const started = await ask({ id: 10, type: 'pairing.start', user: 'bob' });
+    const pairingId = String(started.pairingId);
+    await ask({ id: 11, type: 'pairing.chooseHardwareToken', pairingId });
+    await ask({ id: 12, type: 'pairing.serial', pairingId, serial: SPARE_SERIAL });
+    const first = await ask({ id: 13, type: 'pairing.verify', pairingId, passcode: hotp(20) });
+    expect(first).toMatchObject({ ok: true, result: 'needs-next-passcode' });
+    const second = await ask({ id: 14, type: 'pairing.sync', pairingId, passcode: hotp(21) });
+    expect(second).toMatchObject({ ok: true, result: 'accepted' });
     await client.close();
 
     // The paths did log, redacted: the public id stays, the rest becomes asterisks.
@@ -288,7 +311,7 @@ describe('no seed and no whole OTP in any log line, at trace level', () => {
     ).toBe(true);
 
     const modules = capture.modules();
-    for (const m of ['devices', 'server', 'token-verifier', 'virtual-token'])
+    for (const m of ['devices', 'server', 'token-verifier', 'virtual-token', 'pairing'])
       expect(modules).toContain(m);
     expect(
       capture.leaks([
@@ -299,6 +322,8 @@ describe('no seed and no whole OTP in any log line, at trace level', () => {
         sessionToken,
         yubicoOtp,
         yubicoOtp.slice(-32),
+        generateHotp({ secret: RFC_SEED, algorithm: 'sha1', digits: 6 }, 20),
+        generateHotp({ secret: RFC_SEED, algorithm: 'sha1', digits: 6 }, 21),
       ]),
     ).toEqual([]);
   });

@@ -116,6 +116,14 @@ describe('GET /metrics', () => {
     },
   );
 
+  test('HEAD gets the headers without the body; POST is refused', async () => {
+    const rig = await start();
+    const head = await get(rig.port, '/metrics', `127.0.0.1:${rig.port}`, 'HEAD');
+    expect(head).toMatchObject({ status: 200, body: '' });
+    expect(head.type).toBe(rig.metrics.contentType);
+    expect((await get(rig.port, '/metrics', `127.0.0.1:${rig.port}`, 'POST')).status).toBe(405);
+  });
+
   test('is a 404 when the server was given no metrics', async () => {
     const rig = await start({ metrics: undefined });
     expect((await get(rig.port, '/metrics')).status).toBe(404);
