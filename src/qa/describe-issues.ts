@@ -21,8 +21,12 @@ function describe(issue: Issue, base: readonly PropertyKey[], input: unknown): F
   const path = [...base, ...issue.path];
   if (issue.code === 'invalid_union' && issue.errors.length > 0) {
     const branches = issue.errors;
+    // A branch that failed only at the root on type or value is one the input was not meant for.
     const meant = branches.filter(
-      (b) => !b.every((i) => i.path.length === 0 && i.code === 'invalid_type'),
+      (b) =>
+        !b.every(
+          (i) => i.path.length === 0 && (i.code === 'invalid_type' || i.code === 'invalid_value'),
+        ),
     );
     if (meant.length > 0) {
       const best = meant.reduce((a, b) => (b.length < a.length ? b : a));
@@ -36,7 +40,25 @@ function describe(issue: Issue, base: readonly PropertyKey[], input: unknown): F
       ),
     ];
   }
-  if (issue.code === 'invalid_union') return [problem(path, issue.message)];
+  if (issue.code === 'invalid_union') {
+    const options = (issue as { options?: unknown[] }).options;
+    if (Array.isArray(options)) return [problem(path, `expected one of ${options.join(', ')}`)];
+    return [problem(path, issue.message)];
+  }
+  if (issue.code === 'invalid_key') {
+    const inner = issue.issues[0];
+    return [problem(path, `invalid key: ${inner ? inner.message : issue.message}`)];
+  }
+  if (issue.code === 'too_small') {
+    const unit =
+      issue.origin === 'array' ? ' items' : issue.origin === 'string' ? ' characters' : '';
+    return [problem(path, `expected at least ${String(issue.minimum)}${unit}`)];
+  }
+  if (issue.code === 'too_big') {
+    const unit =
+      issue.origin === 'array' ? ' items' : issue.origin === 'string' ? ' characters' : '';
+    return [problem(path, `expected at most ${String(issue.maximum)}${unit}`)];
+  }
   if (issue.code === 'unrecognized_keys') {
     return [
       problem(

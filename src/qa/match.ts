@@ -7,6 +7,7 @@
 
 /** The value at a dotted path, or undefined when any part of it is missing. */
 export function readPath(value: unknown, path: string): unknown {
+  if (path === '') return value;
   let current: unknown = value;
   for (const part of path.split('.')) {
     if (Array.isArray(current) && /^\d+$/.test(part)) current = current[Number(part)];

@@ -196,7 +196,7 @@ function parseStep(
   const parsed = STEP_SCHEMAS[kind].safeParse(raw[kind]);
   if (!parsed.success) {
     for (const p of describeIssues(parsed.error.issues, raw[kind]))
-      report(` (${kind})`, `${p.field || kind}: ${p.message}`);
+      report(` (${kind})`, p.field ? `${p.field}: ${p.message}` : p.message);
     return undefined;
   }
   return {

@@ -94,7 +94,15 @@ export async function runScenario(
   for (const [i, step] of scenario.steps.entries()) {
     const description = describeStep(step, redactor);
     if (failed) {
-      steps.push({ index: i + 1, kind: step.kind, description, status: 'skipped', durationMs: 0 });
+      const skipped: StepResult = {
+        index: i + 1,
+        kind: step.kind,
+        description,
+        status: 'skipped',
+        durationMs: 0,
+      };
+      steps.push(skipped);
+      observer.stepFinished?.(skipped);
       continue;
     }
     const stepStarted = Date.now();
