@@ -7,12 +7,14 @@ import { register as tokensImport } from './tokens-import';
 import { register as devices } from './devices';
 import { register as watch } from './watch';
 import { register as emulate } from './emulate';
+import { register as serve } from './serve';
 import { register as doctor } from './doctor';
+import { register as qa } from './qa';
 
 /** Each command file exports `register(program, io)`; this list only wires them. */
 type Register = (program: Command, io: CliIo) => void;
 
-const COMMANDS: Register[] = [otp, config, tokens, tokensImport, devices, watch, emulate, doctor];
+const COMMANDS: Register[] = [serve, otp, config, tokens, tokensImport, devices, watch, emulate, doctor, qa];
 
 export function registerCommands(program: Command, io: CliIo): void {
   for (const register of COMMANDS) register(program, io);

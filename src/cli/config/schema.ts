@@ -36,7 +36,8 @@ const DAY_MS = 24 * HOUR_MS;
 export const configSchema = z.strictObject({
   server: z.strictObject({
     host: hostField(),
-    port: intField(1, 65535),
+    // 0 asks the kernel for a free port (tests, QA runs); the page URL printed names the real one.
+    port: intField(0, 65535),
     allowOrigins: listField(originField(), 100),
     // Fan-out is benchmarked at 500 clients; the cap stops a runaway page from opening thousands.
     maxClients: intField(1, 10_000),

@@ -37,7 +37,7 @@ describe('tokenbridge config check FILE', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr.trimEnd().split('\n').sort()).toEqual(
       [
-        `${file}: server.port: expected an integer 1..65535, got "abc"`,
+        `${file}: server.port: expected an integer 0..65535, got "abc"`,
         `${file}: server.allowOrigins.0: wildcards are not allowed; list each origin exactly, got "*"`,
         `${file}: extra: unknown key (expected one of: server, drivers, otp, lockout, users, store, log, kiosk)`,
       ].sort(),
@@ -68,7 +68,7 @@ describe('tokenbridge config check FILE', () => {
       env: { ...ENV, TOKENBRIDGE_PORT: 'abc' },
     });
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe('TOKENBRIDGE_PORT: expected an integer 1..65535, got "abc"\n');
+    expect(result.stderr).toBe('TOKENBRIDGE_PORT: expected an integer 0..65535, got "abc"\n');
   });
 
   test('a missing file exits 1 naming it', async () => {

@@ -84,7 +84,7 @@ describe('valid files', () => {
  * Every row has all four columns: jest would pass `done` in a missing one.
  */
 const INT_BOUNDS: ReadonlyArray<[string, number, number, Record<string, unknown>]> = [
-  ['server.port', 1, 65535, {}],
+  ['server.port', 0, 65535, {}],
   ['server.maxClients', 1, 10000, {}],
   ['server.rateLimit.perSecond', 1, 10000, {}],
   ['server.rateLimit.burst', 1, 10000, {}],
@@ -137,7 +137,7 @@ describe('invalid files: each problem names the key and says what was expected',
     [
       'port as text',
       at('server.port', 'abc'),
-      'FILE: server.port: expected an integer 1..65535, got "abc"',
+      'FILE: server.port: expected an integer 0..65535, got "abc"',
     ],
     ['a section that is not an object', { server: 5 }, 'FILE: server: expected an object, got 5'],
     ['a list instead of an object', { otp: [] }, 'FILE: otp: expected an object, got an array'],
@@ -263,7 +263,7 @@ describe('invalid files: each problem names the key and says what was expected',
 
   test('every problem is reported, not just the first', () => {
     const lines = problems({
-      server: { port: 0, host: '', extra: true },
+      server: { port: -1, host: '', extra: true },
       otp: { totpWindow: -1 },
       kiosk: { idleResetMs: 'soon' },
       nonsense: 1,

@@ -61,7 +61,7 @@ describe('addConfigOptions: the serve flags feed loadConfig', () => {
 
   test('a bad flag value is reported by the loader, naming the flag', () => {
     expect(() => loadConfig({ env: BASE_ENV, flags: parse(['--port', 'x']) })).toThrow(
-      '--port: expected an integer 1..65535, got "x"',
+      '--port: expected an integer 0..65535, got "x"',
     );
   });
 });

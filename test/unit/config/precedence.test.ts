@@ -99,7 +99,7 @@ describe('precedence: defaults < file < environment < flags', () => {
     };
     expect(problems({}, env).sort()).toEqual(
       [
-        'TOKENBRIDGE_PORT: expected an integer 1..65535, got "abc"',
+        'TOKENBRIDGE_PORT: expected an integer 0..65535, got "abc"',
         'TOKENBRIDGE_EXCLUSIVE: expected true or false, got "maybe"',
         'TOKENBRIDGE_ALLOW_ORIGINS: entry 2: wildcards are not allowed; list each origin exactly, got "*"',
         'TOKENBRIDGE_DRIVERS: entry 2: expected one of hid, usb, virtual, got "floppy"',
@@ -112,7 +112,7 @@ describe('precedence: defaults < file < environment < flags', () => {
     expect(
       problems({}, BASE_ENV, { port: '70000', allowOrigin: ['http://localhost:7343/path'] }),
     ).toEqual([
-      '--port: expected an integer 1..65535, got 70000',
+      '--port: expected an integer 0..65535, got 70000',
       '--allow-origin: entry 1: an origin has no path, query or fragment, got "http://localhost:7343/path"',
     ]);
   });

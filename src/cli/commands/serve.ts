@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+import { createLogger, type LogLevel } from '../../core';
+import { startDaemon } from '../../daemon/daemon';
+import { addConfigOptions, ConfigError, formatProblem, loadConfig } from '../config';
+import { EXIT_USAGE, ExitStatus, type CliIo } from '../program';
+
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/** `tokenbridge serve`: the daemon, until SIGINT or SIGTERM. */
+export function register(program: Command, io: CliIo): void {
+  const serve = program
+    .command('serve')
+    .description(
+      'Run the daemon: devices, registry, the pairing page and the WebSocket API. Prints the ' +
+        'page URL when ready; stops cleanly on SIGINT or SIGTERM.',
+    );
+  addConfigOptions(serve).action((flags: Record<string, unknown>) => runServe(flags, io));
+}
+
+async function runServe(flags: Record<string, unknown>, io: CliIo): Promise<void> {
+  let config;
+  try {
+    config = loadConfig({ env: io.env, flags });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    for (const problem of err.problems) io.stderr.write(`tokenbridge: ${formatProblem(problem)}\n`);
+    throw new ExitStatus(EXIT_USAGE);
+  }
+  const logger = createLogger({ level: config.log.level as LogLevel, destination: io.stdout });
+
+  let stop!: () => void;
+  const stopping = new Promise<void>((resolve) => (stop = resolve));
+  for (const signal of SIGNALS) process.once(signal, stop);
+  try {
+    const daemon = await startDaemon({ config, logger, env: io.env });
+    for (const token of daemon.virtualTokens) {
+      const serial = token.spec.serialHidden ? 'serial hidden' : `serial ${token.spec.serial}`;
+      io.stdout.write(`virtual token attached: ${token.spec.kind}, ${serial}\n`);
+    }
+    io.stdout.write(`tokenbridge is ready: open ${daemon.url}\n`);
+    await stopping;
+    await daemon.close();
+  } finally {
+    for (const signal of SIGNALS) process.removeListener(signal, stop);
+  }
+}

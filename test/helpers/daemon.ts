@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultConfig, type ConfigLayer, type ResolvedConfig } from '../../src/cli/config';
+import { silentLogger, type Clock, type Logger } from '../../src/core';
+import { startDaemon, type Daemon } from '../../src/daemon/daemon';
+import { VirtualDriver } from '../../drivers/virtual';
+import { ApiClient } from './api-client';
+
+export interface TestDaemonOptions {
+  readonly config?: ConfigLayer;
+  readonly clock?: Clock;
+  readonly staticDir?: string;
+  readonly logger?: Logger;
+}
+
+export interface TestDaemon {
+  readonly daemon: Daemon;
+  /** The temp dir holding the store and key file. */
+  readonly dir: string;
+  /** The daemon's only driver: attach VirtualTokens here. */
+  readonly virtual: VirtualDriver;
+  /** A real ws client from the daemon's own page origin (or `origin`), after `hello`. */
+  connect(origin?: string): Promise<ApiClient>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A real daemon on 127.0.0.1, port 0, with a fresh store and key file in a temp dir and a virtual
+ * driver the test holds. `config` overrides any setting (deep merge over the defaults).
+ */
+export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<TestDaemon> {
+  const dir = mkdtempSync(join(tmpdir(), 'tb-daemon-'));
+  const base = defaultConfig({});
+  const config = merge(base, {
+    server: { port: 0 },
+    store: { path: join(dir, 'tokens.sqlite'), keyFile: join(dir, 'keys', 'seed.key') },
+    drivers: { enabled: ['virtual'], emulatorSocket: join(dir, 'emulator.sock') },
+    ...options.config,
+  } as ConfigLayer) as ResolvedConfig;
+  const logger = options.logger ?? silentLogger();
+  const virtual = new VirtualDriver({
+    logger,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  let daemon: Daemon;
+  try {
+    daemon = await startDaemon({
+      config,
+      logger,
+      env: {},
+      drivers: [virtual],
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.staticDir ? { staticDir: options.staticDir } : {}),
+    });
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  const clients: ApiClient[] = [];
+  return {
+    daemon,
+    dir,
+    virtual,
+    async connect(origin?: string) {
+      const client = await ApiClient.open(daemon.wsUrl, origin);
+      clients.push(client);
+      return client;
+    },
+    async stop() {
+      await Promise.all(clients.map((c) => c.close()));
+      await daemon.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function merge(base: unknown, over: unknown): unknown {
+  if (!isObject(base) || !isObject(over)) return over === undefined ? base : over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) out[key] = merge(out[key], value);
+  return out;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
