@@ -5,6 +5,8 @@ import { registrySuite } from './registry';
 import { captureSuite } from './capture';
 import { fanoutSuite } from './fanout';
 import { importSuite } from './import';
+import { e2eSuite } from './e2e';
+import { leaksSuite } from './leaks';
 
 /** Every benchmark suite; `npm run bench -- NAME` runs only the named ones. */
 export const SUITES: BenchSuite[] = [
@@ -13,5 +15,7 @@ export const SUITES: BenchSuite[] = [
   registrySuite,
   importSuite,
   captureSuite,
+  e2eSuite,
   fanoutSuite,
+  leaksSuite,
 ];
