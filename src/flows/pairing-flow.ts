@@ -73,7 +73,7 @@ export class PairingFlow {
     return this.run(async () => {
       this.expect('pairing.chooseHardwareToken', ['choose-device', 'serial']);
       if (this.chosen === undefined && suggested !== undefined) this.chosen = suggested;
-      this.moveTo('serial');
+      await this.moveTo('serial');
       return this.state;
     });
   }
@@ -84,7 +84,7 @@ export class PairingFlow {
       this.expect('pairing.serial', ['serial', 'verification']);
       await this.pairable(await this.deps.store.get(serial), serial);
       this.chosen = serial;
-      this.moveTo('verification');
+      await this.moveTo('verification');
       return this.state;
     });
   }
@@ -99,7 +99,7 @@ export class PairingFlow {
       const outcome = await this.deps.verifier.verify(serial, otp, { source: PAIRING_SOURCE });
       if (outcome.status === 'needs-next-passcode') {
         this.first = otp;
-        this.moveTo('final-step');
+        await this.moveTo('final-step');
         return this.report({ result: 'needs-next-passcode' }, outcome);
       }
       return this.settle(serial, outcome);
@@ -121,7 +121,7 @@ export class PairingFlow {
       // Not consecutive (or locked): start the verification again with a fresh code; the first
       // code is never accepted on its own.
       if (outcome.status !== 'accepted' && outcome.status !== 'not-found')
-        this.moveTo('verification');
+        await this.moveTo('verification');
       return this.settle(serial, outcome);
     });
   }
@@ -154,7 +154,7 @@ export class PairingFlow {
       case 'accepted': {
         await this.deps.store.pair(serial, this.user, { source: PAIRING_SOURCE, user: this.user });
         this.chosen = serial;
-        this.moveTo('done');
+        await this.moveTo('done');
         const sessionToken = newSessionToken(this.deps.random);
         return this.report({ result: 'accepted', serial, sessionToken }, outcome);
       }
@@ -196,13 +196,25 @@ export class PairingFlow {
     if (!steps.includes(this.current)) throw wrongStep(request, this.current);
   }
 
-  private moveTo(step: PairingStep): void {
+  private async moveTo(step: PairingStep): Promise<void> {
     this.current = step;
     this.deps.logger.info(
       { pairing: this.id.slice(0, 6), user: this.user, step, serial: this.chosen },
       'pairing step',
     );
+    await this.audit({ step });
     this.deps.onState(this);
+  }
+
+  /** One audit row per transition: the step or why the pairing ended; never a passcode. */
+  audit(detail: { step?: PairingStep; ended?: string }): Promise<void> {
+    return this.deps.store.appendAudit({
+      event: 'pairing',
+      serial: this.chosen ?? null,
+      user: this.user,
+      source: PAIRING_SOURCE,
+      detail: { pairing: this.id.slice(0, 6), ...detail },
+    });
   }
 
   private run<T>(work: () => Promise<T>): Promise<T> {

@@ -71,6 +71,7 @@ export class Pairings {
       ...(this.options.random ? { random: this.options.random } : {}),
       onState: (f) => this.changed(f),
     });
+    await flow.audit({ step: flow.step });
     this.flows.set(flow.id, flow);
     this.logger.info({ pairing: flow.id.slice(0, 6), user }, 'pairing started');
     this.changed(flow);
@@ -165,6 +166,15 @@ export class Pairings {
     flow.end();
     this.flows.delete(flow.id);
     this.logger.info({ pairing: flow.id.slice(0, 6), user: flow.user, why }, 'pairing dropped');
+    // Ending a pairing must not wait on (or fail with) the audit write; a failed write is logged.
+    flow
+      .audit({ ended: why })
+      .catch((err: unknown) =>
+        this.logger.warn(
+          { error: err instanceof Error ? err.message : String(err) },
+          'audit failed',
+        ),
+      );
   }
 
   private changed(flow: PairingFlow): void {

@@ -10,6 +10,8 @@ export const AUDIT_EVENTS = [
   'unpaired',
   'deleted',
   'rekeyed',
+  /** A pairing moved a step (started, serial chosen, final step, cancelled, expired...). */
+  'pairing',
 ] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 

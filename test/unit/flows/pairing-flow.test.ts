@@ -178,8 +178,16 @@ describe('Final Step: a token pressed ahead of the window resynchronises with tw
     });
     const record = await rig.store.get('100');
     expect(record).toMatchObject({ user: 'alice', counter: 52 });
-    const events = (await rig.store.audit({ serial: '100' })).map((e) => `${e.event} ${e.source}`);
-    expect(events).toEqual([`resynced ${PAIRING_SOURCE}`, `paired ${PAIRING_SOURCE}`]);
+    const events = (await rig.store.audit({ serial: '100' })).map(
+      (e) => `${e.event}${e.detail.step ? `:${String(e.detail.step)}` : ''} ${e.source}`,
+    );
+    expect(events).toEqual([
+      `pairing:verification ${PAIRING_SOURCE}`,
+      `pairing:final-step ${PAIRING_SOURCE}`,
+      `resynced ${PAIRING_SOURCE}`,
+      `paired ${PAIRING_SOURCE}`,
+      `pairing:done ${PAIRING_SOURCE}`,
+    ]);
     expect(rig.observer.verifications).toEqual(['pairing:needs-next-passcode', 'pairing:accepted']);
   });
 
@@ -206,6 +214,25 @@ describe('Final Step: a token pressed ahead of the window resynchronises with tw
     await rig.pairings.verify('c1', id, hotpCode(50));
     expect(await rig.pairings.sync('c1', id, hotpCode(53))).toMatchObject({ result: 'rejected' });
     expect((await rig.store.get('100'))?.user).toBeNull();
+  });
+});
+
+describe('audit', () => {
+  test('every transition of a pairing is one audit row, cancel included; never a passcode', async () => {
+    setup([hotpToken('100')]);
+    const { pairingId: id } = await rig.pairings.start('c1', 'alice');
+    await rig.pairings.chooseHardwareToken('c1', id);
+    await rig.pairings.serial('c1', id, '100');
+    expect(rig.pairings.cancel('c1', id)).toBe(true);
+    await new Promise((resolve) => setImmediate(resolve));
+    const rows = (await rig.store.audit()).filter((e) => e.event === 'pairing');
+    expect(rows.map((e) => e.detail.step ?? `ended:${String(e.detail.ended)}`)).toEqual([
+      'choose-device',
+      'serial',
+      'verification',
+      'ended:cancelled',
+    ]);
+    expect(rows.every((e) => e.user === 'alice' && e.source === PAIRING_SOURCE)).toBe(true);
   });
 });
 
@@ -236,7 +263,16 @@ describe('lockout at Verification', () => {
     rig.clock.advance(90_000);
     expect(await rig.pairings.verify('c1', id, hotpCode(0))).toMatchObject({ result: 'accepted' });
     const events = (await rig.store.audit({ serial: '100' })).map((e) => e.event);
-    expect(events).toEqual(['failed', 'failed', 'failed', 'locked', 'verified', 'paired']);
+    expect(events).toEqual([
+      'pairing',
+      'failed',
+      'failed',
+      'failed',
+      'locked',
+      'verified',
+      'paired',
+      'pairing',
+    ]);
   });
 });
 
