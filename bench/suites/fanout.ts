@@ -1,10 +1,14 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { API_PROTOCOL } from '../../src/api';
-import { ErrorCode, TokenBridgeError } from '../../src/core/errors';
+import { defaultConfig, type ResolvedConfig } from '../../src/cli/config';
 import { silentLogger } from '../../src/core/logger';
-import { createServer, type ApiBackend, type BackendEventListener } from '../../src/server';
+import { startDaemon } from '../../src/daemon/daemon';
+import { parseVirtualSpec, VirtualDriver, VirtualToken } from '../../drivers/virtual';
 import { percentile, type BenchFigure, type BenchSuite } from '../harness';
 
 const CLIENTS = 500;
@@ -19,48 +23,34 @@ type FromChild =
   | { kind: 'ready'; port: number; echoPort: number }
   | { kind: 'rss'; bytes: number; connections: number };
 
-/** The daemon side runs in its own process so its RSS is not mixed with 500 client sockets. */
+/**
+ * The daemon side runs in its own process so its RSS is not mixed with 500 client sockets: the real
+ * daemon (startDaemon) with one virtual token; each event is a press of its button.
+ */
 async function runDaemonChild(): Promise<void> {
-  let listener: BackendEventListener | undefined;
-  const refuse = () =>
-    Promise.reject(new TokenBridgeError(ErrorCode.FORBIDDEN, 'flows are off in this benchmark'));
-  const backend: ApiBackend = {
-    hello: () => ({
-      version: 'bench',
-      devices: [],
-      capabilities: { pairing: false, tapPairing: false },
-    }),
-    listDevices: () => [],
-    pairingStart: refuse,
-    pairingChooseHardwareToken: refuse,
-    pairingSerial: refuse,
-    pairingVerify: refuse,
-    pairingSync: refuse,
-    pairingTap: refuse,
-    pairingCancel: refuse,
-    signonVerify: refuse,
-    tokenUnpair: refuse,
-    health: () => ({}),
-    subscribe: (l) => {
-      listener = l;
-      return () => (listener = undefined);
-    },
-  };
-  const server = createServer({
-    port: 0,
-    backend,
-    logger: silentLogger(),
-    limits: { maxConnections: CLIENTS + 10 },
-  });
-  const { port } = await server.listen();
+  const dir = mkdtempSync(join(tmpdir(), 'tb-bench-fanout-'));
+  const base = defaultConfig({});
+  const config = {
+    ...base,
+    server: { ...base.server, port: 0, maxClients: CLIENTS + 10 },
+    store: { path: join(dir, 'tokens.sqlite'), keyFile: join(dir, 'seed.key') },
+    drivers: { ...base.drivers, enabled: ['virtual'] },
+  } as ResolvedConfig;
+  const virtual = new VirtualDriver();
+  const daemon = await startDaemon({ config, logger: silentLogger(), env: {}, drivers: [virtual] });
+  const token = new VirtualToken(parseVirtualSpec('hotp:serial=9200,pacing=0'));
+  const attached = new Promise<void>((resolve) => daemon.devices.on('attached', () => resolve()));
+  virtual.attach(token);
+  await attached;
+  const port = daemon.port;
+  const server = daemon.server;
   // The baseline: a bare ws echo server, same process, same loopback.
   const echo = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   echo.on('connection', (ws) => ws.on('message', (data) => ws.send(data, { binary: false })));
   await new Promise((resolve) => echo.once('listening', resolve));
   const echoPort = (echo.address() as AddressInfo).port;
   process.on('message', (msg: ToChild) => {
-    if (msg.kind === 'emit')
-      listener?.({ type: 'otp', deviceId: `bench-${msg.seq}`, format: 'oath-hotp', otp: '755224' });
+    if (msg.kind === 'emit') void token.press();
     else if (msg.kind === 'rss')
       process.send?.({
         kind: 'rss',
@@ -68,9 +58,10 @@ async function runDaemonChild(): Promise<void> {
         connections: server.connectionCount,
       });
     else
-      void Promise.all([server.close(), new Promise((r) => echo.close(r))]).then(() =>
-        process.exit(0),
-      );
+      void Promise.all([daemon.close(), new Promise((r) => echo.close(r))]).then(() => {
+        rmSync(dir, { recursive: true, force: true });
+        process.exit(0);
+      });
   });
   // If the bench process dies, do not outlive it.
   process.on('disconnect', () => process.exit(0));
@@ -180,7 +171,7 @@ export const fanoutSuite: BenchSuite = {
           value: percentile(sample, 99),
           unit: 'ms',
           baseline: { name: 'bare ws echo round trip p99', value: echoP99 },
-          note: 'emit request over IPC to the last client receiving it',
+          note: 'press request over IPC to the last client receiving the otp event',
         },
         {
           name: `fan-out to ${CLIENTS} clients, median`,
