@@ -50,14 +50,12 @@ function describe(issue: Issue, base: readonly PropertyKey[], input: unknown): F
     return [problem(path, `invalid key: ${inner ? inner.message : issue.message}`)];
   }
   if (issue.code === 'too_small') {
-    const unit =
-      issue.origin === 'array' ? ' items' : issue.origin === 'string' ? ' characters' : '';
-    return [problem(path, `expected at least ${String(issue.minimum)}${unit}`)];
+    const n = Number(issue.minimum);
+    return [problem(path, `expected at least ${n}${unitOf(issue.origin, n)}`)];
   }
   if (issue.code === 'too_big') {
-    const unit =
-      issue.origin === 'array' ? ' items' : issue.origin === 'string' ? ' characters' : '';
-    return [problem(path, `expected at most ${String(issue.maximum)}${unit}`)];
+    const n = Number(issue.maximum);
+    return [problem(path, `expected at most ${n}${unitOf(issue.origin, n)}`)];
   }
   if (issue.code === 'unrecognized_keys') {
     return [
@@ -101,4 +99,9 @@ function join(path: readonly PropertyKey[]): string {
 
 function unique(values: string[]): string[] {
   return [...new Set(values)];
+}
+
+function unitOf(origin: string, n: number): string {
+  const unit = origin === 'array' ? ' item' : origin === 'string' ? ' character' : '';
+  return unit === '' || n === 1 ? unit : `${unit}s`;
 }

@@ -23,9 +23,7 @@ export class InProcessTarget implements QaTarget {
     private readonly dir: string,
   ) {}
 
-  static async start(
-    options: { logger?: Logger; env?: NodeJS.ProcessEnv } = {},
-  ): Promise<InProcessTarget> {
+  static async start(options: { logger?: Logger } = {}): Promise<InProcessTarget> {
     const dir = await mkdtemp(join(tmpdir(), 'tokenbridge-qa-'));
     const logger = options.logger ?? silentLogger();
     const clock = new QaClock();
@@ -35,7 +33,8 @@ export class InProcessTarget implements QaTarget {
         config: qaConfig(dir),
         logger,
         clock,
-        env: options.env ?? {},
+        // An empty environment: a $CREDENTIALS_DIRECTORY key must never seal this throwaway store.
+        env: {},
         drivers: [virtual],
       });
       return new InProcessTarget(daemon, virtual, clock, dir);

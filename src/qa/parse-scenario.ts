@@ -133,10 +133,23 @@ function parseScenario(raw: unknown, report: Report): Scenario | undefined {
     if (clientNames.has(c.name)) report(at('clients'), `client "${c.name}" is listed twice`);
     clientNames.add(c.name);
   }
+  const bySerial = new Map<number, string>();
+  for (const t of tokens) {
+    const other = bySerial.get(t.spec.serial);
+    // One bus cannot hold two tokens with one id, and the daemon tells tokens apart by serial.
+    if (other !== undefined) {
+      report(at(`tokens.${t.name}`), `same serial ${t.spec.serial} as token "${other}"`);
+    }
+    bySerial.set(t.spec.serial, t.name);
+  }
   h.registry?.forEach((entry, i) => {
     const token = typeof entry === 'string' ? entry : 'token' in entry ? entry.token : undefined;
-    if (token !== undefined && !tokenNames.has(token))
-      report(at(`registry.${i}`), unknownName('token', token, tokenNames));
+    if (token === undefined) return;
+    const found = tokens.find((t) => t.name === token);
+    if (!found) report(at(`registry.${i}`), unknownName('token', token, tokenNames));
+    else if (found.spec.slot1 === null) {
+      report(at(`registry.${i}`), `token "${token}" has nothing programmed in slot 1 to import`);
+    }
   });
 
   const defined = new Set(Object.keys(h.variables ?? {}));

@@ -18,7 +18,7 @@ export function stepLine(result: StepResult): string {
 
 export function scenarioLine(result: ScenarioResult): string {
   if (result.status === 'passed')
-    return `  PASSED ${result.name} (${result.steps.length} steps, ${result.durationMs} ms)`;
+    return `  PASSED ${result.name} (${plural(result.steps.length, 'step')}, ${result.durationMs} ms)`;
   if (result.status === 'error')
     return `  ERROR  ${result.name}: ${result.error ?? 'could not run'}`;
   const step = firstFailure(result);
@@ -39,4 +39,8 @@ export function textReporter(out: NodeJS.WritableStream): RunObserver {
     stepFinished: (result) => out.write(stepLine(result) + '\n'),
     scenarioFinished: (result) => out.write(scenarioLine(result) + '\n'),
   };
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

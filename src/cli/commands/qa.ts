@@ -101,7 +101,7 @@ function targetFactory(opts: QaRunOptions, io: CliIo): () => Promise<QaTarget> {
   );
   if (opts.daemon === undefined) {
     if (remoteOnly.length > 0) throw new UsageError(`--${flagName(remoteOnly[0]!)} needs --daemon`);
-    return () => InProcessTarget.start({ env: io.env });
+    return () => InProcessTarget.start();
   }
   let wsUrl: string;
   try {

@@ -144,7 +144,7 @@ describe('broken scenario files: each problem names the file, the step and the f
       'name: x\ntokens: { k: "hotp:serial=abc" }\nsteps: [{ wait: 1 }]',
       'scenario "x", tokens.k: virtual spec: serial: expected an integer',
     ],
-    ['no steps', 'a.yaml', 'name: x\nsteps: []', 'scenario "x", steps: expected at least 1 items'],
+    ['no steps', 'a.yaml', 'name: x\nsteps: []', 'scenario "x", steps: expected at least 1 item'],
     ['no name', 'a.yaml', 'steps: [{ wait: 1 }]', 'a.yaml: scenario, name: required (string)'],
     [
       'a misspelt top-level key',
@@ -215,6 +215,18 @@ describe('broken scenario files: each problem names the file, the step and the f
       'step 2: expected an object such as { press: my-token }, got number',
     ],
     ['a list at the top', 'a.yaml', '- 1', 'a.yaml: expected a scenario'],
+    [
+      'two tokens with one serial',
+      'a.yaml',
+      'name: x\ntokens: { a: "hotp:serial=5", b: "yubico:serial=5" }\nsteps: [{ wait: 1 }]',
+      'scenario "x", tokens.b: same serial 5 as token "a"',
+    ],
+    [
+      'a registry token with an empty slot 1',
+      'a.yaml',
+      'name: x\ntokens: { a: "blank:serial=5" }\nregistry: [a]\nsteps: [{ wait: 1 }]',
+      'registry.0: token "a" has nothing programmed in slot 1 to import',
+    ],
     [
       'a client listed twice',
       'a.yaml',
