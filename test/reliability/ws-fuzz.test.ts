@@ -245,6 +245,8 @@ function checkResults(client: ReliabilityClient, frames: readonly Frame[]): void
     const reply = client.replies.get(id)![0]!;
     if (!reply.ok) {
       totals.errorReplies += 1;
+      // INTERNAL means an exception nobody expected: a bug, whatever the input was.
+      expect(reply.error.code).not.toBe('INTERNAL');
       continue;
     }
     totals.okReplies += 1;
