@@ -2,9 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VirtualDriver, VirtualToken, type VirtualTokenSpec } from '../../drivers/virtual';
-import { defaultConfig, type ResolvedConfig } from '../cli/config';
 import { silentLogger, type Logger } from '../core';
-import { startDaemon, type Daemon } from '../daemon/daemon';
+import { startDaemon, type Daemon, type DaemonOptions } from '../daemon/daemon';
 import { QaClock } from './qa-clock';
 import { applyRegistry, type RegistryItem } from './registry';
 import type { AttachedToken, ClockChange, QaTarget } from './target';
@@ -23,14 +22,21 @@ export class InProcessTarget implements QaTarget {
     private readonly dir: string,
   ) {}
 
-  static async start(options: { logger?: Logger } = {}): Promise<InProcessTarget> {
+  /**
+   * `defaults` is the configuration to start from (`defaultConfig({})` of src/cli/config: the caller
+   * passes it, because src/qa does not import the cli); port, paths and drivers are replaced.
+   */
+  static async start(options: {
+    defaults: DaemonConfig;
+    logger?: Logger;
+  }): Promise<InProcessTarget> {
     const dir = await mkdtemp(join(tmpdir(), 'tokenbridge-qa-'));
     const logger = options.logger ?? silentLogger();
     const clock = new QaClock();
     const virtual = new VirtualDriver({ logger, clock });
     try {
       const daemon = await startDaemon({
-        config: qaConfig(dir),
+        config: qaConfig(options.defaults, dir),
         logger,
         clock,
         // An empty environment: a $CREDENTIALS_DIRECTORY key must never seal this throwaway store.
@@ -82,8 +88,9 @@ export class InProcessTarget implements QaTarget {
   }
 }
 
-function qaConfig(dir: string): ResolvedConfig {
-  const base = defaultConfig({});
+type DaemonConfig = DaemonOptions['config'];
+
+function qaConfig(base: DaemonConfig, dir: string): DaemonConfig {
   return {
     ...base,
     server: { ...base.server, port: 0, allowOrigins: [] },

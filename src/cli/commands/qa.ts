@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { UsageError } from '../../core';
+import { defaultConfig } from '../config';
 import {
   defaultOrigin,
   InProcessTarget,
@@ -101,7 +102,9 @@ function targetFactory(opts: QaRunOptions, io: CliIo): () => Promise<QaTarget> {
   );
   if (opts.daemon === undefined) {
     if (remoteOnly.length > 0) throw new UsageError(`--${flagName(remoteOnly[0]!)} needs --daemon`);
-    return () => InProcessTarget.start();
+    // Defaults only: a tester's config file must not change what a scenario checks.
+    const defaults = defaultConfig({});
+    return () => InProcessTarget.start({ defaults });
   }
   let wsUrl: string;
   try {
