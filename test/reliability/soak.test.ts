@@ -210,6 +210,7 @@ function check(rig: Rig): Record<string, number> {
   const typed = new Set(rig.presses.map((p) => p.key));
   let expected = 0;
   let delivered = 0;
+  const perClient: number[] = [];
   for (const span of rig.spans) {
     const got = received(span);
     expect(span.client.malformed).toEqual([]);
@@ -221,6 +222,7 @@ function check(rig: Rig): Record<string, number> {
     expect(want.filter((key) => !got.has(key))).toEqual([]);
     expected += want.length;
     delivered += got.size;
+    perClient.push(got.size);
   }
   // The whole-soak clients are few; make sure the run actually overlapped presses and clients.
   expect(expected).toBeGreaterThan(0);
@@ -231,6 +233,8 @@ function check(rig: Rig): Record<string, number> {
     healthyPresses: rig.presses.filter((p) => p.healthy).length,
     expectedDeliveries: expected,
     deliveries: delivered,
+    perClientMin: Math.min(...perClient),
+    perClientMax: Math.max(...perClient),
   };
 }
 
