@@ -41,7 +41,7 @@ async function serve(...extra: string[]): Promise<Served> {
       join(dir, 'emulator.sock'),
       ...extra,
     ],
-    { env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    { env: { PATH: process.env.PATH ?? '' }, stdio: ['pipe', 'pipe', 'pipe'] },
   );
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -107,6 +107,23 @@ describe('tokenbridge serve', () => {
       }
     },
   );
+
+  test('without a terminal, stdin lines press the virtual token: the page gets the passcode', async () => {
+    const served = await serve('--virtual', 'hotp:serial=4343');
+    try {
+      const client = await ApiClient.open(`${served.url.replace('http', 'ws')}ws`);
+      const otp = client.nextEvent('otp');
+      served.child.stdin!.write('press\n');
+      expect(await otp).toMatchObject({ type: 'otp', serial: '4343', format: 'oath-hotp' });
+      served.child.stdin!.write('bounce\n');
+      served.child.stdin!.write('quit\n');
+      expect(await served.exited).toBe(0);
+      expect(served.output()).toMatch(/unknown command "bounce"/);
+      await client.close();
+    } finally {
+      served.child.kill('SIGKILL');
+    }
+  });
 
   test('a restart keeps the registry as it is (the virtual token is not imported twice)', async () => {
     for (let run = 0; run < 2; run++) {

@@ -3,6 +3,7 @@ import { createLogger, type LogLevel } from '../../core';
 import { startDaemon } from '../../daemon/daemon';
 import { addConfigOptions, ConfigError, formatProblem, loadConfig } from '../config';
 import { EXIT_USAGE, ExitStatus, type CliIo } from '../program';
+import { keyControl, lineControl, TokenControl } from '../virtual-keys';
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
@@ -12,7 +13,9 @@ export function register(program: Command, io: CliIo): void {
     .command('serve')
     .description(
       'Run the daemon: devices, registry, the pairing page and the WebSocket API. Prints the ' +
-        'page URL when ready; stops cleanly on SIGINT or SIGTERM.',
+        'page URL when ready; stops cleanly on SIGINT or SIGTERM. With --virtual tokens, Enter ' +
+        'presses the first one (u unplugs it, p plugs it back, q quits); without a terminal, ' +
+        'stdin takes lines: press [N], unplug [N], plug [N], quit.',
     );
   addConfigOptions(serve).action((flags: Record<string, unknown>) => runServe(flags, io));
 }
@@ -31,6 +34,7 @@ async function runServe(flags: Record<string, unknown>, io: CliIo): Promise<void
   let stop!: () => void;
   const stopping = new Promise<void>((resolve) => (stop = resolve));
   for (const signal of SIGNALS) process.once(signal, stop);
+  let stopInput: (() => void) | undefined;
   try {
     const daemon = await startDaemon({ config, logger, env: io.env });
     for (const token of daemon.virtualTokens) {
@@ -38,9 +42,18 @@ async function runServe(flags: Record<string, unknown>, io: CliIo): Promise<void
       io.stdout.write(`virtual token attached: ${token.spec.kind}, ${serial}\n`);
     }
     io.stdout.write(`tokenbridge is ready: open ${daemon.url}\n`);
+    if (daemon.virtualTokens.length > 0) {
+      // A newcomer with no hardware presses the virtual token's button from this terminal.
+      const control = new TokenControl(daemon.devices, daemon.virtualTokens, io);
+      stopInput =
+        io.stdin.isTTY && io.stdin.setRawMode
+          ? keyControl(io, control, stop)
+          : lineControl(io, control, stop);
+    }
     await stopping;
     await daemon.close();
   } finally {
+    stopInput?.();
     for (const signal of SIGNALS) process.removeListener(signal, stop);
   }
 }

@@ -1,0 +1,108 @@
+import { createInterface } from 'node:readline';
+import { UsageError } from '../core';
+import { publicIdFor, type DeviceManager } from '../devices';
+import { infoFor, type VirtualToken } from '../../drivers/virtual';
+import type { CliIo } from './program';
+
+/** Longest wait for a virtual token to be attached before `press` or after `plug`. */
+const ATTACH_TIMEOUT_MS = 5000;
+const CTRL_C = '\u0003';
+
+/** Presses, unplugs and replugs the --virtual tokens, waiting for the manager where it matters. */
+export class TokenControl {
+  constructor(
+    private readonly manager: DeviceManager,
+    private readonly tokens: readonly VirtualToken[],
+    private readonly io: CliIo,
+  ) {}
+
+  get count(): number {
+    return this.tokens.length;
+  }
+
+  async run(action: 'press' | 'unplug' | 'plug', n: number): Promise<void> {
+    const token = this.tokens[n - 1];
+    if (!token) {
+      throw new UsageError(`no virtual token ${n} (${this.tokens.length} attached with --virtual)`);
+    }
+    if (action === 'unplug') return token.unplug();
+    if (action === 'plug') token.plug();
+    await this.attached(token);
+    if (action === 'press') await token.press();
+  }
+
+  private attached(token: VirtualToken): Promise<void> {
+    const id = publicIdFor(infoFor(token));
+    if (this.manager.devices().some((d) => d.id === id)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        off();
+        reject(new Error(`virtual token ${token.spec.serial} was not attached in time`));
+      }, ATTACH_TIMEOUT_MS);
+      const off = this.manager.on('attached', (e) => {
+        if (e.id !== id) return;
+        clearTimeout(timer);
+        off();
+        resolve();
+      });
+    });
+  }
+
+  report(err: unknown): void {
+    this.io.stderr.write(`tokenbridge: ${err instanceof Error ? err.message : String(err)}\n`);
+  }
+}
+
+/** Without a terminal: `press [N]`, `unplug [N]`, `plug [N]`, `quit`, one per line, in order. */
+export function lineControl(io: CliIo, control: TokenControl, quit: () => void): () => void {
+  const lines = createInterface({ input: io.stdin, crlfDelay: Infinity, terminal: false });
+  let queue = Promise.resolve();
+  lines.on('line', (line) => {
+    queue = queue.then(async () => {
+      const [word, arg, extra] = line.trim().split(/\s+/);
+      if (!word) return;
+      if (word === 'quit' && arg === undefined) return quit();
+      const n = arg === undefined ? 1 : Number(arg);
+      const known = word === 'press' || word === 'unplug' || word === 'plug';
+      if (!known || extra !== undefined || !Number.isSafeInteger(n) || n < 1) {
+        return control.report(
+          new UsageError(`unknown command "${line.trim()}": press [N], unplug [N], plug [N], quit`),
+        );
+      }
+      await control.run(word, n).catch((err: unknown) => control.report(err));
+    });
+  });
+  return () => lines.close();
+}
+
+/** On a terminal: Enter presses the first token, u unplugs it, p plugs it back, q quits. */
+export function keyControl(io: CliIo, control: TokenControl, quit: () => void): () => void {
+  const stdin = io.stdin;
+  io.stderr.write(
+    'keys: Enter presses the first virtual token, u unplugs it, p plugs it back, q quits\n',
+  );
+  stdin.setRawMode!(true);
+  stdin.resume();
+  let busy = Promise.resolve();
+  const onData = (chunk: Buffer | string) => {
+    for (const key of chunk.toString()) {
+      if (key === 'q' || key === CTRL_C) return quit();
+      const action =
+        key === '\r' || key === '\n'
+          ? 'press'
+          : key === 'u'
+            ? 'unplug'
+            : key === 'p'
+              ? 'plug'
+              : undefined;
+      if (action)
+        busy = busy.then(() => control.run(action, 1).catch((err: unknown) => control.report(err)));
+    }
+  };
+  stdin.on('data', onData);
+  return () => {
+    stdin.removeListener('data', onData);
+    stdin.setRawMode!(false);
+    stdin.pause();
+  };
+}
