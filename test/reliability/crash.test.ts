@@ -135,7 +135,7 @@ test('SIGKILL at random moments never rolls a counter back, accepts a code twice
     const delay = Math.floor(Math.random() * MAX_KILL_DELAY_MS);
     if (round % 3 === 0) {
       // During start-up: opening the store, migrating, provisioning, listening.
-      await new Promise((resolve) => setTimeout(resolve, delay / 4));
+      await new Promise((resolve) => setTimeout(resolve, delay * 1.5));
       seen.startupKills += 1;
     } else {
       const up = await ready(child);
