@@ -145,13 +145,16 @@ test('SIGKILL at random moments never rolls a counter back, accepts a code twice
       ]);
       // Resume after the last acceptance seen: a code the dead daemon committed without replying
       // comes up again and must be refused.
-      const loop = signOnLoop(clients[0]!, clients[1]!, Math.max(...seen.accepted) + 1);
+      // The handler is attached at once: the loop may end before the kill below is awaited.
+      const loop = signOnLoop(clients[0]!, clients[1]!, Math.max(...seen.accepted) + 1).then(
+        () => undefined,
+        // Only the daemon vanishing may end the loop.
+        (err: unknown) => (/closed|timed out/.test(String(err)) ? undefined : err),
+      );
       await new Promise((resolve) => setTimeout(resolve, delay));
       await child.kill();
-      await loop.catch((err: unknown) => {
-        // Only the daemon vanishing may end the loop.
-        if (!/closed|timed out/.test(String(err))) throw err;
-      });
+      const failure = await loop;
+      if (failure) throw failure;
       for (const c of clients) c.terminate();
     }
     await child.kill();

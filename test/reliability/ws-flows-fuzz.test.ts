@@ -153,7 +153,8 @@ afterAll(() => printCounts('ws flows fuzz', totals));
 async function play(actions: readonly Action[]): Promise<void> {
   const target: TestDaemon = await startTestDaemon({
     config: {
-      server: { rateLimit: { perSecond: 10_000, burst: 10_000 } },
+      // port 0 again: startTestDaemon's overrides replace whole sections.
+      server: { port: 0, rateLimit: { perSecond: 10_000, burst: 10_000 } },
       lockout: { maxFailures: 10, baseMs: 1_000 },
     },
   });

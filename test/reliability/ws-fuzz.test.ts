@@ -193,7 +193,8 @@ beforeAll(async () => {
   process.on('uncaughtException', onProblem);
   target = await startTestDaemon({
     // High limits: the fuzz is about parsing and dispatch; the rate limit has its own test below.
-    config: { server: { rateLimit: { perSecond: 10_000, burst: 10_000 } } },
+    // port 0 again: startTestDaemon's overrides replace whole sections.
+    config: { server: { port: 0, rateLimit: { perSecond: 10_000, burst: 10_000 } } },
   });
   origin = target.daemon.url.replace(/\/$/, '');
   importTokens(target.daemon.store, [hotpToken('7050602')]);
