@@ -32,12 +32,13 @@ export interface TestDaemon {
 export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<TestDaemon> {
   const dir = mkdtempSync(join(tmpdir(), 'tb-daemon-'));
   const base = defaultConfig({});
-  const config = merge(base, {
+  const forTests: ConfigLayer = {
     server: { port: 0 },
     store: { path: join(dir, 'tokens.sqlite'), keyFile: join(dir, 'keys', 'seed.key') },
     drivers: { enabled: ['virtual'], emulatorSocket: join(dir, 'emulator.sock') },
-    ...options.config,
-  } as ConfigLayer) as ResolvedConfig;
+  };
+  // Each layer merges key by key, so `{ server: { maxClients } }` keeps port 0.
+  const config = merge(merge(base, forTests), options.config) as ResolvedConfig;
   const logger = options.logger ?? silentLogger();
   const virtual = new VirtualDriver({
     logger,
