@@ -14,7 +14,18 @@ import { register as qa } from './qa';
 /** Each command file exports `register(program, io)`; this list only wires them. */
 type Register = (program: Command, io: CliIo) => void;
 
-const COMMANDS: Register[] = [serve, otp, config, tokens, tokensImport, devices, watch, emulate, doctor, qa];
+const COMMANDS: Register[] = [
+  serve,
+  otp,
+  config,
+  tokens,
+  tokensImport,
+  devices,
+  watch,
+  emulate,
+  doctor,
+  qa,
+];
 
 export function registerCommands(program: Command, io: CliIo): void {
   for (const register of COMMANDS) register(program, io);
