@@ -62,6 +62,7 @@ export async function checkPort(
   probeTimeoutMs = DEFAULT_PROBE_TIMEOUT_MS,
 ): Promise<CheckResult> {
   const base = { id: 'port', title: `port ${host}:${port}` };
+  if (port === 0) return { ...base, status: 'ok', detail: 'the daemon picks a free port at start' };
   const outcome = await tryListen(host, port);
   if (outcome.ok) return { ...base, status: 'ok', detail: 'free' };
   if (outcome.code === 'EADDRINUSE') {

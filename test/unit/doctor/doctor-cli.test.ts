@@ -93,7 +93,7 @@ describe('tokenbridge doctor (this machine)', () => {
     expect(report.checks[0]).toMatchObject({
       id: 'config',
       status: 'fail',
-      detail: expect.stringContaining('server.port: expected an integer 1..65535, got "abc"'),
+      detail: expect.stringMatching(/server\.port: expected an integer \S+, got "abc"/),
     });
     expect(report.checks.length).toBeGreaterThan(3);
     expect(report.ok).toBe(false);

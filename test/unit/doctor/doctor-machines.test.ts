@@ -353,6 +353,14 @@ describe('doctor on fake machines', () => {
     expect(check(ours, 'port').detail).toMatch(/running tokenbridge daemon/);
   });
 
+  test('port 0 is ok without listening: the daemon picks one at start', async () => {
+    const report = await doctor({ machine: healthy(), port: 0 });
+    expect(check(report, 'port')).toMatchObject({
+      status: 'ok',
+      detail: expect.stringMatching(/picks a free port/),
+    });
+  });
+
   test('the hid checks are skipped when the hid driver is not enabled', async () => {
     const report = await doctor({ machine: healthy(), enabled: ['usb'] });
     expect(report.checks.some((c) => c.id.startsWith('hidraw'))).toBe(false);
