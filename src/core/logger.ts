@@ -20,11 +20,36 @@ export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' |
 export function createLogger(
   options: { level?: LogLevel; destination?: NodeJS.WritableStream } = {},
 ): Logger {
-  const instance = pino(
+  const root = pino(
     { level: options.level ?? 'info', base: { name: 'tokenbridge' } },
     (options.destination ?? process.stdout) as pino.DestinationStream,
   );
-  return instance as unknown as Logger;
+  return scoped(root, {});
+}
+
+type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+
+/**
+ * A logger with `bindings`, made from the root each time: pino children append their bindings, so a
+ * module handed a child logger (the device manager's, to a yubikey session) would print `module`
+ * twice. Here the innermost binding wins and each key appears once.
+ */
+function scoped(root: pino.Logger, bindings: Record<string, unknown>): Logger {
+  const instance = Object.keys(bindings).length > 0 ? root.child(bindings) : root;
+  const at =
+    (level: Level) =>
+    (obj: object | string, msg?: string): void => {
+      if (msg === undefined) instance[level](obj as object);
+      else instance[level](obj as object, msg);
+    };
+  return {
+    trace: at('trace'),
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    child: (more) => scoped(root, { ...bindings, ...more }),
+  };
 }
 
 /** A logger that drops everything; for commands that print their own output. */
