@@ -4,9 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# libusb-1.0-0: the node-hid prebuilt binary links it. chromium: the browser tests drive it.
-# systemd: systemd-analyze and systemd-sysusers check the shipped units.
-APT_PACKAGES=(libusb-1.0-0 chromium systemd)
+# libusb-1.0-0: the node-hid prebuilt binary links it. chromium and firefox-esr: the browser tests
+# drive them. systemd: systemd-analyze and systemd-sysusers check the shipped units.
+APT_PACKAGES=(libusb-1.0-0 chromium firefox-esr systemd)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -126,7 +126,14 @@ export function reduce(state: PageState, action: PageAction, now: number): PageS
     case 'connected':
       return connected(at, action.hello);
     case 'disconnected':
-      return { ...at, connection: 'unreachable', retryAt: action.retryAt, busy: undefined };
+      // What is plugged in is unknown until the next hello lists it.
+      return {
+        ...at,
+        connection: 'unreachable',
+        retryAt: action.retryAt,
+        busy: undefined,
+        devices: [],
+      };
     case 'event':
       return onEvent({ ...at, lastInputAt: activity(at, action) }, action.event);
     case 'input':

@@ -110,7 +110,10 @@ export class View {
     this.one<HTMLElement>('#connection').hidden = banner === undefined;
     this.setText(this.one('#connection-text'), banner?.text ?? '');
     this.setText(this.one('#connection-retry'), banner?.retry ?? '');
-    this.setText(this.one('#devices'), devicesText(state.devices));
+    this.setText(
+      this.one('#devices'),
+      state.connection === 'open' ? devicesText(state.devices) : '',
+    );
 
     for (const [name, value] of Object.entries(texts(state)))
       for (const el of this.all<HTMLElement>(`[data-text="${name}"]`)) this.setText(el, value);

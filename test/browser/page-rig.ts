@@ -165,3 +165,22 @@ export function focusedId(page: Page): Promise<string> {
 export function scrollWidth(page: Page): Promise<number> {
   return page.evaluate(() => document.scrollingElement?.scrollWidth ?? 0);
 }
+
+/** Pairs `token` (serial `serial`) to `user` through the WebSocket API, as another page would. */
+export async function pairThroughApi(
+  rig: PageRig,
+  token: VirtualToken,
+  serial: string,
+  user: string,
+): Promise<void> {
+  const client = await rig.td.connect();
+  const started = await client.request('pairing.start', { user });
+  const pairingId = started.pairingId as string;
+  await client.request('pairing.chooseHardwareToken', { pairingId });
+  await client.request('pairing.serial', { pairingId, serial });
+  const passcode = await token.press();
+  const reply = await client.request('pairing.verify', { pairingId, passcode });
+  if (reply.result !== 'accepted')
+    throw new Error(`pairing ${serial} failed: ${JSON.stringify(reply)}`);
+  await client.close();
+}
