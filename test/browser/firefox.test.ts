@@ -1,6 +1,5 @@
-import type { Browser } from 'playwright-core';
 import { FirefoxBidi } from '../helpers/firefox-bidi';
-import { buildPage, hotpSpec, launchBrowser, startRig, type PageRig } from './page-rig';
+import { browserSuite, hotpSpec } from './page-rig';
 
 const ALICE = 'alice@example.com';
 const heading = (name: string) =>
@@ -9,32 +8,20 @@ const focused = (selector: string) =>
   `document.activeElement === document.querySelector(${JSON.stringify(selector)})`;
 const value = (id: string) => `document.getElementById(${JSON.stringify(id)}).value`;
 
-let chromium: Browser;
+const suite = browserSuite();
 let firefox: FirefoxBidi;
-let built: { dir: string; cleanup(): void };
-let rig: PageRig | undefined;
 
 beforeAll(async () => {
-  [chromium, firefox, built] = await Promise.all([
-    launchBrowser(),
-    FirefoxBidi.launch(),
-    buildPage(),
-  ]);
+  firefox = await FirefoxBidi.launch();
 }, 60_000);
 afterAll(async () => {
   await firefox?.close();
-  await chromium?.close();
-  built?.cleanup();
-});
-afterEach(async () => {
-  await rig?.close();
-  rig = undefined;
 });
 
 describe('the page in Firefox (ESR, over WebDriver BiDi)', () => {
   test('pairing with the serial pre-filled and a captured passcode, with no console error', async () => {
     // The rig's Chromium page stays unopened: Firefox is the browser here.
-    rig = await startRig(chromium, built.dir, { open: false });
+    const rig = await suite.start({ open: false });
     const token = await rig.plug(hotpSpec('5000001'));
     await firefox.navigate(rig.url);
 

@@ -184,3 +184,49 @@ export async function pairThroughApi(
     throw new Error(`pairing ${serial} failed: ${JSON.stringify(reply)}`);
   await client.close();
 }
+
+/**
+ * One Chromium and one built page for a test file, and a fresh rig per test, closed after it:
+ * call at the top of a file, then `await suite.start()` in each test.
+ */
+export function browserSuite(): {
+  readonly browser: () => Browser;
+  readonly dir: () => string;
+  start(options?: RigOptions): Promise<PageRig>;
+} {
+  let browser: Browser | undefined;
+  let built: { dir: string; cleanup(): void } | undefined;
+  let current: PageRig | undefined;
+  beforeAll(async () => {
+    [browser, built] = await Promise.all([launchBrowser(), buildPage()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    built?.cleanup();
+  });
+  afterEach(async () => {
+    const rig = current;
+    current = undefined;
+    await rig?.close();
+  });
+  const need = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('browserSuite: used outside a test');
+    return value;
+  };
+  return {
+    browser: () => need(browser),
+    dir: () => need(built).dir,
+    async start(options = {}) {
+      current = await startRig(need(browser), need(built).dir, options);
+      return current;
+    },
+  };
+}
+
+/** Registration: the user name and Start, then Hardware Token at Add a New Device. */
+export async function startPairing(page: Page, user: string): Promise<void> {
+  await page.getByRole('textbox', { name: 'User name' }).fill(user);
+  await page.getByRole('button', { name: 'Start' }).click();
+  await page.getByRole('button', { name: /Hardware Token/ }).click();
+  await windowHeading(page, 'Hardware Token Pairing');
+}

@@ -1,38 +1,21 @@
-import type { Browser } from 'playwright-core';
 import {
   alertSays,
-  buildPage,
+  browserSuite,
   focusedId,
   hotpSpec,
-  launchBrowser,
-  startRig,
   statusSays,
+  startPairing,
   windowHeading,
   YUBICO_SPEC,
-  type PageRig,
 } from './page-rig';
 
 const ALICE = 'alice@example.com';
 
-let browser: Browser;
-let built: { dir: string; cleanup(): void };
-let rig: PageRig | undefined;
-
-beforeAll(async () => {
-  [browser, built] = await Promise.all([launchBrowser(), buildPage()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  built?.cleanup();
-});
-afterEach(async () => {
-  await rig?.close();
-  rig = undefined;
-});
+const suite = browserSuite();
 
 describe('pairing a hardware token from the page, in Chromium', () => {
   test('keyboard only: Start, Hardware Token, the pre-filled serial, a button press, Verify, the green check', async () => {
-    rig = await startRig(browser, built.dir, { open: false });
+    const rig = await suite.start({ open: false });
     const token = await rig.plug(hotpSpec('5000001'));
     const { page } = rig;
     await page.goto(rig.url);
@@ -84,16 +67,13 @@ describe('pairing a hardware token from the page, in Chromium', () => {
   });
 
   test('a drifted token: Verification asks for the Final Step, Sync pairs it and moves the counter', async () => {
-    rig = await startRig(browser, built.dir);
+    const rig = await suite.start();
     // The registry expects counter 0; the token has been pressed 15 times away from it.
     const token = await rig.plug(hotpSpec('5000002', ',counter=15'), {
       register: hotpSpec('5000002'),
     });
     const { page } = rig;
-    await page.getByRole('textbox', { name: 'User name' }).fill(ALICE);
-    await page.getByRole('button', { name: 'Start' }).click();
-    await page.getByRole('button', { name: /Hardware Token/ }).click();
-    await windowHeading(page, 'Hardware Token Pairing');
+    await startPairing(page, ALICE);
     // Two tokens could be plugged in: the person types the one on the back of theirs.
     await page.getByRole('textbox', { name: 'Serial number' }).fill('5000002');
     await page.getByRole('button', { name: 'Next' }).click();
@@ -120,7 +100,7 @@ describe('pairing a hardware token from the page, in Chromium', () => {
   });
 
   test('a Yubico OTP token pairs by a tap at Add a New Device, with no serial typed', async () => {
-    rig = await startRig(browser, built.dir);
+    const rig = await suite.start();
     const token = await rig.plug(YUBICO_SPEC);
     const { page } = rig;
     await page.getByRole('textbox', { name: 'User name' }).fill(ALICE);
@@ -133,7 +113,7 @@ describe('pairing a hardware token from the page, in Chromium', () => {
   });
 
   test('an unknown serial and a token paired to someone else are explained beside the field', async () => {
-    rig = await startRig(browser, built.dir);
+    const rig = await suite.start();
     const other = await rig.plug(hotpSpec('5000003'));
     // Bob paired this token first, through the same API the page uses.
     const bob = await rig.td.connect();
@@ -147,9 +127,7 @@ describe('pairing a hardware token from the page, in Chromium', () => {
     });
 
     const { page } = rig;
-    await page.getByRole('textbox', { name: 'User name' }).fill(ALICE);
-    await page.getByRole('button', { name: 'Start' }).click();
-    await page.getByRole('button', { name: /Hardware Token/ }).click();
+    await startPairing(page, ALICE);
     const serial = page.getByRole('textbox', { name: 'Serial number' });
     await serial.fill('9999999');
     await page.getByRole('button', { name: 'Next' }).click();
@@ -173,13 +151,11 @@ describe('pairing a hardware token from the page, in Chromium', () => {
   });
 
   test('the token unplugged mid-flow: the page says so, and carries on when it is back', async () => {
-    rig = await startRig(browser, built.dir, { open: false });
+    const rig = await suite.start({ open: false });
     const token = await rig.plug(hotpSpec('5000004'));
     const { page } = rig;
     await page.goto(rig.url);
-    await page.getByRole('textbox', { name: 'User name' }).fill(ALICE);
-    await page.getByRole('button', { name: 'Start' }).click();
-    await page.getByRole('button', { name: /Hardware Token/ }).click();
+    await startPairing(page, ALICE);
     await page.getByRole('button', { name: 'Next' }).click();
     await windowHeading(page, 'Verification');
 
@@ -196,18 +172,15 @@ describe('pairing a hardware token from the page, in Chromium', () => {
   });
 
   test('Cancel goes back to Registration and the daemon forgets the pairing', async () => {
-    rig = await startRig(browser, built.dir);
+    const rig = await suite.start();
     await rig.plug(hotpSpec('5000005'));
     const { page } = rig;
-    await page.getByRole('textbox', { name: 'User name' }).fill(ALICE);
-    await page.getByRole('button', { name: 'Start' }).click();
-    await page.getByRole('button', { name: /Hardware Token/ }).click();
-    await windowHeading(page, 'Hardware Token Pairing');
+    await startPairing(page, ALICE);
     await page.getByRole('button', { name: 'Cancel' }).click();
     await windowHeading(page, 'Registration');
     // The page told the daemon: the pairing ended as cancelled (the audit never waits on it).
     const cancelled = async () =>
-      (await rig!.td.daemon.store.audit({ user: ALICE, event: 'pairing' })).some(
+      (await rig.td.daemon.store.audit({ user: ALICE, event: 'pairing' })).some(
         (e) => e.detail.ended === 'cancelled',
       );
     for (let i = 0; i < 50 && !(await cancelled()); i++) await page.waitForTimeout(20);

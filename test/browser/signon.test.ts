@@ -1,40 +1,23 @@
-import type { Browser } from 'playwright-core';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
 import {
   alertSays,
-  buildPage,
+  browserSuite,
   focusedId,
   hotpSpec,
-  launchBrowser,
   pairThroughApi,
   scrollWidth,
-  startRig,
   statusSays,
+  startPairing,
   windowHeading,
-  type PageRig,
 } from './page-rig';
 
 const ALICE = 'alice@example.com';
 
-let browser: Browser;
-let built: { dir: string; cleanup(): void };
-let rig: PageRig | undefined;
-
-beforeAll(async () => {
-  [browser, built] = await Promise.all([launchBrowser(), buildPage()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  built?.cleanup();
-});
-afterEach(async () => {
-  await rig?.close();
-  rig = undefined;
-});
+const suite = browserSuite();
 
 describe('signing on from the page, in Chromium', () => {
   test('a captured passcode signs on; the token is then unpaired from the page', async () => {
-    rig = await startRig(browser, built.dir);
+    const rig = await suite.start();
     const token = await rig.plug(hotpSpec('5000001'));
     await pairThroughApi(rig, token, '5000001', ALICE);
     const { page } = rig;
@@ -67,12 +50,10 @@ describe('signing on from the page, in Chromium', () => {
   });
 
   test('after a pairing in this browser, the next visit opens at Sign on', async () => {
-    rig = await startRig(browser, built.dir);
+    const rig = await suite.start();
     const token = await rig.plug(hotpSpec('5000002'));
     const { page } = rig;
-    await page.getByRole('textbox', { name: 'User name' }).fill(ALICE);
-    await page.getByRole('button', { name: 'Start' }).click();
-    await page.getByRole('button', { name: /Hardware Token/ }).click();
+    await startPairing(page, ALICE);
     await page.getByRole('button', { name: 'Next' }).click();
     await windowHeading(page, 'Verification');
     await token.press();
@@ -85,7 +66,7 @@ describe('signing on from the page, in Chromium', () => {
   });
 
   test('wrong passcodes count down the attempts, then the lock shows the time left', async () => {
-    rig = await startRig(browser, built.dir);
+    const rig = await suite.start();
     const token = await rig.plug(hotpSpec('5000003'));
     await pairThroughApi(rig, token, '5000003', ALICE);
     const { page } = rig;
@@ -116,14 +97,11 @@ describe('signing on from the page, in Chromium', () => {
   });
 
   test('the daemon going away: the page says so, retries, and resumes when it is back', async () => {
-    rig = await startRig(browser, built.dir);
+    const rig = await suite.start();
     await rig.plug(hotpSpec('5000004'));
     const { page } = rig;
     const port = rig.td.daemon.port;
-    await page.getByRole('textbox', { name: 'User name' }).fill(ALICE);
-    await page.getByRole('button', { name: 'Start' }).click();
-    await page.getByRole('button', { name: /Hardware Token/ }).click();
-    await windowHeading(page, 'Hardware Token Pairing');
+    await startPairing(page, ALICE);
 
     await rig.td.daemon.close();
     await page
@@ -137,7 +115,7 @@ describe('signing on from the page, in Chromium', () => {
     // the old connection, so the page says so and starts over.
     let again: TestDaemon | undefined;
     try {
-      again = await startTestDaemon({ staticDir: built.dir, config: { server: { port } } });
+      again = await startTestDaemon({ staticDir: suite.dir(), config: { server: { port } } });
       await alertSays(page, /the pairing was cancelled/);
       await windowHeading(page, 'Registration');
       await page.locator('#connection').waitFor({ state: 'hidden' });
@@ -148,7 +126,7 @@ describe('signing on from the page, in Chromium', () => {
   });
 
   test('at 320 px wide nothing scrolls sideways, whatever the window says', async () => {
-    rig = await startRig(browser, built.dir, { viewport: { width: 320, height: 640 } });
+    const rig = await suite.start({ viewport: { width: 320, height: 640 } });
     await rig.plug(hotpSpec('5000005'));
     const { page } = rig;
     expect(await scrollWidth(page)).toBeLessThanOrEqual(320);
@@ -170,7 +148,7 @@ describe('signing on from the page, in Chromium', () => {
 
 describe('a kiosk: sign-on only, several readers, back to the start on its own', () => {
   test('any reader fills the passcode; the check returns to Sign on; idle input is wiped', async () => {
-    rig = await startRig(browser, built.dir, {
+    const rig = await suite.start({
       config: { kiosk: { enabled: true, pairing: false, idleResetMs: 5000 } },
       fakeClock: true,
       open: false,
