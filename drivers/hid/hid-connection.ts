@@ -1,13 +1,11 @@
 import {
   type DeviceInfo,
-  DeviceError,
-  ErrorCode,
   type HidConnection,
   type HidConnectionEvents,
   type Logger,
   REPORT_SIZE,
-  type TokenBridgeError,
 } from '../../src/core';
+import { ConnectionEnd } from './connection-end';
 import { ConnectionEvents } from './connection-events';
 import { toDeviceError } from './errors';
 import type { NodeHidAsyncDevice } from './node-hid-surface';
@@ -26,9 +24,8 @@ import {
 export class NodeHidConnection implements HidConnection {
   readonly info: DeviceInfo;
   private readonly events: ConnectionEvents;
+  private readonly end: ConnectionEnd;
   private closing: Promise<void> | undefined;
-  /** Why the connection ended: callers after that get DEVICE_GONE rather than DEVICE_CLOSED. */
-  private endedBy: TokenBridgeError | undefined;
 
   constructor(
     info: DeviceInfo,
@@ -38,7 +35,8 @@ export class NodeHidConnection implements HidConnection {
   ) {
     this.info = info;
     this.events = new ConnectionEvents(log);
-    device.on('error', (err) => this.fail(toDeviceError(err, 'reading input reports')));
+    this.end = new ConnectionEnd(this, this.events, log, info.driver);
+    device.on('error', (err) => this.end.fail(toDeviceError(err, 'reading input reports')));
     // Adding a 'data' listener starts node-hid's read thread; it is how we learn of an unplug too.
     if (options.readInput) device.on('data', (data) => this.onData(data));
   }
@@ -49,21 +47,21 @@ export class NodeHidConnection implements HidConnection {
 
   async sendFeatureReport(report: Uint8Array): Promise<void> {
     checkReportSize(report);
-    this.checkOpen();
+    this.end.checkOpen();
     try {
       await this.device.sendFeatureReport(withReportId(report));
     } catch (err) {
-      throw this.failed(err, 'sending a feature report');
+      throw this.end.failed(err, 'sending a feature report');
     }
   }
 
   async getFeatureReport(): Promise<Uint8Array> {
-    this.checkOpen();
+    this.end.checkOpen();
     let raw: Buffer;
     try {
       raw = await this.device.getFeatureReport(NO_REPORT_ID, HIDAPI_FEATURE_REPORT_LENGTH);
     } catch (err) {
-      throw this.failed(err, 'reading a feature report');
+      throw this.end.failed(err, 'reading a feature report');
     }
     return stripReportId(new Uint8Array(raw));
   }
@@ -93,31 +91,5 @@ export class NodeHidConnection implements HidConnection {
       return;
     }
     this.events.emit('input', new Uint8Array(data));
-  }
-
-  private checkOpen(): void {
-    if (!this.closed) return;
-    throw (
-      this.endedBy ??
-      new DeviceError(ErrorCode.DEVICE_CLOSED, `${this.info.driver} device is closed`)
-    );
-  }
-
-  /** Maps a library error; a gone device also ends the connection. */
-  private failed(err: unknown, what: string): TokenBridgeError {
-    const mapped = toDeviceError(err, what);
-    if (mapped.code === ErrorCode.DEVICE_GONE) this.fail(mapped);
-    return mapped;
-  }
-
-  private fail(err: TokenBridgeError): void {
-    if (this.closed) return;
-    this.endedBy =
-      err.code === ErrorCode.DEVICE_GONE
-        ? err
-        : new DeviceError(ErrorCode.DEVICE_CLOSED, `device closed after an error: ${err.message}`);
-    this.log.debug({ code: err.code }, 'connection failed');
-    this.events.emit('error', err);
-    void this.close();
   }
 }

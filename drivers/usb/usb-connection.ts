@@ -7,8 +7,8 @@ import {
   type Logger,
   ProtocolError,
   REPORT_SIZE,
-  type TokenBridgeError,
 } from '../../src/core';
+import { ConnectionEnd } from '../hid/connection-end';
 import { ConnectionEvents } from '../hid/connection-events';
 import { toDeviceError } from '../hid/errors';
 import { checkReportSize } from '../hid/report-id';
@@ -43,12 +43,12 @@ export interface UsbConnectionOptions {
 export class UsbConnection implements HidConnection {
   readonly info: DeviceInfo;
   private readonly events: ConnectionEvents;
+  private readonly end: ConnectionEnd;
   private readonly getSetup = toWebUsbSetup(GET_FEATURE_REPORT);
   private readonly setSetup = toWebUsbSetup(SET_FEATURE_REPORT);
   private stopping = false;
   private polling: Promise<void> = Promise.resolve();
   private closing: Promise<void> | undefined;
-  private endedBy: TokenBridgeError | undefined;
 
   constructor(
     info: DeviceInfo,
@@ -58,6 +58,7 @@ export class UsbConnection implements HidConnection {
   ) {
     this.info = info;
     this.events = new ConnectionEvents(log);
+    this.end = new ConnectionEnd(this, this.events, log, info.driver);
   }
 
   get closed(): boolean {
@@ -71,12 +72,12 @@ export class UsbConnection implements HidConnection {
 
   async sendFeatureReport(report: Uint8Array): Promise<void> {
     checkReportSize(report);
-    this.checkOpen();
+    this.end.checkOpen();
     let result;
     try {
       result = await this.device.controlTransferOut(this.setSetup, report, CONTROL_TIMEOUT_MS);
     } catch (err) {
-      throw this.failed(err, 'SET_REPORT (feature)');
+      throw this.end.failed(err, 'SET_REPORT (feature)');
     }
     if (result.status !== 'ok' || result.bytesWritten !== REPORT_SIZE) {
       throw new DeviceError(
@@ -87,7 +88,7 @@ export class UsbConnection implements HidConnection {
   }
 
   async getFeatureReport(): Promise<Uint8Array> {
-    this.checkOpen();
+    this.end.checkOpen();
     let result: UsbInTransferResult;
     try {
       result = await this.device.controlTransferIn(
@@ -96,7 +97,7 @@ export class UsbConnection implements HidConnection {
         CONTROL_TIMEOUT_MS,
       );
     } catch (err) {
-      throw this.failed(err, 'GET_REPORT (feature)');
+      throw this.end.failed(err, 'GET_REPORT (feature)');
     }
     if (result.status !== 'ok') {
       throw new DeviceError(ErrorCode.DEVICE_IO, `GET_REPORT (feature): status ${result.status}`);
@@ -185,7 +186,7 @@ export class UsbConnection implements HidConnection {
       } catch (err) {
         if (this.stopping) return;
         if (TRANSFER_TIMED_OUT.test(String(err))) continue;
-        this.fail(toDeviceError(err, 'reading the keyboard endpoint'));
+        this.end.fail(toDeviceError(err, 'reading the keyboard endpoint'));
         return;
       }
       if (this.stopping) return;
@@ -199,28 +200,6 @@ export class UsbConnection implements HidConnection {
       }
       this.events.emit('input', bytes);
     }
-  }
-
-  private checkOpen(): void {
-    if (!this.closed) return;
-    throw this.endedBy ?? new DeviceError(ErrorCode.DEVICE_CLOSED, 'usb device is closed');
-  }
-
-  private failed(err: unknown, what: string): TokenBridgeError {
-    const mapped = toDeviceError(err, what);
-    if (mapped.code === ErrorCode.DEVICE_GONE) this.fail(mapped);
-    return mapped;
-  }
-
-  private fail(err: TokenBridgeError): void {
-    if (this.closed) return;
-    this.endedBy =
-      err.code === ErrorCode.DEVICE_GONE
-        ? err
-        : new DeviceError(ErrorCode.DEVICE_CLOSED, `device closed after an error: ${err.message}`);
-    this.log.debug({ code: err.code }, 'connection failed');
-    this.events.emit('error', err);
-    void this.close();
   }
 }
 
