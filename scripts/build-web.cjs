@@ -3,13 +3,32 @@
 /* global require, module, __dirname, process, console */
 /* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS, run before any compiler */
 const { copyFileSync, mkdirSync } = require('node:fs');
-const { join, resolve } = require('node:path');
+const { dirname, join, resolve, sep } = require('node:path');
 const esbuild = require('esbuild');
 
 const ROOT = resolve(__dirname, '..');
 const SOURCE = join(ROOT, 'src', 'web');
 /** What the page must run on: the two browsers the README promises, a few years back. */
 const TARGETS = ['es2020', 'chrome100', 'firefox100'];
+
+/**
+ * zod exports every locale it has as `z.locales`, which puts 260 KB of translations nobody reads into
+ * the page (it shows its own messages). Inside zod, the locales index becomes English only.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onResolve({ filter: /[\\/]locales[\\/]index\.js$/ }, (args) => {
+      if (!args.importer.includes(`${sep}zod${sep}`)) return undefined;
+      return { path: join(dirname(args.importer), '..', 'locales'), namespace: 'zod-locales' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+      contents: "export { default as en } from './en.js';\n",
+      resolveDir: args.path,
+      loader: 'js',
+    }));
+  },
+};
 
 /** Builds into `outDir` (created); resolves to the list of files written. */
 async function buildWeb(outDir = join(ROOT, 'dist', 'web'), options = {}) {
@@ -26,6 +45,7 @@ async function buildWeb(outDir = join(ROOT, 'dist', 'web'), options = {}) {
     sourcemap: false,
     legalComments: 'none',
     logLevel: 'warning',
+    plugins: [zodEnglishOnly],
   });
   await esbuild.build({
     entryPoints: [join(SOURCE, 'app.css')],
