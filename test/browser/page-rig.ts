@@ -8,6 +8,7 @@ import { provisionVirtualTokens } from '../../src/daemon/provision-virtual';
 import { parseVirtualSpec, VirtualToken } from '../../drivers/virtual';
 import { buildWeb } from '../../scripts/build-web.cjs';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
+import { writeScreenshot } from './screenshot-file';
 
 /** Debian's chromium (scripts/setup.sh installs it); browsers are never downloaded. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -113,11 +114,8 @@ export async function startRig(
     },
     async shot(name) {
       mkdirSync(SCREENSHOTS, { recursive: true });
-      await page.screenshot({
-        path: join(SCREENSHOTS, `${name}.png`),
-        animations: 'disabled',
-        caret: 'hide',
-      });
+      const png = await page.screenshot({ animations: 'disabled', caret: 'hide' });
+      writeScreenshot(join(SCREENSHOTS, `${name}.png`), png);
     },
     async close() {
       await context.close();
