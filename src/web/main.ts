@@ -1,7 +1,7 @@
 import './no-eval';
 import { PageConnection } from './connection';
-import { submission, tapRequest, type FormName, type PageRequest } from './requests';
-import { initialState, reduce, type PageAction, type PageState } from './state';
+import { submission, tapRequest, type PageRequest } from './requests';
+import { initialState, reduce, type FormName, type PageAction, type PageState } from './state';
 import { View } from './view';
 
 /** How often the clock ticks for countdowns and the kiosk idle timer. */

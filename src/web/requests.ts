@@ -1,7 +1,15 @@
 import type { RequestOf } from '../api/client-messages';
 import { Passcode, Serial, User } from '../api/fields';
 import type { z } from 'zod';
-import { canSubmit, type Field, type OtpEvent, type PageState, type RequestType } from './state';
+import {
+  canSubmit,
+  formOpen,
+  type Field,
+  type FormName,
+  type OtpEvent,
+  type PageState,
+  type RequestType,
+} from './state';
 
 /** A request the page is about to send: its type and the fields after `{ id, type }`. */
 export type PageRequest = {
@@ -11,9 +19,6 @@ export type PageRequest = {
 export type Submission =
   | { readonly ok: true; readonly request: PageRequest }
   | { readonly ok: false; readonly field: Field; readonly text: string };
-
-/** The forms a window can submit: its main button, or the unpair form after a sign-on. */
-export type FormName = 'main' | 'unpair';
 
 type Check = { ok: true; value: string } | { ok: false; field: Field; text: string };
 
@@ -37,8 +42,7 @@ function check(schema: z.ZodType<string>, field: Field, raw: string, empty: stri
  * has nothing to send or the page cannot send now.
  */
 export function submission(state: PageState, form: FormName = 'main'): Submission | undefined {
-  if (!canSubmit(state) && !(form === 'unpair' && state.connection === 'open' && !state.busy))
-    return undefined;
+  if (!formOpen(state, form) || state.busy !== undefined) return undefined;
   const f = state.fields;
   const user = () => check(User, 'user', f.user, 'Enter your user name.');
   const passcode = () =>

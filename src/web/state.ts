@@ -56,7 +56,7 @@ export interface PageState {
   readonly capturedFrom?: string;
   /** The token in use was unplugged mid-flow (its serial). */
   readonly unplugged?: string;
-  /** The request in flight; the forms are disabled meanwhile. */
+  /** The request in flight; submitting again meanwhile sends nothing. */
   readonly busy?: RequestType;
   readonly notice?: Notice;
   readonly lockedUntil?: number;
@@ -109,9 +109,17 @@ export function initialState(now: number, home: PageState['home'] = 'registratio
   };
 }
 
-/** Whether the forms may send: connected, nothing in flight, not locked out. */
+/** The forms a window can submit: its main button, or the unpair form after a sign-on. */
+export type FormName = 'main' | 'unpair';
+
+/** Whether a form's buttons are usable: connected, and for passcodes not locked out. */
+export function formOpen(state: PageState, form: FormName): boolean {
+  return state.connection === 'open' && (form === 'unpair' || state.lockedUntil === undefined);
+}
+
+/** Whether the main form may send now: open, and nothing in flight. */
 export function canSubmit(state: PageState): boolean {
-  return state.connection === 'open' && state.busy === undefined && state.lockedUntil === undefined;
+  return formOpen(state, 'main') && state.busy === undefined;
 }
 
 /**

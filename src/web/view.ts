@@ -1,7 +1,6 @@
 import type { ApiDevice } from '../api/fields';
 import { formatRemaining } from './messages';
-import type { FormName } from './requests';
-import { canSubmit, type Field, type PageState } from './state';
+import { formOpen, type Field, type FormName, type PageState } from './state';
 
 export interface ViewHandlers {
   input(field: Field, value: string): void;
@@ -137,13 +136,11 @@ export class View {
         else input.removeAttribute('aria-errormessage');
       }
 
-    const connected = state.connection === 'open';
     for (const form of this.all<HTMLFormElement>('form[data-form]')) {
       // A lock stops passcodes, not unpairing; a request in flight only makes repeats no-ops.
-      const usable =
-        form.dataset.form === 'unpair' ? connected : canSubmit({ ...state, busy: undefined });
+      const open = formOpen(state, form.dataset.form as FormName);
       for (const button of Array.from(form.querySelectorAll<HTMLButtonElement>('button')))
-        button.disabled = !usable;
+        button.disabled = !open;
       form.setAttribute('aria-busy', String(state.busy !== undefined));
     }
 
