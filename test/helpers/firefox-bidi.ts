@@ -45,8 +45,10 @@ export class FirefoxBidi {
     private readonly process: ChildProcess,
     private readonly socket: WebSocket,
     private readonly profile: string,
-    readonly context: string,
   ) {}
+
+  /** The browsing context (tab) every command goes to, found once the session is up. */
+  private context = '';
 
   static async launch(): Promise<FirefoxBidi> {
     if (!existsSync(FIREFOX))
@@ -98,7 +100,7 @@ export class FirefoxBidi {
         socket.once('open', resolve);
         socket.once('error', reject);
       });
-      const bidi = new FirefoxBidi(child, socket, profile, '');
+      const bidi = new FirefoxBidi(child, socket, profile);
       socket.on('message', (data) => bidi.receive(JSON.parse(String(data)) as Json));
       await bidi.send('session.new', {
         capabilities: { alwaysMatch: { acceptInsecureCerts: false } },
@@ -113,7 +115,8 @@ export class FirefoxBidi {
       const tree = (await bidi.send('browsingContext.getTree', {})) as {
         contexts: { context: string }[];
       };
-      return Object.assign(bidi, { context: tree.contexts[0]!.context });
+      bidi.context = tree.contexts[0]!.context;
+      return bidi;
     } catch (err) {
       child.kill('SIGKILL');
       rmSync(profile, { recursive: true, force: true });
