@@ -178,6 +178,7 @@ export class DeviceManager {
           removed: false,
           attempts: 0,
           retryDue: false,
+          interrupted: false,
         });
       } else if (slot.state === 'gone') {
         slot.info = info;
@@ -328,10 +329,14 @@ export class DeviceManager {
       'attached',
     );
     this.hub.emit('attached', event);
-    device.activate({
-      otp: (otp) => this.emitOtp(slot, otp),
-      ended: (err) => void this.ended(slot, err),
-    });
+    device.activate(
+      {
+        otp: (otp) => this.emitOtp(slot, otp),
+        ended: (err) => void this.ended(slot, err),
+      },
+      slot.interrupted,
+    );
+    slot.interrupted = false;
   }
 
   private emitOtp(slot: Slot, otp: OtpClassification): void {
@@ -343,6 +348,7 @@ export class DeviceManager {
   /** The active connection ended on its own (unplug, I/O error, garbage flood). */
   private async ended(slot: Slot, err: TokenBridgeError): Promise<void> {
     if (slot.state !== 'active' || this.stopped) return;
+    slot.interrupted = !isGone(err);
     await this.deactivate(slot, 'gone');
     await this.failed(slot, err);
   }
@@ -350,8 +356,7 @@ export class DeviceManager {
   private async failed(slot: Slot, err: TokenBridgeError): Promise<void> {
     await this.closeDevice(slot);
     if (this.stopped || slot.removed) return;
-    const gone = err.code === ErrorCode.DEVICE_GONE || err.code === ErrorCode.DEVICE_CLOSED;
-    if (gone) {
+    if (isGone(err)) {
       // Unplugged: the driver's next enumeration decides whether it is away or back.
       slot.state = 'gone';
       this.log.debug({ device: slot.id }, 'connection ended');
@@ -411,4 +416,9 @@ export class DeviceManager {
       time: this.clock.now(),
     });
   }
+}
+
+/** The connection ended because the key went away (unplugged), not because of what it sent. */
+function isGone(err: TokenBridgeError): boolean {
+  return err.code === ErrorCode.DEVICE_GONE || err.code === ErrorCode.DEVICE_CLOSED;
 }

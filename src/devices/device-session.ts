@@ -74,10 +74,14 @@ export class DeviceSession {
     return { serial, firmware: formatVersion(status.version) };
   }
 
-  /** Starts listening to keystrokes and to the connection ending. */
-  activate(handlers: DeviceSessionHandlers): void {
+  /**
+   * Starts listening to keystrokes and to the connection ending. `resumed`: an earlier connection to
+   * this key ended while it stayed plugged in, so it may be typing an OTP whose start went unseen.
+   */
+  activate(handlers: DeviceSessionHandlers, resumed = false): void {
     if (this.closed) return;
     this.handlers = handlers;
+    if (resumed) this.assembler.resumeAt(this.options.clock.now());
     this.subscriptions.push(
       this.connection.on('input', (report) => this.onInput(report)),
       this.connection.on('error', (err) => this.end(err)),

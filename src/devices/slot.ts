@@ -21,6 +21,8 @@ export interface Slot {
   removed: boolean;
   attempts: number;
   retryDue: boolean;
+  /** Its last connection ended while the key stayed plugged in (an error, a garbage flood). */
+  interrupted: boolean;
   serial?: number | undefined;
   device?: DeviceSession | undefined;
   event?: DeviceEvent | undefined;

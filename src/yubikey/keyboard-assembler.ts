@@ -8,7 +8,11 @@ import {
 } from './classify';
 import { decodeKeyboardReport } from './keyboard-report';
 
-export type DiscardReason = 'timeout' | 'not-an-otp';
+/**
+ * timeout: no Enter came in time. not-an-otp: a static password, noise. partial: keystrokes that
+ * began right after the stream was lost (a timeout, a reopened connection), so their start is missing.
+ */
+export type DiscardReason = 'timeout' | 'not-an-otp' | 'partial';
 
 export type AssemblerEvent =
   | { readonly type: 'otp'; readonly text: string; readonly otp: OtpClassification }
@@ -27,6 +31,8 @@ export interface KeyboardOtpAssemblerOptions {
   maxLength?: number;
   /** Passed to classifyOtp when the slot's HOTP digit count is known. */
   hotpDigits?: HotpDigits;
+  /** Keystrokes that begin this soon after the stream was lost belong to the input already under way. */
+  resumeGuardMs?: number;
   logger?: Logger;
 }
 
@@ -39,6 +45,13 @@ export interface AssemblerStats {
 }
 
 export const DEFAULT_OTP_KEY_TIMEOUT_MS = 1000;
+/**
+ * A token types a report every few milliseconds and a person needs far longer than this to touch it
+ * again, so keystrokes starting this soon after the stream was lost are the rest of an input whose
+ * beginning went unseen (the daemon stalled past the timeout, or the connection was reopened while
+ * the token typed). Emitting them could pass a truncated OTP off as a whole one: they are dropped.
+ */
+export const DEFAULT_RESUME_GUARD_MS = 250;
 
 /**
  * Turns one token's keyboard reports into OTPs: characters accumulate until Enter, then the text is
@@ -52,11 +65,16 @@ export class KeyboardOtpAssembler {
   private readonly timeoutMs: number;
   private readonly maxLength: number;
   private readonly hotpDigits: HotpDigits | undefined;
+  private readonly resumeGuardMs: number;
   private readonly log: Logger;
   private previousKeys: readonly number[] = [];
   private chars: string[] = [];
   private length = 0;
   private notAnOtp = false;
+  /** The pending keystrokes are the rest of an input whose start was not seen. */
+  private partial = false;
+  /** When the stream was last lost, until the next keystroke or Enter settles what follows it. */
+  private lostAt: number | undefined;
   private lastKeyAt = 0;
   private counts = { reports: 0, ignoredReports: 0, otps: 0, discarded: 0 };
 
@@ -64,6 +82,7 @@ export class KeyboardOtpAssembler {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_OTP_KEY_TIMEOUT_MS;
     this.maxLength = options.maxLength ?? YUBICO_OTP_MAX_LENGTH;
     this.hotpDigits = options.hotpDigits;
+    this.resumeGuardMs = options.resumeGuardMs ?? DEFAULT_RESUME_GUARD_MS;
     this.log = (options.logger ?? QUIET_LOGGER).child({ module: 'yubikey.keyboard' });
   }
 
@@ -93,37 +112,60 @@ export class KeyboardOtpAssembler {
     this.previousKeys = decoded.keys;
     for (const stroke of decoded.strokes) {
       if (stroke.kind === 'enter') {
+        this.lostAt = undefined;
         const event = this.finish();
         if (event) events.push(event);
         continue;
       }
+      if (!this.pending) this.begin(now);
       this.lastKeyAt = now;
       this.length += 1;
       if (stroke.kind === 'other' || this.length > this.maxLength) {
         this.notAnOtp = true;
         this.chars = [];
-      } else if (!this.notAnOtp) {
+      } else if (!this.notAnOtp && !this.partial) {
         this.chars.push(stroke.char);
       }
     }
     return events;
   }
 
-  /** Drops keystrokes whose Enter did not come within the timeout. */
+  /**
+   * Drops keystrokes whose Enter did not come within the timeout. Whatever starts right after is
+   * taken for the rest of the same input (see DEFAULT_RESUME_GUARD_MS).
+   */
   expire(now: number): AssemblerEvent[] {
     if (!this.pending || now - this.lastKeyAt <= this.timeoutMs) return [];
-    const reason: DiscardReason = this.notAnOtp ? 'not-an-otp' : 'timeout';
-    return [this.discard(reason, `no Enter within ${this.timeoutMs} ms of the last key`)];
+    const reason = this.partial ? 'partial' : this.notAnOtp ? 'not-an-otp' : 'timeout';
+    const event = this.discard(reason, `no Enter within ${this.timeoutMs} ms of the last key`);
+    this.lostAt = now;
+    return [event];
   }
 
   /** Forgets pending keystrokes and the key state (after a reconnect). */
   reset(): void {
     this.previousKeys = [];
+    this.lostAt = undefined;
     this.clear();
+  }
+
+  /**
+   * Listening (again) from `now` to a token that may have been typing unseen: keystrokes starting
+   * within the resume guard are dropped up to their Enter.
+   */
+  resumeAt(now: number): void {
+    this.lostAt = now;
+  }
+
+  /** The first keystroke of an input: is it whole, or the rest of one whose start was lost? */
+  private begin(now: number): void {
+    this.partial = this.lostAt !== undefined && now - this.lostAt <= this.resumeGuardMs;
+    this.lostAt = undefined;
   }
 
   private finish(): AssemblerEvent | undefined {
     if (!this.pending) return undefined;
+    if (this.partial) return this.discard('partial', 'the start of this input was not seen');
     if (this.notAnOtp) return this.discard('not-an-otp', 'input is not an OTP');
     const text = this.chars.join('');
     const otp = classifyOtp(text, { hotpDigits: this.hotpDigits });
@@ -139,7 +181,7 @@ export class KeyboardOtpAssembler {
     this.counts.discarded += 1;
     const message = `discarded ${length} keystrokes: ${why}`;
     // A half-typed OTP is worth a warning; a static password typed by a key is routine.
-    if (reason === 'timeout') this.log.warn({ reason, length }, message);
+    if (reason !== 'not-an-otp') this.log.warn({ reason, length }, message);
     else this.log.debug({ reason, length }, message);
     return { type: 'discarded', reason, length, message };
   }
@@ -148,5 +190,6 @@ export class KeyboardOtpAssembler {
     this.chars = [];
     this.length = 0;
     this.notAnOtp = false;
+    this.partial = false;
   }
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { ErrorCode, KEYBOARD_REPORT_SIZE, silentLogger } from '../../src/core';
 import { DeviceManager, type DeviceManagerOptions } from '../../src/devices';
+import { DEFAULT_RESUME_GUARD_MS } from '../../src/yubikey';
 import { parseVirtualSpec, VirtualDriver, VirtualToken } from '../../drivers/virtual';
 import {
   type AnswerCorruption,
@@ -99,6 +100,7 @@ const totals = {
   spoiled: 0,
   errors: 0,
   floods: 0,
+  resumedDropped: 0,
   hiddenSerial: 0,
 };
 afterAll(() => printCounts('hid fuzz', totals));
@@ -215,8 +217,14 @@ test('a garbage flood closes and reports the device once above the limit, never 
             const error = await r.log.waitFor('error');
             expect(error).toMatchObject({ deviceId, code: ErrorCode.PROTOCOL_BAD_REPORT });
             expect(r.log.of('detached').map((e) => e.id)).toEqual([deviceId]);
-            // Per policy the device is retried, and it types again once back.
+            // Per policy the device is retried, and it types again once back. Typing that was
+            // under way as it came back has a start the daemon never saw: it is dropped whole.
             await r.log.waitFor('attached', () => true, 2);
+            await r.token.press();
+            await r.manager.settled();
+            expect(r.log.of('otp')).toEqual([]);
+            totals.resumedDropped += 1;
+            clock.advance(DEFAULT_RESUME_GUARD_MS + 1);
           }
           const typed = await r.token.press();
           totals.presses += 1;

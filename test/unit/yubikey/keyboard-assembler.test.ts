@@ -92,12 +92,90 @@ describe('KeyboardOtpAssembler', () => {
     expect(assembler.pending).toBe(false);
   });
 
-  test('a late key first drops the stale keystrokes, then starts afresh', () => {
+  test('keys long after a timely timeout start afresh', () => {
     const assembler = new KeyboardOtpAssembler({ timeoutMs: 1000 });
     feedAll(assembler, typedReports('cbdefg', { enter: false }));
+    // The daemon's timer runs expire() on time, as it does when the event loop is free.
+    expect(assembler.expire(assembler.expiresAt()!)).toHaveLength(1);
     const events = feedAll(assembler, typedReports('755224'), 5000);
-    expect(events.map((e) => e.type)).toEqual(['discarded', 'otp']);
-    expect(events[1]).toMatchObject({ text: '755224' });
+    expect(events).toEqual([expect.objectContaining({ type: 'otp', text: '755224' })]);
+  });
+
+  // An input typed 5 ms a key, cut after `cutAfter` characters by a pause of `pauseMs` (the daemon
+  // stalled), then the rest with its Enter. `timer`: when the daemon's expiry timer ran: 'none' (the
+  // next key found the keys stale), 'due' (on time, during the pause), 'late' (as the stall ended,
+  // just before the queued keys).
+  test.each([
+    ['Yubico OTP, 4 keys then a stall', YUBICO_OTP, 4, 1500, 'none', ['timeout', 'partial']],
+    [
+      'HOTP with token id, stall after 10',
+      'ubhe07050602154916',
+      10,
+      1500,
+      'none',
+      ['timeout', 'partial'],
+    ],
+    [
+      'Yubico OTP, timer late after the stall',
+      YUBICO_OTP,
+      20,
+      1300,
+      'late',
+      ['timeout', 'partial'],
+    ],
+    [
+      'Yubico OTP, timer on time, keys 199 ms after it',
+      YUBICO_OTP,
+      20,
+      1200,
+      'due',
+      ['timeout', 'partial'],
+    ],
+    ['a pause shorter than the timeout', YUBICO_OTP, 20, 900, 'none', ['otp']],
+  ] as const)('%s', (_what, text, cutAfter, pauseMs, timer, expected) => {
+    const assembler = new KeyboardOtpAssembler({ timeoutMs: 1000, resumeGuardMs: 250 });
+    const head = typedReports(text.slice(0, cutAfter), { enter: false });
+    const events = feedAll(assembler, head);
+    const restAt = assembler.expiresAt()! - 1001 + pauseMs;
+    if (timer === 'due') events.push(...assembler.expire(assembler.expiresAt()!));
+    if (timer === 'late') events.push(...assembler.expire(restAt));
+    events.push(...feedAll(assembler, typedReports(text.slice(cutAfter)), restAt));
+    expect(events.map((e) => (e.type === 'otp' ? e.text : e.reason))).toEqual(
+      expected.map((k) => (k === 'otp' ? text : k)),
+    );
+  });
+
+  test('a resumed stream drops keys that start within the guard, up to their Enter, then types on', () => {
+    const { logger, lines } = capturingLogger();
+    const assembler = new KeyboardOtpAssembler({ resumeGuardMs: 250, logger });
+    assembler.resumeAt(1000);
+    const tail = YUBICO_OTP.slice(6);
+    const events = feedAll(assembler, typedReports(tail), 1002);
+    expect(events).toEqual([
+      expect.objectContaining({ type: 'discarded', reason: 'partial', length: tail.length }),
+    ]);
+    expect(lines.join('\n')).not.toContain(tail.slice(0, 8));
+    expect(lines.some((l) => l.includes('"reason":"partial"'))).toBe(true);
+    expect(feedAll(assembler, typedReports(YUBICO_OTP), 1100)).toEqual([
+      expect.objectContaining({ type: 'otp', text: YUBICO_OTP }),
+    ]);
+  });
+
+  test('a resumed stream whose first keys come after the guard is whole', () => {
+    const assembler = new KeyboardOtpAssembler({ resumeGuardMs: 250 });
+    assembler.resumeAt(1000);
+    expect(feedAll(assembler, typedReports(YUBICO_OTP), 1251)).toEqual([
+      expect.objectContaining({ type: 'otp', text: YUBICO_OTP }),
+    ]);
+  });
+
+  test('an Enter alone right after the stream was lost ends the guard', () => {
+    const assembler = new KeyboardOtpAssembler({ resumeGuardMs: 250 });
+    assembler.resumeAt(1000);
+    expect(feedAll(assembler, typedReports(''), 1001)).toEqual([]);
+    expect(feedAll(assembler, typedReports('755224'), 1020)).toEqual([
+      expect.objectContaining({ type: 'otp', text: '755224' }),
+    ]);
   });
 
   test('an Enter right at the timeout still ends the OTP', () => {
