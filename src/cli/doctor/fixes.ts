@@ -19,6 +19,7 @@ export const fixes = {
   hidrawAccess: `install the udev rule (${INSTALL_RULE}), then ${TRIGGER} or replug; a system service's user must be in group tokenbridge; on a desktop you must be the active seat user`,
   usbAccess: `install the udev rule (it covers the USB device nodes too), then ${TRIGGER} or replug`,
   chmod: (path: string) => `chmod 600 ${path}`,
+  chmodFolder: (path: string) => `chmod 700 ${path}`,
   chown: (path: string, uid: number) => `chown ${uid} ${path} (the user the daemon runs as)`,
 } as const;
 

@@ -67,7 +67,7 @@ interface Setup {
   extraUsbIds?: string[];
   enabled?: ('hid' | 'usb' | 'virtual')[];
   drivers?: DriverAvailabilityReport[];
-  files?: { store?: number; key?: number };
+  files?: { store?: number; key?: number; dir?: number };
 }
 
 /** A desktop with a YubiKey 5 (OTP + FIDO hidraw), group access, the current rule, private files. */
@@ -85,7 +85,7 @@ function bare(): FakeMachine {
 
 async function doctor(setup: Setup): Promise<DoctorReport> {
   const files = setup.files ?? { store: 0o600, key: 0o600 };
-  const paths = setup.machine.state(files.store, files.key);
+  const paths = setup.machine.state(files.store, files.key, files.dir);
   const base = defaultConfig({ HOME: setup.machine.stateDir });
   const config: ResolvedConfig = {
     ...base,
@@ -130,6 +130,7 @@ describe('doctor on fake machines', () => {
       'driver:hid': 'ok',
       'driver:usb': 'ok',
       'usb-bus': 'ok',
+      'store-folder': 'ok',
       'store-file': 'ok',
       'key-file': 'ok',
       port: 'ok',
@@ -263,6 +264,24 @@ describe('doctor on fake machines', () => {
       () => ({ machine: healthy(), files: { store: 0o640, key: 0o600 } }),
       { 'store-file': 'fail' },
       false,
+    ],
+    [
+      'a state folder others can write (0777): the registry could be swapped',
+      () => ({ machine: healthy(), files: { store: 0o600, key: 0o600, dir: 0o777 } }),
+      { 'store-folder': 'fail', 'store-file': 'ok', 'key-file': 'ok' },
+      false,
+    ],
+    [
+      'a state folder its group can write (0770)',
+      () => ({ machine: healthy(), files: { store: 0o600, key: 0o600, dir: 0o770 } }),
+      { 'store-folder': 'fail' },
+      false,
+    ],
+    [
+      'a listable state folder (0755) with private files',
+      () => ({ machine: healthy(), files: { store: 0o600, key: 0o600, dir: 0o755 } }),
+      { 'store-folder': 'ok', 'store-file': 'ok', 'key-file': 'ok' },
+      true,
     ],
     [
       'a registry whose key file is gone',

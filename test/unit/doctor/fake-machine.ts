@@ -103,10 +103,13 @@ export class FakeMachine {
   }
 
   /** A store and key file in the state folder with these modes (undefined: leave it out). */
+  /** The registry and key in one state folder (mode `dirMode`); an undefined file mode: absent. */
   state(
     storeMode: number | undefined,
     keyMode: number | undefined,
+    dirMode = 0o700,
   ): { store: string; key: string } {
+    chmodSync(this.stateDir, dirMode);
     const store = join(this.stateDir, 'tokens.sqlite');
     const key = join(this.stateDir, 'seed.key');
     if (storeMode !== undefined) {
