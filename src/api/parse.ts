@@ -16,8 +16,10 @@ export type ParseResult = { ok: true; message: ClientMessage } | ParseFailure;
 
 const KNOWN_TYPES = new Set<string>(CLIENT_MESSAGE_TYPES);
 
-/** Decodes one text frame from a client. Never throws: every failure is a value. */
-export function parseClientMessage(text: string): ParseResult {
+type Decoded = { ok: true; record: Record<string, unknown> } | ParseFailure;
+
+/** The frame as a JSON object, or why it is not one. */
+function decodeObject(text: string): Decoded {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -30,7 +32,25 @@ export function parseClientMessage(text: string): ParseResult {
       code: ApiErrorCode.INVALID_MESSAGE,
       message: 'message must be a JSON object',
     };
-  const record = raw as Record<string, unknown>;
+  return { ok: true, record: raw as Record<string, unknown> };
+}
+
+/**
+ * The id of a frame that is refused unhandled (over the rate limit), so that its one reply can
+ * still be matched to it; null when the frame is no JSON object with a valid id.
+ */
+export function requestIdOf(text: string): RequestId | null {
+  const decoded = decodeObject(text);
+  if (!decoded.ok) return null;
+  const id = RequestId.safeParse(decoded.record.id);
+  return id.success ? id.data : null;
+}
+
+/** Decodes one text frame from a client. Never throws: every failure is a value. */
+export function parseClientMessage(text: string): ParseResult {
+  const decoded = decodeObject(text);
+  if (!decoded.ok) return decoded;
+  const record = decoded.record;
   const idCheck = RequestId.safeParse(record.id);
   const id = idCheck.success ? idCheck.data : undefined;
   const withId = id === undefined ? {} : { id };
@@ -54,7 +74,7 @@ export function parseClientMessage(text: string): ParseResult {
       message: `unknown message type "${record.type.slice(0, 64)}"`,
       ...withId,
     };
-  const parsed = ClientMessage.safeParse(raw);
+  const parsed = ClientMessage.safeParse(record);
   if (parsed.success) return { ok: true, message: parsed.data };
   const issue = parsed.error.issues[0];
   const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'message';

@@ -1,5 +1,12 @@
 import type WebSocket from 'ws';
-import { ApiErrorCode, CloseCode, parseClientMessage, type ApiError, type RequestId } from '../api';
+import {
+  ApiErrorCode,
+  CloseCode,
+  parseClientMessage,
+  requestIdOf,
+  type ApiError,
+  type RequestId,
+} from '../api';
 import type { Logger } from '../core/logger';
 import type { ApiBackend, ConnectionContext } from './backend';
 import { ConnectionSession, dispatch } from './dispatch';
@@ -63,7 +70,9 @@ export class ApiConnection {
         this.ws.close(CloseCode.POLICY_VIOLATION, 'rate limit');
         return;
       }
-      this.replyError(null, {
+      // Refused unhandled, but still answered under its own id (frames are at most 64 KiB, and
+      // the hard cap above bounds how many refusals a client gets).
+      this.replyError(isBinary ? null : requestIdOf(frameText(data)), {
         code: ApiErrorCode.RATE_LIMITED,
         message: `more than ${this.limits.ratePerSec} requests per second; slow down`,
       });
@@ -73,9 +82,7 @@ export class ApiConnection {
       this.replyError(null, { code: ApiErrorCode.BINARY_FRAME, message: 'send JSON text frames' });
       return;
     }
-    const text = (
-      Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data)
-    ).toString('utf8');
+    const text = frameText(data);
     const parsed = parseClientMessage(text);
     if (!parsed.ok) {
       this.replyError(parsed.id ?? null, { code: parsed.code, message: parsed.message });
@@ -89,4 +96,13 @@ export class ApiConnection {
         (err: unknown) => this.replyError(msg.id, toApiError(err, this.logger, msg.type)),
       );
   }
+}
+
+function frameText(data: WebSocket.RawData): string {
+  const bytes = Array.isArray(data)
+    ? Buffer.concat(data)
+    : Buffer.isBuffer(data)
+      ? data
+      : Buffer.from(data);
+  return bytes.toString('utf8');
 }

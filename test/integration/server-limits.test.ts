@@ -17,10 +17,13 @@ describe('limits', () => {
     await client.next();
     for (let i = 0; i < 2; i++)
       expect(await client.request({ id: i, type: 'ping' })).toMatchObject({ ok: true });
-    for (let i = 0; i < 10; i++) client.send({ id: i, type: 'ping' });
-    for (let i = 0; i < 3; i++)
+    // Refused frames are answered under their own id when they have a readable one.
+    client.send({ id: 'late', type: 'ping' });
+    client.send('{"id":7,"type":"ping"'); // cut short: no readable id
+    for (let i = 10; i < 20; i++) client.send({ id: i, type: 'ping' });
+    for (const id of ['late', null, 10])
       expect(await client.next()).toEqual({
-        id: null,
+        id,
         ok: false,
         error: { code: 'RATE_LIMITED', message: expect.any(String) },
       });

@@ -1,4 +1,4 @@
-import { ApiErrorCode, parseClientMessage } from '../../../src/api';
+import { ApiErrorCode, parseClientMessage, requestIdOf } from '../../../src/api';
 
 const P = 'pairing-0001';
 const valid: [string, object][] = [
@@ -176,4 +176,19 @@ test('an invalid field is named in the message', () => {
     JSON.stringify({ id: 1, type: 'pairing.serial', pairingId: P, serial: 'a b' }),
   );
   expect(result).toMatchObject({ ok: false, message: expect.stringMatching(/^serial: /) });
+});
+
+// The id a refused (rate-limited) frame is answered under: read without validating the rest.
+test.each([
+  ['a valid request', '{"id":3,"type":"ping"}', 3],
+  ['a string id on an unknown type', '{"id":"a-1","type":"nope"}', 'a-1'],
+  ['an id on an invalid message', '{"id":9,"type":"pairing.serial","serial":5}', 9],
+  ['no id', '{"type":"ping"}', null],
+  ['an id of the wrong kind', '{"id":-1,"type":"ping"}', null],
+  ['an id too long', JSON.stringify({ id: 'x'.repeat(65), type: 'ping' }), null],
+  ['not JSON', '{"id":1,', null],
+  ['an array', '[{"id":1}]', null],
+  ['a bare number', '1', null],
+])('requestIdOf: %s', (_name, text, id) => {
+  expect(requestIdOf(text)).toBe(id);
 });
