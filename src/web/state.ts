@@ -259,6 +259,9 @@ function onEvent(state: PageState, event: Exclude<ServerEvent, HelloEvent>): Pag
     case 'pairing.state': {
       if (event.pairingId !== state.pairingId || event.step === 'done' || event.step === 'start')
         return state;
+      // The daemon sends a step's event just before its reply: whichever comes first opens it.
+      if (event.step === 'serial') return enterSerialStep(state, event.serial);
+      if (event.step === 'verification') return enterVerificationStep(state, event.serial);
       return { ...state, window: event.step };
     }
   }
@@ -313,19 +316,10 @@ function onReply(state: PageState, action: ReplyAction): PageState {
   switch (action.request) {
     case 'pairing.start':
       return { ...state, pairingId: action.result.pairingId, window: 'choose-device' };
-    case 'pairing.chooseHardwareToken': {
-      const plugged = state.devices.find((d) => d.serial !== undefined)?.serial;
-      const serial = action.result.serial ?? (state.fields.serial || plugged) ?? '';
-      return { ...state, window: 'serial', fields: { ...state.fields, serial } };
-    }
+    case 'pairing.chooseHardwareToken':
+      return enterSerialStep(state, action.result.serial);
     case 'pairing.serial':
-      return {
-        ...state,
-        window: 'verification',
-        pairingSerial: action.result.serial ?? state.fields.serial,
-        fields: { ...state.fields, passcode: '' },
-        capturedFrom: undefined,
-      };
+      return enterVerificationStep(state, action.result.serial);
     case 'pairing.verify':
     case 'pairing.sync':
     case 'pairing.tap':
@@ -343,6 +337,29 @@ function onReply(state: PageState, action: ReplyAction): PageState {
         },
       };
   }
+}
+
+/** Hardware Token Pairing, with the serial the daemon offers, the one typed, or the plugged one. */
+function enterSerialStep(state: PageState, offered: string | undefined): PageState {
+  const plugged = state.devices.find((d) => d.serial !== undefined)?.serial;
+  const serial = offered ?? (state.fields.serial || plugged) ?? '';
+  return { ...state, window: 'serial', fields: { ...state.fields, serial } };
+}
+
+/**
+ * Verification with an empty passcode, entered once: when its event came first, the reply after it
+ * keeps a passcode the token typed in between.
+ */
+function enterVerificationStep(state: PageState, offered: string | undefined): PageState {
+  if (state.window === 'verification')
+    return offered === undefined ? state : { ...state, pairingSerial: offered };
+  return {
+    ...state,
+    window: 'verification',
+    pairingSerial: offered ?? state.fields.serial,
+    fields: { ...state.fields, passcode: '' },
+    capturedFrom: undefined,
+  };
 }
 
 type OutcomeAction = Extract<

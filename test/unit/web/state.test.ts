@@ -331,6 +331,83 @@ describe('the page reducer: where each step of the seed leads', () => {
   });
 });
 
+describe("a step's pairing.state event and its reply, in either order", () => {
+  const P = 'p_12345678';
+  const stateEvent = (step: 'serial' | 'verification', serial?: string): PageAction => ({
+    type: 'event',
+    event: { type: 'pairing.state', pairingId: P, step, ...(serial ? { serial } : {}) },
+  });
+  const reply = (
+    request: 'pairing.chooseHardwareToken' | 'pairing.serial',
+    step: 'serial' | 'verification',
+    serial?: string,
+  ): PageAction => ({
+    type: 'reply',
+    request,
+    result: { pairingId: P, step, ...(serial ? { serial } : {}) },
+  });
+  const atChooseDevice = toVerification.slice(0, 4);
+
+  test.each([
+    ['the event first', [stateEvent('serial')]],
+    ['the reply first', [reply('pairing.chooseHardwareToken', 'serial')]],
+    [
+      'the event, then the reply',
+      [stateEvent('serial'), reply('pairing.chooseHardwareToken', 'serial')],
+    ],
+    [
+      'the reply, then the event',
+      [reply('pairing.chooseHardwareToken', 'serial'), stateEvent('serial')],
+    ],
+  ])('Hardware Token Pairing opens with the plugged serial: %s', (_order, actions) => {
+    const state = run([...atChooseDevice, ...actions]);
+    expect(state.window).toBe('serial');
+    expect(state.fields.serial).toBe('5000001');
+  });
+
+  test('a serial typed before the event is kept', () => {
+    const state = run([
+      ...atChooseDevice,
+      { type: 'input', field: 'serial', value: '42' },
+      stateEvent('serial'),
+      reply('pairing.chooseHardwareToken', 'serial'),
+    ]);
+    expect(state.fields.serial).toBe('42');
+  });
+
+  test('Verification entered by its event keeps a passcode typed by the token before the reply', () => {
+    const atSerial = [...atChooseDevice, reply('pairing.chooseHardwareToken', 'serial')];
+    const state = run([
+      ...atSerial,
+      stateEvent('verification', '5000001'),
+      otp('5000001'),
+      reply('pairing.serial', 'verification', '5000001'),
+    ]);
+    expect(state.window).toBe('verification');
+    expect(state.pairingSerial).toBe('5000001');
+    expect(state.fields.passcode).toBe('755224');
+    const replyFirst = run([
+      ...atSerial,
+      { type: 'input', field: 'passcode', value: 'stale' },
+      reply('pairing.serial', 'verification', '5000001'),
+      stateEvent('verification', '5000001'),
+    ]);
+    expect(replyFirst.fields.passcode).toBe('');
+    expect(replyFirst.pairingSerial).toBe('5000001');
+  });
+
+  test("another pairing's event changes nothing", () => {
+    const before = run(atChooseDevice);
+    const after = reduce(
+      before,
+      { type: 'event', event: { type: 'pairing.state', pairingId: 'p_other000', step: 'serial' } },
+      T0 + 10_000,
+    );
+    expect(after.window).toBe('choose-device');
+    expect(after.fields.serial).toBe(before.fields.serial);
+  });
+});
+
 describe('the kiosk timers', () => {
   const kiosk: PageAction = { type: 'connected', hello: hello({ kiosk: { idleResetMs: 5000 } }) };
 
