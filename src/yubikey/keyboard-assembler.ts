@@ -53,6 +53,11 @@ export const DEFAULT_OTP_KEY_TIMEOUT_MS = 1000;
  */
 export const DEFAULT_RESUME_GUARD_MS = 250;
 
+const DROP_WHY = {
+  'not-an-otp': 'input is not an OTP',
+  partial: 'the start of this input was not seen',
+} as const;
+
 /**
  * Turns one token's keyboard reports into OTPs: characters accumulate until Enter, then the text is
  * emitted if it classifies as an OTP. Time comes in with each call (no timers inside): call
@@ -70,9 +75,8 @@ export class KeyboardOtpAssembler {
   private previousKeys: readonly number[] = [];
   private chars: string[] = [];
   private length = 0;
-  private notAnOtp = false;
-  /** The pending keystrokes are the rest of an input whose start was not seen. */
-  private partial = false;
+  /** Set once the pending keystrokes cannot be an OTP: why they will be dropped. */
+  private dropAs: 'not-an-otp' | 'partial' | undefined;
   /** When the stream was last lost, until the next keystroke or Enter settles what follows it. */
   private lostAt: number | undefined;
   private lastKeyAt = 0;
@@ -121,9 +125,10 @@ export class KeyboardOtpAssembler {
       this.lastKeyAt = now;
       this.length += 1;
       if (stroke.kind === 'other' || this.length > this.maxLength) {
-        this.notAnOtp = true;
+        // The rest of an unseen input stays that, whatever it contains.
+        this.dropAs ??= 'not-an-otp';
         this.chars = [];
-      } else if (!this.notAnOtp && !this.partial) {
+      } else if (this.dropAs === undefined) {
         this.chars.push(stroke.char);
       }
     }
@@ -136,7 +141,7 @@ export class KeyboardOtpAssembler {
    */
   expire(now: number): AssemblerEvent[] {
     if (!this.pending || now - this.lastKeyAt <= this.timeoutMs) return [];
-    const reason = this.partial ? 'partial' : this.notAnOtp ? 'not-an-otp' : 'timeout';
+    const reason = this.dropAs ?? 'timeout';
     const event = this.discard(reason, `no Enter within ${this.timeoutMs} ms of the last key`);
     this.lostAt = now;
     return [event];
@@ -159,14 +164,14 @@ export class KeyboardOtpAssembler {
 
   /** The first keystroke of an input: is it whole, or the rest of one whose start was lost? */
   private begin(now: number): void {
-    this.partial = this.lostAt !== undefined && now - this.lostAt <= this.resumeGuardMs;
+    if (this.lostAt !== undefined && now - this.lostAt <= this.resumeGuardMs)
+      this.dropAs = 'partial';
     this.lostAt = undefined;
   }
 
   private finish(): AssemblerEvent | undefined {
     if (!this.pending) return undefined;
-    if (this.partial) return this.discard('partial', 'the start of this input was not seen');
-    if (this.notAnOtp) return this.discard('not-an-otp', 'input is not an OTP');
+    if (this.dropAs !== undefined) return this.discard(this.dropAs, DROP_WHY[this.dropAs]);
     const text = this.chars.join('');
     const otp = classifyOtp(text, { hotpDigits: this.hotpDigits });
     if (!otp) return this.discard('not-an-otp', 'input is not an OTP');
@@ -189,7 +194,6 @@ export class KeyboardOtpAssembler {
   private clear(): void {
     this.chars = [];
     this.length = 0;
-    this.notAnOtp = false;
-    this.partial = false;
+    this.dropAs = undefined;
   }
 }
