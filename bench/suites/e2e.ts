@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket, { WebSocketServer } from 'ws';
 import { API_PROTOCOL } from '../../src/api';
-import { defaultConfig, type ResolvedConfig } from '../../src/cli/config';
+import { defaultConfig, type ResolvedConfig } from '../../src/config';
 import { KEYBOARD_FIRST_KEY_OFFSET, silentLogger, USAGE_ENTER } from '../../src/core';
 import { startDaemon } from '../../src/daemon/daemon';
 import { parseVirtualSpec, VirtualDriver, VirtualToken } from '../../drivers/virtual';

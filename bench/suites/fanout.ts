@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { API_PROTOCOL } from '../../src/api';
-import { defaultConfig, type ResolvedConfig } from '../../src/cli/config';
+import { defaultConfig, type ResolvedConfig } from '../../src/config';
 import { silentLogger } from '../../src/core/logger';
 import { startDaemon } from '../../src/daemon/daemon';
 import { parseVirtualSpec, VirtualDriver, VirtualToken } from '../../drivers/virtual';

@@ -5,7 +5,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import WebSocket from 'ws';
 import { API_PROTOCOL } from '../../src/api';
-import { defaultConfig, type ResolvedConfig } from '../../src/cli/config';
+import { defaultConfig, type ResolvedConfig } from '../../src/config';
 import { silentLogger } from '../../src/core';
 import { startDaemon } from '../../src/daemon/daemon';
 import { parseVirtualSpec, VirtualDriver, VirtualToken } from '../../drivers/virtual';

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { defaultConfig } from '../../src/config';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,7 +34,7 @@ function openIn(dir: string): SqliteTokenStore {
   return SqliteTokenStore.open({
     path: join(dir, 'store.sqlite'),
     keyFile: join(dir, 'seed.key'),
-    env: {},
+    maxTokensPerUser: defaultConfig({}).users.maxTokensPerUser,
   });
 }
 

@@ -1,4 +1,4 @@
-/** Scriptable misbehaviour of a virtual token (DESIGN.md "Virtual devices"). */
+/** Scriptable misbehaviour of a virtual token (docs/virtual-devices.md, "Faults"). */
 export type VirtualFault =
   /** Unplug during the next transfer, after `afterReports` feature reports (default 1) got through. */
   | { kind: 'unplug-mid-transfer'; afterReports?: number }

@@ -2,33 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { version } from '../../package.json';
 import { TokenBridgeError, UsageError } from '../core';
 import { registerCommands } from './commands';
-
-export const EXIT_OK = 0;
-/** Rejected (a `tokens verify` that did not accept) or a runtime failure. */
-export const EXIT_FAILURE = 1;
-/** Bad flags, bad arguments, bad specs. */
-export const EXIT_USAGE = 2;
-
-/**
- * Thrown by a command that has already printed its outcome and wants a specific exit code (a
- * `tokens verify` that was rejected exits 1). Not an error: nothing more is printed.
- */
-export class ExitStatus extends Error {
-  constructor(readonly exitCode: number) {
-    super(`exit ${exitCode}`);
-  }
-}
-
-/** Where a command writes; tests pass their own streams. */
-export interface CliIo {
-  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  readonly stdin: NodeJS.ReadableStream & {
-    isTTY?: boolean;
-    setRawMode?: (on: boolean) => unknown;
-  };
-  readonly env: NodeJS.ProcessEnv;
-}
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, ExitStatus, type CliIo } from './io';
 
 export function buildProgram(io: CliIo): Command {
   const program = new Command('tokenbridge')

@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline';
 import { UsageError } from '../core';
 import { publicIdFor, type DeviceManager } from '../devices';
 import { infoFor, type VirtualToken } from '../../drivers/virtual';
-import type { CliIo } from './program';
+import type { CliIo } from './io';
 
 /** Longest wait for a virtual token to be attached before `press` or after `plug`. */
 const ATTACH_TIMEOUT_MS = 5000;

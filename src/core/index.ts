@@ -9,6 +9,5 @@ export * from './logger';
 export * from './modhex';
 export * from './redact';
 export * from './yubico-ids';
-export * from './paths';
 export * from './keyboard-usage';
 export * from './otp-wire';

@@ -1,6 +1,5 @@
 import type { ApiDevice, ServerEvent } from '../api';
 import type { DeviceEvent, DeviceManager, OtpEvent } from '../devices';
-import type { TokenStore } from '../tokens';
 
 /** An attached token as the page sees it: no path, no vendor ids, the serial as a string. */
 export function toApiDevice(device: DeviceEvent): ApiDevice {
@@ -37,24 +36,4 @@ export function forwardDeviceEvents(
   return () => {
     for (const off of offs) off();
   };
-}
-
-/**
- * The serial to pre-fill at Hardware Token Pairing: the most recently plugged token that reports a
- * serial which is registered and free (or already the user's).
- */
-export async function pluggedSerialFor(
-  devices: DeviceManager,
-  store: TokenStore,
-  user: string,
-): Promise<string | undefined> {
-  const plugged = devices
-    .devices()
-    .filter((d) => d.serial !== undefined)
-    .sort((a, b) => b.time - a.time);
-  for (const device of plugged) {
-    const record = await store.get(String(device.serial));
-    if (record !== null && (record.user === null || record.user === user)) return record.serial;
-  }
-  return undefined;
 }

@@ -1,39 +1,23 @@
 import type { ApiDevice, PairingStepResult, ServerEvent, VerifyOutcome } from '../api';
-import { systemClock, type Clock, type Logger } from '../core';
+import type { Logger } from '../core';
 import type { DeviceManager } from '../devices';
-import {
-  NO_OBSERVER,
-  Pairings,
-  SignOnFlow,
-  type FlowObserver,
-  type FlowOutcome,
-  type PairingState,
-} from '../flows';
+import type { FlowOutcome, PairingState } from '../flows';
+import type { Flows } from '../runtime';
 import type { ApiBackend, BackendEventListener, ConnectionContext, HelloInfo } from '../server';
-import type { TokenStore, TokenVerifier } from '../tokens';
-import type { EngineOptions } from '../tokens/engine-dispatch';
-import { forwardDeviceEvents, pluggedSerialFor, toApiDevice } from './backend-devices';
-
-export type { FlowObserver } from '../flows';
+import type { TokenStore } from '../tokens';
+import { forwardDeviceEvents, toApiDevice } from './backend-devices';
 
 export interface FlowBackendDeps {
+  /** The runtime's flows: pairing and sign-on over its store and verifier. */
+  readonly flows: Flows;
   readonly store: TokenStore;
-  readonly verifier: TokenVerifier;
   readonly devices: DeviceManager;
   readonly logger: Logger;
-  readonly clock?: Clock;
   readonly version: string;
   /** False on a kiosk without pairing. */
   readonly pairing: boolean;
   /** Passed through in hello. */
   readonly kiosk?: { idleResetMs: number };
-  readonly maxTokensPerUser: number;
-  /** Metrics hook. */
-  readonly observer?: FlowObserver;
-  /** A pairing idle this long is dropped (default 10 minutes). */
-  readonly pairingIdleMs?: number;
-  /** The verifier's OTP windows, so sign-on picks among a user's tokens as the verifier will. */
-  readonly engine?: EngineOptions;
 }
 
 /** How often expired pairings are swept even when nobody touches them (their codes leave memory). */
@@ -44,34 +28,13 @@ const SWEEP_INTERVAL_MS = 60_000;
  * flow outcomes to the API's outcomes, pairing.state events to the connection that owns the pairing.
  */
 export function createFlowBackend(deps: FlowBackendDeps): ApiBackend & { close(): void } {
-  const clock = deps.clock ?? systemClock;
   const logger = deps.logger.child({ module: 'flow-backend' });
-  const observer = deps.observer ?? NO_OBSERVER;
   const listeners = new Set<BackendEventListener>();
   const send = (event: ServerEvent, connectionId?: string) => {
     for (const listener of listeners) listener(event, connectionId);
   };
-
-  const pairings = new Pairings({
-    store: deps.store,
-    verifier: deps.verifier,
-    maxTokensPerUser: deps.maxTokensPerUser,
-    pairingEnabled: deps.pairing,
-    logger: deps.logger,
-    clock,
-    observer,
-    ...(deps.pairingIdleMs !== undefined ? { idleTimeoutMs: deps.pairingIdleMs } : {}),
-    suggestSerial: (user) => pluggedSerialFor(deps.devices, deps.store, user),
-    onState: (owner, state) => send(pairingStateEvent(state), owner),
-  });
-  const signOn = new SignOnFlow({
-    store: deps.store,
-    verifier: deps.verifier,
-    logger: deps.logger,
-    clock,
-    observer,
-    ...(deps.engine ? { engine: deps.engine } : {}),
-  });
+  const { pairings, signOn } = deps.flows;
+  const offState = pairings.onState((owner, state) => send(pairingStateEvent(state), owner));
 
   const stopDevices = forwardDeviceEvents(deps.devices, (event) => send(event));
   const sweeper = setInterval(() => pairings.sweep(), SWEEP_INTERVAL_MS);
@@ -128,6 +91,7 @@ export function createFlowBackend(deps: FlowBackendDeps): ApiBackend & { close()
     },
     close() {
       clearInterval(sweeper);
+      offState();
       stopDevices();
       pairings.clear();
       listeners.clear();

@@ -25,9 +25,10 @@ export interface PairingsOptions {
   readonly random?: RandomBytes;
   /** A serial to pre-fill at Hardware Token Pairing (e.g. the token plugged in now). */
   readonly suggestSerial?: (user: string) => Promise<string | undefined>;
-  /** Every step change, for the pairing.state event to the owning connection. */
-  readonly onState?: (owner: string, state: PairingState) => void;
 }
+
+/** Told of every step change, for the pairing.state event to the owning connection. */
+export type PairingStateListener = (owner: string, state: PairingState) => void;
 
 /**
  * Every pairing in progress, by id. A pairing belongs to the connection that started it (`owner`):
@@ -36,6 +37,7 @@ export interface PairingsOptions {
  */
 export class Pairings {
   private readonly flows = new Map<string, PairingFlow>();
+  private readonly stateListeners = new Set<PairingStateListener>();
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly observer: FlowObserver;
@@ -48,6 +50,12 @@ export class Pairings {
     this.observer = options.observer ?? NO_OBSERVER;
     this.idleMs = options.idleTimeoutMs ?? DEFAULT_PAIRING_IDLE_MS;
     this.perOwner = options.maxPerOwner ?? DEFAULT_PAIRINGS_PER_OWNER;
+  }
+
+  /** Subscribes to step changes; returns the unsubscriber. */
+  onState(listener: PairingStateListener): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
   }
 
   get size(): number {
@@ -178,6 +186,6 @@ export class Pairings {
   }
 
   private changed(flow: PairingFlow): void {
-    this.options.onState?.(flow.owner, flow.state);
+    for (const listener of this.stateListeners) listener(flow.owner, flow.state);
   }
 }

@@ -1,5 +1,5 @@
 import { fromHex, ValidationError } from '../core';
-import { recordForVirtual } from '../daemon/provision-virtual';
+import { recordForVirtual } from '../runtime';
 import type { ImportedToken, SqliteTokenStore } from '../tokens';
 import type { Scenario } from './scenario';
 import type { RegistryEntry } from './scenario-schema';

@@ -1,20 +1,19 @@
 import { connectEmulator, VirtualToken, type VirtualTokenSpec } from '../../drivers/virtual';
 import { UsageError } from '../core';
-import { SqliteTokenStore } from '../tokens';
+import type { Runtime } from '../runtime';
 import { applyRegistry, type RegistryItem } from './registry';
 import type { AttachedToken, ClockChange, QaTarget } from './target';
 
 export interface RemoteTargetOptions {
   /** ws://127.0.0.1:PORT/ws */
   readonly wsUrl: string;
-  /** The daemon's emulator socket; tokens attach through it. */
-  readonly socket?: string;
   /** Default: the daemon's own page origin, http://HOST:PORT. */
   readonly origin?: string;
-  /** The daemon's registry file and key, for scenarios with `registry` entries. */
-  readonly store?: string;
-  readonly keyFile?: string;
-  readonly env?: NodeJS.ProcessEnv;
+  /**
+   * The parts of the daemon's configuration: its emulator socket (tokens attach through it) and
+   * its registry (for scenarios with `registry` entries).
+   */
+  readonly runtime: Runtime;
 }
 
 /**
@@ -37,12 +36,7 @@ export class RemoteTarget implements QaTarget {
   }
 
   async attach(token: VirtualToken): Promise<AttachedToken> {
-    if (this.options.socket === undefined) {
-      throw new UsageError(
-        "tokens need the daemon's emulator socket: give --socket PATH with --daemon",
-      );
-    }
-    const client = await connectEmulator(this.options.socket, token);
+    const client = await connectEmulator(this.options.runtime.config.drivers.emulatorSocket, token);
     return {
       token,
       detach: async () => {
@@ -54,21 +48,7 @@ export class RemoteTarget implements QaTarget {
 
   async importRegistry(items: readonly RegistryItem[]): Promise<void> {
     if (items.length === 0) return;
-    if (this.options.store === undefined) {
-      throw new UsageError(
-        "registry entries need the daemon's registry: give --store PATH (and --key-file) with --daemon",
-      );
-    }
-    const store = SqliteTokenStore.open({
-      path: this.options.store,
-      ...(this.options.keyFile !== undefined ? { keyFile: this.options.keyFile } : {}),
-      env: this.options.env ?? {},
-    });
-    try {
-      await applyRegistry(store, items);
-    } finally {
-      store.closeSync();
-    }
+    await applyRegistry(await this.options.runtime.store(), items);
   }
 
   setClock(_change: ClockChange): void {
@@ -77,6 +57,7 @@ export class RemoteTarget implements QaTarget {
     );
   }
 
+  /** The daemon runs on; the runtime is the caller's to close after the last file. */
   async close(): Promise<void> {}
 }
 

@@ -1,13 +1,17 @@
 import { MAX_FRAME_BYTES } from '../api';
 
-export interface ServerLimits {
+/** The limits the configuration sets (`server.maxClients`, `server.rateLimit`): no defaults here. */
+export interface ConfiguredLimits {
   /** Sustained requests per second per connection. */
   readonly ratePerSec: number;
   /** Requests a connection may send at once. */
   readonly burst: number;
+  readonly maxConnections: number;
+}
+
+export interface ServerLimits extends ConfiguredLimits {
   /** Consecutive rate-limited frames after which the connection is closed with 1008. */
   readonly hardCap: number;
-  readonly maxConnections: number;
   readonly maxFrameBytes: number;
   /** Ping interval; a peer that has not answered the previous ping by the next is terminated. */
   readonly heartbeatMs: number;
@@ -17,11 +21,9 @@ export interface ServerLimits {
   readonly closeGraceMs: number;
 }
 
-export const DEFAULT_LIMITS: ServerLimits = {
-  ratePerSec: 20,
-  burst: 40,
+/** The protocol's own limits, which no configuration changes (tests shorten some). */
+export const PROTOCOL_LIMITS: Omit<ServerLimits, keyof ConfiguredLimits> = {
   hardCap: 200,
-  maxConnections: 64,
   maxFrameBytes: MAX_FRAME_BYTES,
   heartbeatMs: 15_000,
   maxBufferedBytes: 1024 * 1024,

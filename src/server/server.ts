@@ -10,18 +10,19 @@ import { ApiConnection } from './connection';
 import { buildOriginAllowlist, isLoopbackHost, isWildcardHost } from './gate';
 import { securityHeaders } from './headers';
 import { createHttpHandler, type PageHandler } from './http-handler';
-import { DEFAULT_LIMITS, type ServerLimits } from './limits';
+import { PROTOCOL_LIMITS, type ConfiguredLimits, type ServerLimits } from './limits';
 import type { HealthContributor, MetricsEndpoint, ServerObserver } from './metrics-endpoint';
 import { checkUpgrade } from './upgrade-gate';
 
 export interface ServerOptions {
-  readonly host?: string;
-  readonly port?: number;
+  readonly host: string;
+  /** 0 asks the kernel for a free port; listen() reports the one it got. */
+  readonly port: number;
   /** Extra allowed origins (from --allow-origin); the daemon's own page is always allowed. */
   readonly allowOrigins?: readonly string[];
   readonly backend: ApiBackend;
   readonly logger: Logger;
-  readonly limits?: Partial<ServerLimits>;
+  readonly limits: ConfiguredLimits & Partial<ServerLimits>;
   readonly staticDir?: string;
   readonly pageHandler?: PageHandler;
   /** Serves GET /metrics (behind the same Host check); absent: 404. */
@@ -60,8 +61,8 @@ function refuse(socket: Duplex, status: number): void {
 
 /** The daemon's HTTP + WebSocket server: the gate runs in `upgrade`, before any handshake. */
 export function createServer(options: ServerOptions): BridgeServer {
-  const host = options.host ?? '127.0.0.1';
-  const limits: ServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const host = options.host;
+  const limits: ServerLimits = { ...PROTOCOL_LIMITS, ...options.limits };
   const logger = options.logger.child({ module: 'server' });
   const backend = options.backend;
   const extraHosts = isLoopbackHost(host) || isWildcardHost(host) ? [] : [host];
@@ -69,7 +70,7 @@ export function createServer(options: ServerOptions): BridgeServer {
   /** Settles when every connection has closed (close() waits for this). */
   const goneWaiters: (() => void)[] = [];
 
-  let port = options.port ?? 7343;
+  let port = options.port;
   let allowlist: ReadonlySet<string> = new Set();
   let headers: Record<string, string> = {};
   let heartbeat: NodeJS.Timeout | undefined;

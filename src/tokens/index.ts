@@ -4,7 +4,6 @@ export * from './audit';
 export * from './lockout';
 export { SeedCipher, SEED_NONCE_BYTES, type SealedSeed } from './seed-cipher';
 export {
-  CREDENTIAL_NAME,
   keyIdOf,
   loadSeedKey,
   publishKeyFile,
@@ -18,11 +17,7 @@ export {
   SERIAL_RULE,
   validateImportedToken,
 } from './validate-token';
-export {
-  DEFAULT_MAX_TOKENS_PER_USER,
-  SqliteTokenStore,
-  type SqliteTokenStoreOptions,
-} from './sqlite/sqlite-store';
+export { SqliteTokenStore, type SqliteTokenStoreOptions } from './sqlite/sqlite-store';
 export { MIGRATIONS, SCHEMA_VERSION } from './sqlite/schema';
 export { pendingKeyPath, type RekeyResult } from './sqlite/rekey';
 export type { RefusalReason, VerifyOutcome } from './outcome';

@@ -12,13 +12,11 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { ErrorCode, StoreError } from '../core';
 
 /** AES-256-GCM key for the seeds at rest. */
 export const SEED_KEY_BYTES = 32;
-/** The systemd credential name (`LoadCredential=tokenbridge.key:...`). */
-export const CREDENTIAL_NAME = 'tokenbridge.key';
 /** Hex characters of the key id: enough to tell keys apart, far too few to say anything about one. */
 const KEY_ID_HEX_CHARS = 16;
 const KEY_ID_LABEL = 'tokenbridge seed key id v1\0';
@@ -45,20 +43,19 @@ export function keyIdOf(key: Uint8Array): string {
 }
 
 /**
- * The seed key: `$CREDENTIALS_DIRECTORY/tokenbridge.key` when systemd passes one, otherwise the key
- * file, created with 32 random bytes on first use when `create` allows it (a store that already
- * holds seeds must never get a fresh key by accident, say from a mistyped --key-file).
+ * The seed key from `keyFile`, created with 32 random bytes on first use when `create` allows it (a
+ * store that already holds seeds must never get a fresh key by accident, say from a mistyped
+ * --key-file). A systemd credential (`credential: true`) is only ever read: systemd owns it.
  */
 export function loadSeedKey(
   keyFile: string,
-  env: NodeJS.ProcessEnv = process.env,
-  options: { create?: boolean; whyNeeded?: string } = {},
+  options: { create?: boolean; whyNeeded?: string; credential?: boolean } = {},
 ): SeedKey {
-  const credentials = env.CREDENTIALS_DIRECTORY;
-  if (credentials) {
-    const path = join(credentials, CREDENTIAL_NAME);
-    const key = readKeyFile(path);
-    if (key) return { key, keyId: keyIdOf(key), path, fromCredentials: true };
+  if (options.credential === true) {
+    return {
+      ...readExistingKeyFile(keyFile, 'the systemd credential is missing'),
+      fromCredentials: true,
+    };
   }
   if (options.create === false) {
     return { ...readExistingKeyFile(keyFile, options.whyNeeded), fromCredentials: false };

@@ -1,5 +1,26 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { runCli } from '../../src/cli/program';
+
+let home: string | undefined;
+afterAll(() => {
+  if (home !== undefined) rmSync(home, { recursive: true, force: true });
+  home = undefined;
+});
+
+/**
+ * The environment a command sees in a test: this process's, without anything that points
+ * tokenbridge at a file of the machine (TOKENBRIDGE_*, XDG and systemd directories) and with a
+ * throwaway HOME, so a default path or configuration file is always the test's own.
+ */
+export function isolatedEnv(over: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  home ??= mkdtempSync(join(tmpdir(), 'tb-cli-home-'));
+  const machine = /^(TOKENBRIDGE_|XDG_)|^(STATE|RUNTIME|CREDENTIALS)_DIRECTORY$/;
+  const kept = Object.entries(process.env).filter(([name]) => !machine.test(name));
+  return { ...Object.fromEntries(kept), HOME: home, ...over };
+}
 
 export interface CliResult {
   code: number;
@@ -7,7 +28,7 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real CLI in process with captured output. */
+/** Runs the real CLI in process with captured output, in an isolated environment (isolatedEnv). */
 export async function runTokenbridge(
   args: string[],
   options: { env?: NodeJS.ProcessEnv; stdin?: string } = {},
@@ -25,7 +46,7 @@ export async function runTokenbridge(
     stdout,
     stderr,
     stdin,
-    env: { ...process.env, ...options.env },
+    env: isolatedEnv(options.env),
   });
   return { code, stdout: out, stderr: err };
 }

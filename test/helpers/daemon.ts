@@ -1,17 +1,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultConfig, type ConfigLayer, type ResolvedConfig } from '../../src/cli/config';
+import type { ConfigLayer } from '../../src/config';
 import { silentLogger, type Clock, type Logger } from '../../src/core';
 import { startDaemon, type Daemon } from '../../src/daemon/daemon';
-import { VirtualDriver } from '../../drivers/virtual';
+import { VirtualDriver, type VirtualToken } from '../../drivers/virtual';
 import { ApiClient } from './api-client';
+import { testConfig } from './config';
 
 export interface TestDaemonOptions {
   readonly config?: ConfigLayer;
   readonly clock?: Clock;
   readonly staticDir?: string;
   readonly logger?: Logger;
+  /** Plugged into the virtual bus before the daemon starts, so they are attached when it is ready. */
+  readonly tokens?: readonly VirtualToken[];
 }
 
 export interface TestDaemon {
@@ -31,19 +34,14 @@ export interface TestDaemon {
  */
 export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<TestDaemon> {
   const dir = mkdtempSync(join(tmpdir(), 'tb-daemon-'));
-  const base = defaultConfig({});
-  const forTests: ConfigLayer = {
-    server: { port: 0 },
-    store: { path: join(dir, 'tokens.sqlite'), keyFile: join(dir, 'keys', 'seed.key') },
-    drivers: { enabled: ['virtual'], emulatorSocket: join(dir, 'emulator.sock') },
-  };
   // Each layer merges key by key, so `{ server: { maxClients } }` keeps port 0.
-  const config = merge(merge(base, forTests), options.config) as ResolvedConfig;
+  const config = testConfig(dir, options.config);
   const logger = options.logger ?? silentLogger();
   const virtual = new VirtualDriver({
     logger,
     ...(options.clock ? { clock: options.clock } : {}),
   });
+  for (const token of options.tokens ?? []) virtual.attach(token);
   let daemon: Daemon;
   try {
     daemon = await startDaemon({
@@ -74,15 +72,4 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-function merge(base: unknown, over: unknown): unknown {
-  if (!isObject(base) || !isObject(over)) return over === undefined ? base : over;
-  const out: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(over)) out[key] = merge(out[key], value);
-  return out;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   if (!path || !keyFile || !serial || (mode !== 'lines' && mode !== 'loop')) {
     throw new Error('usage: registry-worker.ts STORE KEYFILE SERIAL lines|loop');
   }
-  const store = SqliteTokenStore.open({ path, keyFile, env: {} });
+  const store = SqliteTokenStore.open({ path, keyFile, maxTokensPerUser: 5 });
   // No lockout in these runs: the losers of races must not lock the token for the next round.
   const verifier = new TokenVerifier({ store, lockout: { maxFailures: 1_000_000 } });
   const context = { source: `worker:${process.pid}` };

@@ -8,7 +8,7 @@
  */
 import { writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultConfig, type ResolvedConfig } from '../../src/cli/config';
+import { defaultConfig, type ResolvedConfig } from '../../src/config';
 import { silentLogger } from '../../src/core';
 import { startDaemon } from '../../src/daemon/daemon';
 

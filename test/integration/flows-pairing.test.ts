@@ -1,3 +1,4 @@
+import { version as packageVersion } from '../../package.json';
 import { VerifyOutcome } from '../../src/api';
 import { generateTotp } from '../../src/otp';
 import { RFC4226_SECRET_ASCII } from '../vectors/rfc4226';
@@ -40,7 +41,7 @@ describe('pairing over the WebSocket API, with virtual tokens and a real client'
     daemon = await startFlowServer({ tokens: [hotpToken('5000001')], specs: [HOTP_SPEC] });
     const { client, hello } = await daemon.connect();
     expect(hello).toMatchObject({
-      version: '0.0.0-test',
+      version: packageVersion,
       capabilities: { pairing: true, tapPairing: true },
       devices: [{ driver: 'virtual', serial: '5000001', access: 'shared' }],
     });
@@ -72,7 +73,7 @@ describe('pairing over the WebSocket API, with virtual tokens and a real client'
       serial: '5000001',
     });
     expect((await daemon.store.get('5000001'))?.user).toBe(ALICE);
-    expect(daemon.observer.verifications).toEqual(['pairing:accepted']);
+    expect(await daemon.verifications()).toEqual({ 'pairing:accepted': 1 });
   });
 
   test('a TOTP token pairs with the code of the controlled clock', async () => {
@@ -154,7 +155,7 @@ describe('pairing over the WebSocket API, with virtual tokens and a real client'
       { result: 'locked', retryAfterMs: 120_000 },
       { result: 'locked', retryAfterMs: 120_000 },
     ]);
-    expect(daemon.observer.lockouts).toBe(1);
+    expect(await daemon.lockouts()).toBe(1);
   });
 
   test('two clients pair two tokens at once; neither sees or can use the other pairing', async () => {

@@ -1,19 +1,18 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import type { ConfigLayer } from '../../src/config';
 import { createLogger, type Logger } from '../../src/core/logger';
-import { createFlowBackend } from '../../src/daemon/backend';
-import { DeviceManager } from '../../src/devices';
 import { generateHotp } from '../../src/otp';
-import { createServer } from '../../src/server';
-import { TokenVerifier, type SqliteTokenStore } from '../../src/tokens';
+import { Runtime } from '../../src/runtime';
+import type { SqliteTokenStore } from '../../src/tokens';
 import { importFile } from '../../src/tokens/import';
 import { parseVirtualSpec, VirtualDriver, VirtualToken } from '../../drivers/virtual';
-import { FAST } from '../unit/devices/manager-rig';
+import { testConfig } from '../helpers/config';
+import { startTestDaemon } from '../helpers/daemon';
 import {
   FakeClock,
   hotpToken,
-  openStore,
   RFC_SEED,
   tempDir,
   YUBICO_AES_KEY,
@@ -108,24 +107,28 @@ afterEach(async () => {
   for (const step of cleanups.reverse()) await step();
 });
 
-function store(clock?: FakeClock): SqliteTokenStore {
+/** Short windows and an early lockout, so a few codes reach every path. */
+const CONFIG: ConfigLayer = {
+  lockout: { maxFailures: 2, baseMs: 60_000, maxMs: 600_000, multiplier: 2 },
+  otp: { hotpWindow: 3, totpWindow: 1, hotpResyncWindow: 100, totpResyncSteps: 10 },
+};
+
+/** The parts the composition root builds, logging into the capture, over a temp registry. */
+function parts(clock?: FakeClock, drivers: VirtualDriver[] = []): Runtime {
   const { dir, cleanup } = tempDir();
-  const s = openStore(dir, { logger: capture.logger, ...(clock ? { clock } : {}) });
-  cleanups.push(cleanup, () => s.closeSync());
-  return s;
+  const runtime = new Runtime({
+    config: testConfig(dir, CONFIG),
+    logger: capture.logger,
+    env: {},
+    drivers,
+    ...(clock ? { clock } : {}),
+  });
+  cleanups.push(cleanup, () => runtime.close());
+  return runtime;
 }
 
-function verifier(s: SqliteTokenStore, clock: FakeClock): TokenVerifier {
-  return new TokenVerifier({
-    store: s,
-    clock,
-    logger: capture.logger,
-    lockout: { maxFailures: 2, baseLockMs: 60_000, maxLockMs: 600_000, growth: 2 },
-    hotp: { window: 3 },
-    totp: { window: 1 },
-    hotpResyncWindow: 100,
-    totpResyncSteps: 10,
-  });
+function store(): Promise<SqliteTokenStore> {
+  return parts().store();
 }
 
 test('the seed forms the scanner looks for are the right ones (guards the guard)', () => {
@@ -143,12 +146,12 @@ test('the seed forms the scanner looks for are the right ones (guards the guard)
 
 describe('no seed and no whole OTP in any log line, at trace level', () => {
   test('the verifier: accept, reject, replay, resync, lockout', async () => {
-    const clock = new FakeClock();
-    const s = store(clock);
+    const rig = parts(new FakeClock());
+    const s = await rig.store();
     const session = s.beginImport({ replace: false, dryRun: false, source: 'test' });
     session.add(hotpToken('9100001'));
     session.commit();
-    const v = verifier(s, clock);
+    const v = await rig.verifier();
     const code = (counter: number) =>
       generateHotp({ secret: RFC_SEED, algorithm: 'sha1', digits: 6 }, counter);
     const used = [code(0), code(40), code(41), '000000', '111111', '222222'];
@@ -165,7 +168,7 @@ describe('no seed and no whole OTP in any log line, at trace level', () => {
   });
 
   test('the importer: a Yubico seed file, and files that fail on lines with seeds (logs and error messages)', async () => {
-    const s = store();
+    const s = await store();
     const { dir, cleanup } = tempDir();
     cleanups.push(cleanup);
     const good = join(__dirname, '../fixtures/import/yubico-format.csv');
@@ -200,8 +203,27 @@ describe('no seed and no whole OTP in any log line, at trace level', () => {
 
   test('a virtual token press through the device manager, sign-ons and a two-code pairing over a real ws client', async () => {
     const clock = new FakeClock();
-    const s = store(clock);
     const serial = '5550001';
+    const yubico = new VirtualToken(
+      parseVirtualSpec(
+        `yubico:serial=${YUBICO_SERIAL},public-id=${YUBICO_PUBLIC_ID},aes-key=${Buffer.from(YUBICO_AES_KEY).toString('hex')},private-id=${Buffer.from(YUBICO_PRIVATE_ID).toString('hex')},pacing=0`,
+      ),
+      { logger: capture.logger },
+    );
+    const token = new VirtualToken(
+      parseVirtualSpec(
+        `hotp:serial=${serial},secret=${Buffer.from(RFC_SEED).toString('hex')},pacing=0`,
+      ),
+      { logger: capture.logger },
+    );
+    const test = await startTestDaemon({
+      clock,
+      logger: capture.logger,
+      config: CONFIG,
+      tokens: [yubico, token],
+    });
+    cleanups.push(() => test.stop());
+    const s = test.daemon.store;
     const session = s.beginImport({ replace: false, dryRun: false, source: 'test' });
     session.add(hotpToken(serial));
     session.commit();
@@ -211,42 +233,7 @@ describe('no seed and no whole OTP in any log line, at trace level', () => {
     spare.commit();
     await s.pair(serial, 'alice', CONTEXT);
     await s.pair(YUBICO_SERIAL, 'alice', CONTEXT);
-
-    const bus = new VirtualDriver({ logger: capture.logger });
-    const yubico = new VirtualToken(
-      parseVirtualSpec(
-        `yubico:serial=${YUBICO_SERIAL},public-id=${YUBICO_PUBLIC_ID},aes-key=${Buffer.from(YUBICO_AES_KEY).toString('hex')},private-id=${Buffer.from(YUBICO_PRIVATE_ID).toString('hex')},pacing=0`,
-      ),
-      { logger: capture.logger },
-    );
-    bus.attach(yubico);
-    const token = new VirtualToken(
-      parseVirtualSpec(
-        `hotp:serial=${serial},secret=${Buffer.from(RFC_SEED).toString('hex')},pacing=0`,
-      ),
-      { logger: capture.logger },
-    );
-    bus.attach(token);
-    const devices = new DeviceManager({ drivers: [bus], logger: capture.logger, ...FAST });
-    const backend = createFlowBackend({
-      store: s,
-      verifier: verifier(s, clock),
-      devices,
-      logger: capture.logger,
-      clock,
-      version: '0.0.0-test',
-      pairing: true,
-      maxTokensPerUser: 5,
-    });
-    const server = createServer({ host: '127.0.0.1', port: 0, backend, logger: capture.logger });
-    cleanups.push(
-      () => bus.dispose(),
-      () => devices.stop(),
-      () => backend.close(),
-      () => server.close(),
-    );
-    await devices.start();
-    const { port } = await server.listen();
+    const port = test.daemon.port;
     const client = await open(port);
     expect(await client.next()).toMatchObject({ type: 'hello' });
 
@@ -331,23 +318,15 @@ describe('no seed and no whole OTP in any log line, at trace level', () => {
 
 describe('one child logger per module', () => {
   test('every line the daemon parts write names its module', async () => {
-    const clock = new FakeClock();
-    const s = store(clock);
     const bus = new VirtualDriver({ logger: capture.logger });
     bus.attach(
       new VirtualToken(parseVirtualSpec('yubikey:serial=5550002,pacing=0'), {
         logger: capture.logger,
       }),
     );
-    const devices = new DeviceManager({ drivers: [bus], logger: capture.logger, ...FAST });
-    cleanups.push(
-      () => bus.dispose(),
-      () => devices.stop(),
-    );
-    await devices.start();
-    await verifier(s, clock)
-      .verify('5550002', '123456', CONTEXT)
-      .catch(() => undefined);
+    const rig = parts(new FakeClock(), [bus]);
+    await rig.devices().start();
+    await (await rig.verifier()).verify('5550002', '123456', CONTEXT).catch(() => undefined);
     expect(capture.raw.length).toBeGreaterThan(0);
     const anonymous = capture.raw.filter(
       (l) => (JSON.parse(l) as { module?: unknown }).module === undefined,

@@ -71,7 +71,10 @@ describe('tokenbridge devices', () => {
   });
 
   test.each([
-    [['devices', '--driver', 'floppy'], /unknown driver "floppy"/],
+    [
+      ['devices', '--driver', 'floppy'],
+      /--driver: entry 1: expected one of hid, usb, virtual, got "floppy"/,
+    ],
     [['devices', '--virtual', 'hotp:digits=7'], /virtual spec: digits/],
     [['devices', '--frobnicate'], /unknown option/],
     [['watch', '--virtual', 'nonsense'], /virtual spec: kind/],

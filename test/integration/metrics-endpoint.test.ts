@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { silentLogger } from '../../src/core/logger';
 import { DaemonMetrics } from '../../src/daemon/metrics';
 import { createHealthContributor } from '../../src/daemon/metrics-health';
+import { serverOptionsOf } from '../../src/daemon/server-options';
+import { testConfig } from '../helpers/config';
 import { DeviceManager } from '../../src/devices';
 import { createServer, type BridgeServer, type ServerOptions } from '../../src/server';
 import type { SqliteTokenStore } from '../../src/tokens';
@@ -41,8 +43,7 @@ async function start(extra: Partial<ServerOptions> = {}): Promise<Rig> {
   const stopFollowing = metrics.attachDevices(manager);
   await manager.start();
   const server = createServer({
-    host: '127.0.0.1',
-    port: 0,
+    ...serverOptionsOf(testConfig(dir)),
     backend: new TestBackend(),
     logger: silentLogger(),
     metrics,

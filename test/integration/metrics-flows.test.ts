@@ -1,23 +1,9 @@
 import { request } from 'node:http';
-import { join } from 'node:path';
-import { silentLogger } from '../../src/core/logger';
-import { createFlowBackend } from '../../src/daemon/backend';
-import { DaemonMetrics } from '../../src/daemon/metrics';
-import { createHealthContributor } from '../../src/daemon/metrics-health';
-import { DeviceManager } from '../../src/devices';
 import { generateHotp } from '../../src/otp';
-import { createServer, type BridgeServer } from '../../src/server';
-import { TokenVerifier, type SqliteTokenStore } from '../../src/tokens';
-import { parseVirtualSpec, VirtualDriver, VirtualToken } from '../../drivers/virtual';
-import { FAST } from '../unit/devices/manager-rig';
+import { parseVirtualSpec, VirtualToken } from '../../drivers/virtual';
+import { startTestDaemon } from '../helpers/daemon';
 import { sampleValue } from '../unit/metrics/exposition';
-import {
-  FakeClock,
-  hotpToken,
-  openStore,
-  RFC_SEED,
-  tempDir,
-} from '../unit/tokens/registry-fixtures';
+import { FakeClock, hotpToken, RFC_SEED } from '../unit/tokens/registry-fixtures';
 import { open, type TestClient } from './server-harness';
 
 const PAIRED = '6600001';
@@ -37,73 +23,29 @@ afterEach(async () => {
   for (const step of cleanups.splice(0).reverse()) await step();
 });
 
-/** The daemon's parts wired the way daemon.ts wires metrics, over a real store and a virtual token. */
+/** The whole daemon (startTestDaemon) over a real store and a virtual token, lockout after 2. */
 async function start(): Promise<Rig> {
-  const { dir, cleanup } = tempDir();
-  const clock = new FakeClock();
-  const logger = silentLogger();
-  const store: SqliteTokenStore = openStore(dir, { clock });
-  cleanups.push(cleanup, () => store.closeSync());
-  const session = store.beginImport({ replace: false, dryRun: false, source: 'test' });
-  session.add(hotpToken(PAIRED));
-  session.add(hotpToken(UNPAIRED));
-  session.commit();
-  await store.pair(PAIRED, 'alice', { source: 'test' });
-
-  const bus = new VirtualDriver();
   const token = new VirtualToken(
     parseVirtualSpec(
       `hotp:serial=${PAIRED},secret=${Buffer.from(RFC_SEED).toString('hex')},pacing=0`,
     ),
   );
-  bus.attach(token);
-  const devices = new DeviceManager({ drivers: [bus], logger, ...FAST });
-  const metrics = new DaemonMetrics({ version: '0.0.0-test' });
-  const stopMetrics = metrics.attachDevices(devices);
-  const verifier = new TokenVerifier({
-    store,
-    clock,
-    logger,
-    lockout: { maxFailures: 2, baseLockMs: 60_000, maxLockMs: 600_000, growth: 2 },
-    hotp: { window: 5 },
-    totp: { window: 1 },
-    hotpResyncWindow: 100,
-    totpResyncSteps: 10,
+  const test = await startTestDaemon({
+    clock: new FakeClock(),
+    tokens: [token],
+    config: {
+      lockout: { maxFailures: 2, baseMs: 60_000, maxMs: 600_000, multiplier: 2 },
+      otp: { hotpWindow: 5, totpWindow: 1, hotpResyncWindow: 100, totpResyncSteps: 10 },
+    },
   });
-  const backend = createFlowBackend({
-    store,
-    verifier,
-    devices,
-    logger,
-    clock,
-    version: '0.0.0-test',
-    pairing: true,
-    maxTokensPerUser: 5,
-    observer: metrics,
-  });
-  const server: BridgeServer = createServer({
-    host: '127.0.0.1',
-    port: 0,
-    backend,
-    logger,
-    metrics,
-    observer: metrics,
-    health: createHealthContributor({
-      devices,
-      storeRead: () => store.count(),
-      storePath: join(dir, 'store.sqlite'),
-    }),
-  });
-  metrics.countClients(() => server.connectionCount);
-  cleanups.push(
-    () => bus.dispose(),
-    () => devices.stop(),
-    stopMetrics,
-    () => backend.close(),
-    () => server.close(),
-  );
-  await devices.start();
-  const { port } = await server.listen();
+  cleanups.push(() => test.stop());
+  const store = test.daemon.store;
+  const session = store.beginImport({ replace: false, dryRun: false, source: 'test' });
+  session.add(hotpToken(PAIRED));
+  session.add(hotpToken(UNPAIRED));
+  session.commit();
+  await store.pair(PAIRED, 'alice', { source: 'test' });
+  const port = test.daemon.port;
   const client = await open(port);
   expect(await client.next()).toMatchObject({ type: 'hello' });
   return { port, token, client, scrape: () => scrape(port) };

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultConfig, type ResolvedConfig } from '../../src/cli/config';
+import { defaultConfig, type ResolvedConfig } from '../../src/config';
 import { silentLogger } from '../../src/core';
 import { startDaemon, type Daemon } from '../../src/daemon/daemon';
 import { runTokenbridge } from '../helpers/cli';
@@ -82,20 +82,31 @@ describe('tokenbridge qa run --daemon: a daemon that is already running', () => 
     expect(result.stdout).toContain('skip  2 send ping');
   });
 
-  test('a scenario with a registry but no --store could not run, and says what to give', async () => {
-    const result = await runTokenbridge([
-      'qa',
-      'run',
-      '--daemon',
-      daemon.wsUrl,
-      '--socket',
-      config.drivers.emulatorSocket,
-      join(SCENARIOS, 'hotp-pairing.yaml'),
-    ]);
-    expect(result.code).toBe(1);
-    expect(result.stdout).toContain(
-      "ERROR  HOTP pairing with the serial from the back of the token: registry entries need the daemon's registry: give --store PATH",
+  test("without registry flags the configuration says where the daemon's registry is", async () => {
+    const scenario = join(SCENARIOS, 'hotp-pairing.yaml');
+    // The file every command reads, as the running daemon's install would have it.
+    const file = join(dir, 'config.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        drivers: { emulatorSocket: config.drivers.emulatorSocket },
+        store: { path: config.store.path, keyFile: config.store.keyFile },
+      }),
     );
+    const byFile = await runTokenbridge(['qa', 'run', '--daemon', daemon.wsUrl, scenario], {
+      env: { TOKENBRIDGE_CONFIG: file },
+    });
+    expect(byFile.stdout).toMatch(/1 passed/);
+    expect(byFile.code).toBe(0);
+    const byEnv = await runTokenbridge(['qa', 'run', '--daemon', daemon.wsUrl, scenario], {
+      env: {
+        TOKENBRIDGE_STORE: config.store.path,
+        TOKENBRIDGE_KEY_FILE: config.store.keyFile,
+        TOKENBRIDGE_EMULATOR_SOCKET: config.drivers.emulatorSocket,
+      },
+    });
+    expect(byEnv.stdout).toMatch(/1 passed/);
+    expect(byEnv.code).toBe(0);
   });
 
   test('a client from an origin the daemon does not allow is refused, and the scenario could not run', async () => {

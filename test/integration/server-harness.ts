@@ -2,6 +2,8 @@ import WebSocket from 'ws';
 import type { ApiDevice, ServerEvent, VerifyOutcome } from '../../src/api';
 import { TokenBridgeError } from '../../src/core/errors';
 import { silentLogger } from '../../src/core/logger';
+import { serverOptionsOf } from '../../src/daemon/server-options';
+import { testConfig } from '../helpers/config';
 import {
   createServer,
   type ApiBackend,
@@ -98,12 +100,12 @@ export async function startServer(
   extra: { allowOrigins?: string[]; staticDir?: string } = {},
 ): Promise<Harness> {
   const backend = new TestBackend();
+  const configured = serverOptionsOf(testConfig('/nonexistent'));
   const server = createServer({
-    host: '127.0.0.1',
-    port: 0,
+    ...configured,
     backend,
     logger: silentLogger(),
-    limits,
+    limits: { ...configured.limits, ...limits },
     ...extra,
   });
   const info = await server.listen();

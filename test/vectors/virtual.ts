@@ -1,6 +1,8 @@
 /**
  * Vectors for the virtual token: RFC 4226 Appendix D (secret "12345678901234567890"), and the
- * reference's worked serial read (yubikey-otp-hid.md A2) as raw feature reports.
+ * serial read of the OTP application (command 0x10, as Yubico's ykpers `yk_get_serial` and yubikit's
+ * `YubiOtpSession.get_serial` send it) as raw feature reports, for the serial 7050602 that the Yubico
+ * .NET SDK documentation uses in its example.
  */
 export const RFC4226_SECRET_HEX = '3132333435363738393031323334353637383930';
 

@@ -1,14 +1,15 @@
 import type { Command } from 'commander';
 import {
+  chooseConfigFile,
   ConfigError,
   defaultConfig,
   formatProblem,
   leafPaths,
   loadConfig,
   type ResolvedConfig,
-} from '../config';
+} from '../../config';
 import { printJson, printTable } from '../output';
-import { EXIT_FAILURE, ExitStatus, type CliIo } from '../program';
+import { EXIT_FAILURE, ExitStatus, type CliIo } from '../io';
 
 /** `tokenbridge config check FILE` and `tokenbridge config defaults`. */
 export function register(program: Command, io: CliIo): void {
@@ -19,14 +20,17 @@ export function register(program: Command, io: CliIo): void {
   config
     .command('check')
     .description(
-      'Validate FILE as `serve --config FILE` would (with the TOKENBRIDGE_* environment), without starting.',
+      'Validate FILE as `serve --config FILE` would (with the TOKENBRIDGE_* environment), without ' +
+        'starting. Without FILE: the configuration every command reads ($TOKENBRIDGE_CONFIG, else ' +
+        '~/.config/tokenbridge/config.json or /etc/tokenbridge/config.json when present).',
     )
-    .argument('<file>', 'the JSON configuration file')
+    .argument('[file]', 'the JSON configuration file')
     .option('--json', 'print the resolved configuration, or the problems, as JSON')
-    .action((file: string, opts: { json?: boolean }) => {
+    .action((named: string | undefined, opts: { json?: boolean }) => {
       let resolved: ResolvedConfig;
+      const file = chooseConfigFile(io.env, named)?.file ?? 'defaults (no configuration file)';
       try {
-        resolved = loadConfig({ file, env: io.env });
+        resolved = loadConfig({ file: named, env: io.env });
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
         if (opts.json) printJson(io.stdout, { ok: false, file, problems: err.problems });

@@ -1,15 +1,16 @@
 import type { Command } from 'commander';
 import {
-  CONFIG_FILE_ENV,
+  chooseConfigFile,
   ConfigError,
   defaultConfig,
+  describeConfigFile,
   formatProblem,
-  loadConfig,
+  loadConfigFile,
   type ResolvedConfig,
-} from '../config';
+} from '../../config';
 import { formatReport, runDoctor, type CheckResult } from '../doctor';
 import { printJson } from '../output';
-import { EXIT_FAILURE, ExitStatus, type CliIo } from '../program';
+import { EXIT_FAILURE, ExitStatus, type CliIo } from '../io';
 
 /** `tokenbridge doctor`: what stands between this machine and a working daemon, with fixes. */
 export function register(program: Command, io: CliIo): void {
@@ -20,7 +21,7 @@ export function register(program: Command, io: CliIo): void {
     )
     .option(
       '--config <file>',
-      'the configuration `serve` would use (default: $TOKENBRIDGE_CONFIG, else defaults)',
+      'the configuration `serve` would use (default: $TOKENBRIDGE_CONFIG, else ~/.config/tokenbridge/config.json or /etc/tokenbridge/config.json when present)',
     )
     .option('--json', 'print { ok, checks: [{ id, title, status, detail, fix }] }')
     .action(async (opts: { config?: string; json?: boolean }) => {
@@ -41,11 +42,10 @@ function resolveConfig(
 ): { config: ResolvedConfig; check: CheckResult } {
   const base = { id: 'config', title: 'configuration' };
   try {
-    const config = loadConfig({ file, env });
-    const named = file ?? (env[CONFIG_FILE_ENV] || undefined);
+    const loaded = loadConfigFile({ file, env });
     return {
-      config,
-      check: { ...base, status: 'ok', detail: named ? `${named}: valid` : 'defaults (no file)' },
+      config: loaded.config,
+      check: { ...base, status: 'ok', detail: `${describeConfigFile(loaded.file)}: valid` },
     };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
@@ -55,7 +55,7 @@ function resolveConfig(
         ...base,
         status: 'fail',
         detail: `${err.problems.map(formatProblem).join('; ')} (checked the rest with the defaults)`,
-        fix: `tokenbridge config check ${file ?? '<file>'} lists every problem`,
+        fix: `tokenbridge config check ${chooseConfigFile(env, file)?.file ?? '<file>'} lists every problem`,
       },
     };
   }

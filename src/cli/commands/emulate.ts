@@ -6,11 +6,11 @@ import {
   parseVirtualSpec,
   VirtualToken,
 } from '../../../drivers/virtual';
-import { asTokenBridgeError, defaultPaths, redactOtp } from '../../core';
-import { ExitStatus, EXIT_FAILURE, type CliIo } from '../program';
+import { asTokenBridgeError, redactOtp } from '../../core';
+import { addConfigOptions, commandConfig } from '../config-options';
+import { ExitStatus, EXIT_FAILURE, type CliIo } from '../io';
 
 interface EmulateOptions {
-  socket?: string;
   reveal?: boolean;
   json?: boolean;
 }
@@ -47,20 +47,21 @@ function actionForLine(line: string): Action | undefined {
 
 /** `tokenbridge emulate SPEC`: a virtual token in this terminal, attached to a running daemon. */
 export function register(program: Command, io: CliIo): void {
-  program
+  const emulate = program
     .command('emulate')
     .description(
       'Run a virtual token attached to a running daemon. Keys: Enter presses the button (slot 1), ' +
         '2 presses slot 2, u unplugs, p plugs back, q quits. Without a terminal, reads the lines ' +
         'press, press 2, unplug, plug, quit. SPEC is KIND[:key=value,...], see docs/virtual-devices.md.',
     )
-    .argument('<spec>', 'token spec, e.g. yubikey or hotp:serial=123456,digits=8')
-    .option('--socket <path>', 'emulator socket of the daemon (default: the runtime directory)')
+    .argument('<spec>', 'token spec, e.g. yubikey or hotp:serial=123456,digits=8');
+  // Only the socket: the token runs here, everything else is the daemon's.
+  addConfigOptions(emulate, ['drivers.emulatorSocket'])
     .option('--reveal', 'print typed OTPs in full instead of redacted')
     .option('--json', 'one JSON object per event')
-    .action(async (specText: string, opts: EmulateOptions) => {
+    .action(async (specText: string, opts: EmulateOptions & Record<string, unknown>) => {
       const token = new VirtualToken(parseVirtualSpec(specText));
-      const socketPath = opts.socket ?? defaultPaths(io.env).emulatorSocket;
+      const socketPath = commandConfig(io, opts).config.drivers.emulatorSocket;
       const client = await connectEmulator(socketPath, token);
       await new EmulatorSession(io, token, client, opts).run(socketPath);
     });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { CliIo } from '../program';
+import type { CliIo } from '../io';
 import { register as otp } from './otp';
 import { register as config } from './config';
 import { register as tokens } from './tokens';

@@ -12,7 +12,7 @@ import {
 } from '../../otp';
 import { choiceOption, hexOption, intOption } from '../options';
 import { printJson } from '../output';
-import type { CliIo } from '../program';
+import type { CliIo } from '../io';
 
 const ALGORITHMS: readonly HashAlgorithm[] = ['sha1', 'sha256', 'sha512'];
 const MAX_UNIX_SECONDS = Math.floor(Number.MAX_SAFE_INTEGER / 1000);

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { UsageError } from '../../core';
-import { defaultConfig } from '../config';
+import { defaultConfig } from '../../config';
+import type { Runtime } from '../../runtime';
 import {
   defaultOrigin,
   InProcessTarget,
@@ -17,16 +18,20 @@ import {
   type QaTarget,
   type ScenarioFile,
 } from '../../qa';
-import { EXIT_FAILURE, EXIT_USAGE, ExitStatus, type CliIo } from '../program';
+import { addConfigOptions } from '../config-options';
+import { EXIT_FAILURE, EXIT_USAGE, ExitStatus, type CliIo } from '../io';
+import { withRuntime } from '../with-runtime';
 
 interface QaRunOptions {
   daemon?: string;
-  socket?: string;
   origin?: string;
-  store?: string;
-  keyFile?: string;
   junit?: string;
   json?: boolean;
+  // The running daemon's configuration (with --daemon): its emulator socket and registry.
+  emulatorSocket?: string;
+  store?: string;
+  keyFile?: string;
+  config?: string;
 }
 
 /** `tokenbridge qa run FILE...`: hardware-QA scenarios against virtual tokens (docs/qa.md). */
@@ -34,7 +39,8 @@ export function register(program: Command, io: CliIo): void {
   const qa = program
     .command('qa')
     .description('Hardware-QA scenarios with virtual tokens (docs/qa.md).');
-  qa.command('run')
+  const run = qa
+    .command('run')
     .description(
       'Run scenario files (YAML or JSON). Without --daemon each file gets its own in-process ' +
         'daemon; with --daemon the scenarios drive a running one, tokens attaching over its ' +
@@ -42,20 +48,28 @@ export function register(program: Command, io: CliIo): void {
     )
     .argument('<files...>', 'scenario files')
     .option('--daemon <url>', "a running daemon's WebSocket, e.g. ws://127.0.0.1:7343/ws")
-    .option('--socket <path>', "the running daemon's emulator socket (with --daemon)")
-    .option('--origin <url>', "Origin the clients send (with --daemon; default: the daemon's page)")
     .option(
-      '--store <path>',
-      "the running daemon's registry file, for registry entries (with --daemon)",
-    )
-    .option('--key-file <path>', "the running daemon's seed key file (with --store)")
+      '--origin <url>',
+      "Origin the clients send (with --daemon; default: the daemon's page)",
+    );
+  // With --daemon: the running daemon's configuration says where its socket and registry are.
+  addConfigOptions(run, ['store', 'drivers.emulatorSocket'])
     .option('--junit <file>', 'also write a JUnit XML report')
     .option('--json', 'print the results as JSON instead of lines')
-    .action((files: string[], opts: QaRunOptions) => runQa(files, opts, io));
+    .action((files: string[], opts: QaRunOptions) =>
+      opts.daemon === undefined
+        ? runQa(files, opts, io, undefined)
+        : withRuntime(io, opts, (runtime) => runQa(files, opts, io, runtime)),
+    );
 }
 
-async function runQa(paths: string[], opts: QaRunOptions, io: CliIo): Promise<void> {
-  const makeTarget = targetFactory(opts, io);
+async function runQa(
+  paths: string[],
+  opts: QaRunOptions,
+  io: CliIo,
+  runtime: Runtime | undefined,
+): Promise<void> {
+  const makeTarget = targetFactory(opts, runtime);
   const files: ScenarioFile[] = [];
   let bad = false;
   for (const path of paths) {
@@ -96,12 +110,10 @@ async function runQa(paths: string[], opts: QaRunOptions, io: CliIo): Promise<vo
   if (totals.failed + totals.errors > 0) throw new ExitStatus(EXIT_FAILURE);
 }
 
-function targetFactory(opts: QaRunOptions, io: CliIo): () => Promise<QaTarget> {
-  const remoteOnly = (['socket', 'origin', 'store', 'keyFile'] as const).filter(
-    (k) => opts[k] !== undefined,
-  );
-  if (opts.daemon === undefined) {
-    if (remoteOnly.length > 0) throw new UsageError(`--${flagName(remoteOnly[0]!)} needs --daemon`);
+function targetFactory(opts: QaRunOptions, runtime: Runtime | undefined): () => Promise<QaTarget> {
+  const remoteOnly = REMOTE_ONLY.filter(([key]) => opts[key] !== undefined);
+  if (opts.daemon === undefined || runtime === undefined) {
+    if (remoteOnly.length > 0) throw new UsageError(`${remoteOnly[0]![1]} needs --daemon`);
     // Defaults only: a tester's config file must not change what a scenario checks.
     const defaults = defaultConfig({});
     return () => InProcessTarget.start({ defaults });
@@ -122,15 +134,17 @@ function targetFactory(opts: QaRunOptions, io: CliIo): () => Promise<QaTarget> {
   }
   const target = new RemoteTarget({
     wsUrl: opts.daemon,
-    env: io.env,
-    ...(opts.socket !== undefined ? { socket: opts.socket } : {}),
+    runtime,
     ...(opts.origin !== undefined ? { origin: opts.origin } : {}),
-    ...(opts.store !== undefined ? { store: opts.store } : {}),
-    ...(opts.keyFile !== undefined ? { keyFile: opts.keyFile } : {}),
   });
   return async () => target;
 }
 
-function flagName(key: string): string {
-  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-}
+/** Flags that describe a running daemon, so they mean nothing without --daemon. */
+const REMOTE_ONLY: ReadonlyArray<readonly [keyof QaRunOptions, string]> = [
+  ['emulatorSocket', '--socket'],
+  ['origin', '--origin'],
+  ['store', '--store'],
+  ['keyFile', '--key-file'],
+  ['config', '--config'],
+];

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { createLogger, type LogLevel } from '../../core';
 import { startDaemon } from '../../daemon/daemon';
-import { addConfigOptions, ConfigError, formatProblem, loadConfig } from '../config';
-import { EXIT_USAGE, ExitStatus, type CliIo } from '../program';
+import { addConfigOptions, commandConfig } from '../config-options';
+import type { CliIo } from '../io';
 import { keyControl, lineControl, TokenControl } from '../virtual-keys';
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
@@ -21,14 +21,7 @@ export function register(program: Command, io: CliIo): void {
 }
 
 async function runServe(flags: Record<string, unknown>, io: CliIo): Promise<void> {
-  let config;
-  try {
-    config = loadConfig({ env: io.env, flags });
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    for (const problem of err.problems) io.stderr.write(`tokenbridge: ${formatProblem(problem)}\n`);
-    throw new ExitStatus(EXIT_USAGE);
-  }
+  const { config } = commandConfig(io, flags);
   const logger = createLogger({ level: config.log.level as LogLevel, destination: io.stdout });
 
   let stop!: () => void;

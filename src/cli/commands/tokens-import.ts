@@ -15,10 +15,11 @@ import {
 } from '../../tokens/import';
 import { choiceOption, hexOption } from '../options';
 import { printJson } from '../output';
-import type { CliIo } from '../program';
-import { openStoreFromFlags, withStoreOptions, type StoreFlags } from '../store-options';
+import type { CliIo } from '../io';
+import { addConfigOptions } from '../config-options';
+import { withRuntime } from '../with-runtime';
 
-interface ImportFlags extends StoreFlags {
+interface ImportFlags {
   format?: ImportFormat;
   type?: 'hotp' | 'totp';
   digits?: Digits;
@@ -78,16 +79,13 @@ export function register(program: Command, io: CliIo): void {
     )
     .option('--dry-run', 'check the whole file and report, changing nothing')
     .option('--json', 'print the summary as JSON');
-  withStoreOptions(cmd).action(async (file: string, flags: ImportFlags) => {
+  addConfigOptions(cmd, ['store']).action(async (file: string, flags: ImportFlags) => {
     const csv = csvDefaults(flags);
     const secrets = pskcSecrets(flags);
-    const store = openStoreFromFlags(flags, io);
-    try {
-      const result = await runImport(store, file, flags, csv, secrets, io);
+    await withRuntime(io, flags, async (runtime) => {
+      const result = await runImport(await runtime.store(), file, flags, csv, secrets, io);
       printSummary(io, file, result, flags.json === true);
-    } finally {
-      store.closeSync();
-    }
+    });
   });
 }
 

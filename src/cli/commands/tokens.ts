@@ -1,19 +1,15 @@
 import type { Command } from 'commander';
 import { ErrorCode, StoreError } from '../../core';
-import {
-  AUDIT_EVENTS,
-  TokenVerifier,
-  type AuditEvent,
-  type SqliteTokenStore,
-  type TokenRecord,
-  type VerifyOutcome,
-} from '../../tokens';
+import type { Runtime } from '../../runtime';
+import { AUDIT_EVENTS } from '../../tokens/audit';
+import type { AuditEvent, SqliteTokenStore, TokenRecord, VerifyOutcome } from '../../tokens';
+import { addConfigOptions } from '../config-options';
 import { choiceOption, intOption } from '../options';
 import { printJson, printTable } from '../output';
-import { ExitStatus, EXIT_FAILURE, type CliIo } from '../program';
-import { openStoreFromFlags, withStoreOptions, type StoreFlags } from '../store-options';
+import { ExitStatus, EXIT_FAILURE, type CliIo } from '../io';
+import { withRuntime } from '../with-runtime';
 
-interface JsonFlag extends StoreFlags {
+interface JsonFlag {
   json?: boolean;
 }
 
@@ -71,8 +67,8 @@ export function register(program: Command, io: CliIo): void {
     .argument('<serial>')
     .argument('<otp>')
     .action((serial: string, otp: string, flags: JsonFlag) =>
-      withStore(flags, io, async (store) => {
-        const verifier = new TokenVerifier({ store });
+      withRuntime(io, flags, async (runtime) => {
+        const verifier = await runtime.verifier();
         report(io, serial, await verifier.verify(serial, otp, { source: SOURCE }), flags.json);
       }),
     );
@@ -82,8 +78,8 @@ export function register(program: Command, io: CliIo): void {
     .argument('<otp1>')
     .argument('<otp2>', 'the next passcode after otp1')
     .action((serial: string, otp1: string, otp2: string, flags: JsonFlag) =>
-      withStore(flags, io, async (store) => {
-        const verifier = new TokenVerifier({ store });
+      withRuntime(io, flags, async (runtime) => {
+        const verifier = await runtime.verifier();
         report(
           io,
           serial,
@@ -181,24 +177,21 @@ export function register(program: Command, io: CliIo): void {
     );
 }
 
+/** A registry subcommand: the store flags (and --config) of every command, and --json. */
 function sub(parent: Command, name: string, description: string): Command {
-  return withStoreOptions(parent.command(name).description(description)).option(
+  return addConfigOptions(parent.command(name).description(description), ['store']).option(
     '--json',
     'print JSON',
   );
 }
 
-async function withStore(
-  flags: StoreFlags,
+/** Runs `fn` on the registry the configuration names (as `serve` opens it). */
+function withStore(
+  flags: object,
   io: CliIo,
-  fn: (store: SqliteTokenStore) => Promise<void>,
+  fn: (store: SqliteTokenStore, runtime: Runtime) => Promise<void>,
 ): Promise<void> {
-  const store = openStoreFromFlags(flags, io);
-  try {
-    await fn(store);
-  } finally {
-    store.closeSync();
-  }
+  return withRuntime(io, flags, async (runtime) => fn(await runtime.store(), runtime));
 }
 
 /** Prints a verify/resync outcome; anything but acceptance exits 1. */

@@ -1,39 +1,36 @@
 import type { Command } from 'commander';
-import { defaultPaths, redactOtp, silentLogger } from '../../core';
-import {
-  DeviceManager,
-  type DeviceErrorEvent,
-  type DeviceEvent,
-  type OtpEvent,
-} from '../../devices';
-import type { VirtualDriver } from '../../../drivers/virtual';
-import type { CliIo } from '../program';
+import { redactOtp } from '../../core';
+import type { DeviceErrorEvent, DeviceEvent, OtpEvent } from '../../devices';
+import type { Runtime } from '../../runtime';
+import { addConfigOptions } from '../config-options';
+import type { CliIo } from '../io';
 import { keyControl, lineControl, TokenControl } from '../virtual-keys';
-import { deviceJson, driverFlags, type DriverFlags, setUpDrivers } from './devices';
+import { withRuntime } from '../with-runtime';
+import { deviceJson } from './devices';
 
-interface WatchOptions extends DriverFlags {
+interface WatchOptions {
   json?: boolean;
   reveal?: boolean;
-  socket?: string;
 }
 
 /** `tokenbridge watch`: one line per device event, until quit or a signal. */
 export function register(program: Command, io: CliIo): void {
-  driverFlags(
+  addConfigOptions(
     program
       .command('watch')
       .description('Print each device event (attached, detached, otp, error) as it happens.'),
+    ['drivers'],
   )
     .option('--json', 'print one JSON object per line')
     .option('--reveal', 'print OTPs in full (redacted by default)')
-    .option('--socket <path>', 'emulator socket for `tokenbridge emulate` (default: runtime dir)')
-    .action((opts: WatchOptions) => runWatch(opts, io));
+    .action((opts: Record<string, unknown> & WatchOptions) =>
+      withRuntime(io, opts, (runtime) => runWatch(runtime, opts, io)),
+    );
 }
 
-async function runWatch(opts: WatchOptions, io: CliIo): Promise<void> {
-  const logger = silentLogger();
-  const setup = setUpDrivers(opts, logger);
-  const manager = new DeviceManager({ drivers: setup.drivers, logger });
+async function runWatch(runtime: Runtime, opts: WatchOptions, io: CliIo): Promise<void> {
+  const manager = runtime.devices();
+  const { virtualTokens } = runtime.drivers();
   const print = printer(io, opts);
   manager.on('attached', (e) => print('attached', e));
   manager.on('detached', (e) => print('detached', e));
@@ -47,10 +44,14 @@ async function runWatch(opts: WatchOptions, io: CliIo): Promise<void> {
   process.once('SIGTERM', onSignal);
   const stopInput: Array<() => void> = [];
   try {
-    await listenForEmulators(setup.bus, opts, io);
+    // The virtual bus also takes tokens from `tokenbridge emulate` in another terminal; watching the
+    // local tokens is still useful without it.
+    const socketProblem = await runtime.listenForEmulators();
+    if (socketProblem !== undefined)
+      io.stderr.write(`tokenbridge: warning: emulator socket not available: ${socketProblem}\n`);
     await manager.start();
-    const control = new TokenControl(manager, setup.tokens, io);
-    if (io.stdin.isTTY && io.stdin.setRawMode && setup.tokens.length > 0) {
+    const control = new TokenControl(manager, virtualTokens, io);
+    if (io.stdin.isTTY && io.stdin.setRawMode && virtualTokens.length > 0) {
       stopInput.push(keyControl(io, control, quit));
     } else {
       stopInput.push(lineControl(io, control, quit));
@@ -60,25 +61,6 @@ async function runWatch(opts: WatchOptions, io: CliIo): Promise<void> {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
     for (const stop of stopInput) stop();
-    await manager.stop();
-    await setup.dispose();
-  }
-}
-
-/** The virtual bus also takes tokens from `tokenbridge emulate` in another terminal. */
-async function listenForEmulators(
-  bus: VirtualDriver | undefined,
-  opts: WatchOptions,
-  io: CliIo,
-): Promise<void> {
-  if (!bus) return;
-  const path = opts.socket ?? defaultPaths(io.env).emulatorSocket;
-  try {
-    await bus.listen(path);
-  } catch (err) {
-    // Watching the local tokens is still useful without the emulator socket.
-    const message = err instanceof Error ? err.message : String(err);
-    io.stderr.write(`tokenbridge: warning: emulator socket not available: ${message}\n`);
   }
 }
 

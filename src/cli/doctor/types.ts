@@ -1,4 +1,4 @@
-import type { ResolvedConfig } from '../config';
+import type { ResolvedConfig } from '../../config';
 import type { DriverAvailabilityReport } from '../../../drivers';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';

@@ -1,6 +1,5 @@
 import type Database from 'better-sqlite3';
 import {
-  defaultPaths,
   ErrorCode,
   silentLogger,
   StoreError,
@@ -27,18 +26,17 @@ import { prepareStatements, type Statements } from './statements';
 import { sealedOf, toRecord } from './rows';
 import { queryAudit } from './audit-query';
 
-export const DEFAULT_MAX_TOKENS_PER_USER = 5;
-
 export interface SqliteTokenStoreOptions {
-  /** The registry file (default: defaultPaths().store). */
-  readonly path?: string;
-  /** The seed key file (default: defaultPaths().keyFile); $CREDENTIALS_DIRECTORY wins when set. */
-  readonly keyFile?: string;
-  readonly env?: NodeJS.ProcessEnv;
+  /** The registry file. */
+  readonly path: string;
+  /** The seed key file. */
+  readonly keyFile: string;
+  /** The key file is a systemd credential: read it, never create or replace it. */
+  readonly keyIsCredential?: boolean;
+  /** How many tokens one user may pair (`users.maxTokensPerUser` of the configuration). */
+  readonly maxTokensPerUser: number;
   readonly clock?: Clock;
   readonly logger?: Logger;
-  /** How many tokens one user may pair (default 5, as PingOne). */
-  readonly maxTokensPerUser?: number;
   readonly busyTimeoutMs?: number;
 }
 
@@ -68,7 +66,7 @@ export class SqliteTokenStore implements TokenStore {
     this.cipher = new SeedCipher(seedKey);
     this.clock = options.clock ?? systemClock;
     this.logger = (options.logger ?? silentLogger()).child({ module: 'token-store' });
-    this.maxTokensPerUser = options.maxTokensPerUser ?? DEFAULT_MAX_TOKENS_PER_USER;
+    this.maxTokensPerUser = options.maxTokensPerUser;
     this.sql = prepareStatements(db);
     this.busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   }
@@ -77,16 +75,14 @@ export class SqliteTokenStore implements TokenStore {
    * Opens or creates the store. Refuses a key file readable by others, a schema newer than this
    * code, and a key that does not match the seeds already stored.
    */
-  static open(options: SqliteTokenStoreOptions = {}): SqliteTokenStore {
-    const env = options.env ?? process.env;
-    const defaults = defaultPaths(env);
-    const path = options.path ?? defaults.store;
-    const keyFile = options.keyFile ?? defaults.keyFile;
+  static open(options: SqliteTokenStoreOptions): SqliteTokenStore {
+    const { path, keyFile } = options;
     const logger = (options.logger ?? silentLogger()).child({ module: 'token-store' });
     const db = openDatabase(path, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
     try {
       const stored = db.prepare<[], string>('SELECT key_id FROM tokens LIMIT 1').pluck().get();
-      let seedKey = loadSeedKey(keyFile, env, {
+      let seedKey = loadSeedKey(keyFile, {
+        credential: options.keyIsCredential === true,
         create: stored === undefined,
         whyNeeded: `store ${path} holds seeds under key ${stored}: give its key file (--key-file)`,
       });

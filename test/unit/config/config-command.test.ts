@@ -1,5 +1,6 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { runTokenbridge } from '../../helpers/cli';
-import { defaultConfig, leafPaths } from '../../../src/cli/config';
+import { defaultConfig, leafPaths } from '../../../src/config';
 import { TempFiles } from './config-fixtures';
 
 const files = new TempFiles();
@@ -77,8 +78,21 @@ describe('tokenbridge config check FILE', () => {
     expect(result).toEqual({ code: 1, stdout: '', stderr: `${file}: cannot read: no such file\n` });
   });
 
+  test('without FILE it checks the file every command reads: the user configuration, else defaults', async () => {
+    const home = files.dir;
+    const env = { ...ENV, HOME: home, XDG_CONFIG_HOME: `${home}/xdg` };
+    const none = await runTokenbridge(['config', 'check'], { env });
+    expect(none).toEqual({ code: 0, stdout: 'defaults (no configuration file): ok\n', stderr: '' });
+    mkdirSync(`${home}/xdg/tokenbridge`, { recursive: true });
+    writeFileSync(`${home}/xdg/tokenbridge/config.json`, JSON.stringify({ server: { port: 'x' } }));
+    const bad = await runTokenbridge(['config', 'check'], { env });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe(
+      `${home}/xdg/tokenbridge/config.json: server.port: expected an integer 0..65535, got "x"\n`,
+    );
+  });
+
   test.each([
-    [['config', 'check']],
     [['config', 'check', 'a.json', '--bogus']],
     [['config', 'check', 'a.json', 'b.json']],
     [['config', 'defaults', '--nope']],

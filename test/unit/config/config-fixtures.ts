@@ -1,12 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  ConfigError,
-  formatProblem,
-  loadConfig,
-  type ResolvedConfig,
-} from '../../../src/cli/config';
+import { ConfigError, formatProblem, loadConfig, type ResolvedConfig } from '../../../src/config';
 
 /** A temp folder for config files, removed by `cleanup()`. */
 export class TempFiles {
@@ -27,6 +22,7 @@ export class TempFiles {
 
 /** An environment with no TOKENBRIDGE_* variables and fixed XDG paths. */
 export const BASE_ENV: NodeJS.ProcessEnv = Object.freeze({
+  HOME: '/home/u',
   XDG_STATE_HOME: '/home/u/.local/state',
   XDG_RUNTIME_DIR: '/run/user/1000',
 });

@@ -6,7 +6,7 @@ import {
   defaultConfig,
   leafPaths,
   loadConfig,
-} from '../../../src/cli/config';
+} from '../../../src/config';
 
 const DOC = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'configuration.md'), 'utf8');
 
@@ -102,5 +102,21 @@ describe('docs/configuration.md documents every setting exactly as the code has 
       [CONFIG_FILE_ENV, '--config'],
       ...BINDINGS.map((b) => [b.env, b.path]),
     ]);
+  });
+});
+
+describe('docs/api.md states the configured limits with their defaults', () => {
+  const API_DOC = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'api.md'), 'utf8');
+  const limits = (name: string) => {
+    const row = API_DOC.split('\n').find((line) => line.startsWith(`| ${name} `));
+    return row === undefined ? undefined : cellsOf(row)[1];
+  };
+  const { server } = defaultConfig({});
+
+  test('connections and request rate', () => {
+    expect(limits('Concurrent connections')).toBe(`${server.maxClients} (\`server.maxClients\`)`);
+    expect(limits('Request rate per connection')).toBe(
+      `${server.rateLimit.perSecond}/s, burst ${server.rateLimit.burst} (\`server.rateLimit\`)`,
+    );
   });
 });

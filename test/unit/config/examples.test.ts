@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from '../../../src/cli/config';
+import { loadConfig } from '../../../src/config';
 import { BASE_ENV } from './config-fixtures';
 
 const EXAMPLES = join(__dirname, '..', '..', '..', 'examples');

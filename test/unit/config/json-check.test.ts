@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { checkJson } from '../../../src/cli/config';
+import { checkJson } from '../../../src/config';
 
 describe('checkJson: where a config file stops being JSON', () => {
   test.each<[string, number, number, string]>([

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ConfigError, defaultConfig, loadConfig } from '../../../src/cli/config';
+import { ConfigError, defaultConfig, loadConfig } from '../../../src/config';
 import { ErrorCode, TokenBridgeError } from '../../../src/core';
 import { at, BASE_ENV, files, get, problems, resolved } from './config-fixtures';
 

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { addConfigOptions, BINDINGS, loadConfig } from '../../../src/cli/config';
+import { addConfigOptions } from '../../../src/cli/config-options';
+import { BINDINGS, loadConfig } from '../../../src/config';
 import { BASE_ENV, TempFiles } from './config-fixtures';
 
 const files = new TempFiles();

@@ -1,4 +1,4 @@
-import { checkOrigin } from '../../../src/cli/config';
+import { checkOrigin } from '../../../src/config';
 
 describe('checkOrigin: allowed origins are written exactly as browsers send them', () => {
   test.each([

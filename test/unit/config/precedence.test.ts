@@ -1,4 +1,4 @@
-import { loadConfig } from '../../../src/cli/config';
+import { loadConfig } from '../../../src/config';
 import { at, BASE_ENV, files, get, problems, resolved } from './config-fixtures';
 
 describe('precedence: defaults < file < environment < flags', () => {
@@ -210,12 +210,23 @@ describe('paths under systemd', () => {
     expect(config.store.keyFile).toBe('/var/lib/tokenbridge/seed.key');
   });
 
-  test('an explicit key file wins over the credential', () => {
-    const config = loadConfig({
-      env: systemd,
-      flags: { keyFile: '/etc/k' },
-      fileExists: () => true,
-    });
+  const credentialExists = (p: string) => p === `${systemd.CREDENTIALS_DIRECTORY}/tokenbridge.key`;
+
+  test.each([
+    ['a flag', { flags: { keyFile: '/etc/k' } }],
+    ['the environment', { env: { ...systemd, TOKENBRIDGE_KEY_FILE: '/etc/k' } }],
+  ])('an explicit key file in %s wins over the credential', (_, layer) => {
+    const config = loadConfig({ env: systemd, ...layer, fileExists: credentialExists });
     expect(config.store.keyFile).toBe('/etc/k');
+  });
+
+  test("inside the unit the credential replaces the config file's key file (the same key, for the CLI)", () => {
+    const file = files.write({ store: { keyFile: '/etc/tokenbridge/seed.key' } });
+    const inUnit = loadConfig({ env: systemd, file, fileExists: credentialExists });
+    expect(inUnit.store.keyFile).toBe('/run/credentials/tokenbridge.service/tokenbridge.key');
+    // The CLI, outside the unit, reads the file the config names.
+    expect(loadConfig({ env: {}, file, fileExists: () => false }).store.keyFile).toBe(
+      '/etc/tokenbridge/seed.key',
+    );
   });
 });

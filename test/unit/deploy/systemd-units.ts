@@ -60,3 +60,63 @@ export function systemdAnalyze(
   if (result.error) throw result.error;
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
+
+/** The systemd versions the docs cover whose user units resolve specifiers differently. */
+export type UserManagerVersion = 252 | 254;
+
+/** A user unit as its manager would start it: the command line and the environment it sets. */
+export interface UserServiceStart {
+  readonly argv: string[];
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/**
+ * What a user manager of `version` runs for a unit and with which variables (systemd.exec(5),
+ * systemd.unit(5) "Specifiers"): `%h` is the home folder, `%E` `$XDG_CONFIG_HOME`, `%t`
+ * `$XDG_RUNTIME_DIR`, and `%S` (with it `StateDirectory=`, set as `$STATE_DIRECTORY`) is
+ * `$XDG_CONFIG_HOME` under systemd 252 but `$XDG_STATE_HOME` from 254 on. The manager's own
+ * environment is `home` and `runtimeDir` with no other XDG variables, as on a fresh session.
+ */
+export function userServiceStart(
+  settings: readonly Setting[],
+  version: UserManagerVersion,
+  home: string,
+  runtimeDir: string,
+): UserServiceStart {
+  const configHome = join(home, '.config');
+  const stateHome = version >= 254 ? join(home, '.local', 'state') : configHome;
+  const specifiers: Record<string, string> = {
+    h: home,
+    E: configHome,
+    S: stateHome,
+    t: runtimeDir,
+    '%': '%',
+  };
+  const expand = (text: string) =>
+    text.replace(/%(.)/g, (_, c: string) => {
+      const value = specifiers[c];
+      if (value === undefined) throw new Error(`specifier %${c} is not simulated`);
+      return value;
+    });
+  const env: NodeJS.ProcessEnv = { HOME: home, XDG_RUNTIME_DIR: runtimeDir };
+  const directories: Record<string, [string, string]> = {
+    StateDirectory: ['STATE_DIRECTORY', stateHome],
+    RuntimeDirectory: ['RUNTIME_DIRECTORY', runtimeDir],
+    ConfigurationDirectory: ['CONFIGURATION_DIRECTORY', configHome],
+    CacheDirectory: ['CACHE_DIRECTORY', join(home, '.cache')],
+    LogsDirectory: ['LOGS_DIRECTORY', join(stateHome, 'log')],
+  };
+  for (const [key, [variable, base]] of Object.entries(directories)) {
+    const names = valuesOf(settings, 'Service', key).flatMap((v) => v.split(/\s+/));
+    if (names.length > 0) env[variable] = names.map((n) => join(base, n)).join(':');
+  }
+  for (const line of valuesOf(settings, 'Service', 'Environment')) {
+    for (const assignment of line.split(/\s+/)) {
+      const eq = assignment.indexOf('=');
+      env[assignment.slice(0, eq)] = expand(assignment.slice(eq + 1));
+    }
+  }
+  const exec = valuesOf(settings, 'Service', 'ExecStart').filter((v) => v !== '');
+  if (exec.length !== 1) throw new Error('expected one ExecStart=');
+  return { argv: exec[0]!.split(/\s+/).map(expand), env };
+}

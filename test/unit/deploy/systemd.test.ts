@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KEY_CREDENTIAL_NAME, loadConfig } from '../../../src/cli/config';
+import { KEY_CREDENTIAL_NAME, loadConfig } from '../../../src/config';
 import {
   parseUnit,
   readUnit,
@@ -74,14 +74,13 @@ describe.each([
     for (const v of values) expect(v).toMatch(/^(no|false|0|off)$/);
   });
 
-  test('restarts on failure, stops on SIGTERM within 5 s, keeps state in a private folder', () => {
+  test('restarts on failure, stops on SIGTERM within 5 s, keeps its socket in a private folder', () => {
     expect(single(unit, 'Service', 'Restart')).toBe('on-failure');
     expect(single(unit, 'Service', 'RestartSec')).toBeDefined();
     expect(single(unit, 'Service', 'KillSignal')).toBe('SIGTERM');
     expect(single(unit, 'Service', 'TimeoutStopSec')).toBe('5');
-    expect(single(unit, 'Service', 'StateDirectory')).toBe('tokenbridge');
-    expect(single(unit, 'Service', 'StateDirectoryMode')).toBe('0700');
     expect(single(unit, 'Service', 'RuntimeDirectory')).toBe('tokenbridge');
+    expect(single(unit, 'Service', 'RuntimeDirectoryMode')).toBe('0700');
     expect(single(unit, 'Service', 'UMask')).toBe('0077');
   });
 
@@ -115,6 +114,22 @@ describe(`${SYSTEM_UNIT}: the system install`, () => {
       '/usr/bin/tokenbridge serve --config /etc/tokenbridge/config.json',
     );
     expect(single(system, 'Install', 'WantedBy')).toBe('multi-user.target');
+  });
+
+  test('keeps the registry in /var/lib/tokenbridge, the folder the shipped configurations name', () => {
+    expect(single(system, 'Service', 'StateDirectory')).toBe('tokenbridge');
+    expect(single(system, 'Service', 'StateDirectoryMode')).toBe('0700');
+    for (const name of ['system.json', 'kiosk.json']) {
+      const config = loadConfig({ file: join(REPO, 'examples', name), env: {} });
+      expect([name, config.store.path]).toEqual([name, '/var/lib/tokenbridge/tokens.sqlite']);
+      // The CLI reads the key file the unit passes as its credential...
+      expect([name, config.store.keyFile]).toEqual([name, '/etc/tokenbridge/seed.key']);
+      // ...and finds the socket the unit's RuntimeDirectory= holds.
+      expect([name, config.drivers.emulatorSocket]).toEqual([
+        name,
+        '/run/tokenbridge/emulator.sock',
+      ]);
+    }
   });
 
   test('loads the seed key as the credential the config loader looks for', () => {
@@ -215,8 +230,20 @@ describe(`${USER_UNIT}: the desktop install`, () => {
     expect(valuesOf(user, 'Service', 'Group')).toEqual([]);
     expect(single(user, 'Install', 'WantedBy')).toBe('default.target');
     expect(single(user, 'Service', 'ExecStart')).toBe(
-      '/usr/bin/tokenbridge serve --config %E/tokenbridge/config.json',
+      '/usr/bin/tokenbridge serve --config %h/.config/tokenbridge/config.json',
     );
+  });
+
+  test('has no StateDirectory=: %S differs between systemd 252 and 254, the config names the registry', () => {
+    expect(valuesOf(user, 'Service', 'StateDirectory')).toEqual([]);
+    const config = loadConfig({
+      file: join(REPO, 'examples', 'desktop.json'),
+      env: { HOME: '/home/u' },
+    });
+    expect(config.store).toEqual({
+      path: '/home/u/.local/state/tokenbridge/tokens.sqlite',
+      keyFile: '/home/u/.local/state/tokenbridge/seed.key',
+    });
   });
 
   test.each([
@@ -239,11 +266,11 @@ describe(`${USER_UNIT}: the desktop install`, () => {
 describe('the kiosk drop-in example', () => {
   const dropIn = parseUnit(readFileSync(join(SYSTEMD_DIR, KIOSK_DROP_IN), 'utf8'));
 
-  test('resets ExecStart, then starts serve with the kiosk config', () => {
-    expect(valuesOf(dropIn, 'Service', 'ExecStart')).toEqual([
-      '',
-      '/usr/bin/tokenbridge serve --config /etc/tokenbridge/kiosk.json',
-    ]);
+  test("keeps the unit's ExecStart: the kiosk configuration is /etc/tokenbridge/config.json, which the CLI reads too", () => {
+    expect(valuesOf(dropIn, 'Service', 'ExecStart')).toEqual([]);
+    expect(single(system, 'Service', 'ExecStart')).toBe(
+      '/usr/bin/tokenbridge serve --config /etc/tokenbridge/config.json',
+    );
   });
 
   test('its environment puts the shipped kiosk example in kiosk mode with exclusive capture', () => {

@@ -60,7 +60,7 @@ describe('tokenbridge doctor (this machine)', () => {
     const byId = Object.fromEntries(report.checks.map((c) => [c.id, c]));
     expect(byId.config).toMatchObject({
       status: 'ok',
-      detail: expect.stringMatching(/config\.json: valid$/),
+      detail: expect.stringMatching(/config\.json \(--config\): valid$/),
     });
     expect(byId.port?.status).toBe('ok');
     expect(byId['store-file']).toMatchObject({
@@ -77,7 +77,7 @@ describe('tokenbridge doctor (this machine)', () => {
 
   test('text output: one line per check and a summary', async () => {
     const res = await runTokenbridge(['doctor', '--config', await configFile()]);
-    expect(res.stdout).toMatch(/^ok {4}configuration: .*config\.json: valid$/m);
+    expect(res.stdout).toMatch(/^ok {4}configuration: .*config\.json \(--config\): valid$/m);
     expect(res.stdout).toMatch(/^ok {4}port 127\.0\.0\.1:\d+: free$/m);
     expect(res.stdout).toMatch(/\d+ ok, \d+ warning\(s\), \d+ failure\(s\)\n$/);
   });

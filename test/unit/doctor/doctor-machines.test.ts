@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
-import { defaultConfig, type ResolvedConfig } from '../../../src/cli/config';
+import { defaultConfig, type ResolvedConfig } from '../../../src/config';
 import {
   runDoctor,
   type CheckStatus,

@@ -2,17 +2,12 @@ import { parseVirtualSpec, VirtualDriver, VirtualToken } from '../../../drivers/
 import { HelloEvent, ServerEvent, VerifyOutcome } from '../../../src/api';
 import { silentLogger } from '../../../src/core';
 import { createFlowBackend } from '../../../src/daemon/backend';
-import { DeviceManager } from '../../../src/devices';
+import type { DeviceManager } from '../../../src/devices';
+import { Runtime } from '../../../src/runtime';
 import type { BackendEventListener } from '../../../src/server';
-import { TokenVerifier, type SqliteTokenStore } from '../../../src/tokens';
-import { FAST } from '../devices/manager-rig';
-import {
-  FakeClock,
-  hotpToken,
-  importTokens,
-  openStore,
-  tempDir,
-} from '../tokens/registry-fixtures';
+import type { SqliteTokenStore } from '../../../src/tokens';
+import { testConfig } from '../../helpers/config';
+import { FakeClock, hotpToken, importTokens, tempDir } from '../tokens/registry-fixtures';
 import { codeOf, hotpCode, RecordingObserver } from './flow-rig';
 
 const SPEC = 'hotp:serial=5000001,secret=3132333435363738393031323334353637383930,pacing=0';
@@ -21,6 +16,7 @@ const ctx = { connectionId: 'conn-1', origin: 'http://127.0.0.1:7343' };
 let store: SqliteTokenStore;
 let bus: VirtualDriver;
 let devices: DeviceManager;
+let runtime: Runtime;
 let backend: ReturnType<typeof createFlowBackend>;
 let cleanup: () => void;
 let clock: FakeClock;
@@ -31,22 +27,28 @@ beforeEach(async () => {
   const temp = tempDir();
   cleanup = temp.cleanup;
   clock = new FakeClock();
-  store = openStore(temp.dir, { clock });
-  importTokens(store, [hotpToken('5000001')]);
   bus = new VirtualDriver();
   bus.attach(new VirtualToken(parseVirtualSpec(SPEC)));
-  devices = new DeviceManager({ drivers: [bus], logger: silentLogger(), ...FAST });
   observer = new RecordingObserver();
-  backend = createFlowBackend({
-    store,
-    verifier: new TokenVerifier({ store, clock }),
-    devices,
-    logger: silentLogger(),
+  const logger = silentLogger();
+  runtime = new Runtime({
+    config: testConfig(temp.dir),
+    logger,
+    env: {},
     clock,
+    drivers: [bus],
+    observer,
+  });
+  store = await runtime.store();
+  importTokens(store, [hotpToken('5000001')]);
+  devices = runtime.devices();
+  backend = createFlowBackend({
+    flows: await runtime.flows(),
+    store,
+    devices,
+    logger,
     version: '1.2.3',
     pairing: true,
-    maxTokensPerUser: 5,
-    observer,
   });
   await devices.start();
   events.length = 0;
@@ -54,9 +56,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   backend.close();
-  await devices.stop();
-  await bus.dispose();
-  await store.close();
+  await runtime.close();
   cleanup();
 });
 

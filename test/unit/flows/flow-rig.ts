@@ -95,8 +95,8 @@ export function makeRig(
     pairingEnabled: options.pairingEnabled ?? true,
     ...(options.suggestSerial ? { suggestSerial: options.suggestSerial } : {}),
     ...(options.maxPerOwner ? { maxPerOwner: options.maxPerOwner } : {}),
-    onState: (owner, state) => states.push({ owner, state }),
   });
+  pairings.onState((owner, state) => states.push({ owner, state }));
   const signOn = new SignOnFlow({ store, verifier, clock, logger, observer });
   return {
     store,

@@ -1,13 +1,10 @@
 import WebSocket from 'ws';
-import { parseVirtualSpec, VirtualDriver, VirtualToken } from '../../../drivers/virtual';
-import { silentLogger } from '../../../src/core';
-import { createFlowBackend } from '../../../src/daemon/backend';
-import { DeviceManager } from '../../../src/devices';
-import { createServer, type BridgeServer } from '../../../src/server';
-import { TokenVerifier, type ImportedToken, type SqliteTokenStore } from '../../../src/tokens';
-import { FAST } from '../devices/manager-rig';
-import { FakeClock, importTokens, openStore, tempDir } from '../tokens/registry-fixtures';
-import { RecordingObserver } from './flow-rig';
+import { parseVirtualSpec, VirtualToken, type VirtualDriver } from '../../../drivers/virtual';
+import type { DeviceManager } from '../../../src/devices';
+import type { BridgeServer } from '../../../src/server';
+import type { ImportedToken, SqliteTokenStore } from '../../../src/tokens';
+import { startTestDaemon } from '../../helpers/daemon';
+import { FakeClock, importTokens } from '../tokens/registry-fixtures';
 
 type Message = Record<string, unknown>;
 
@@ -89,58 +86,63 @@ export interface FlowServer {
   readonly bus: VirtualDriver;
   readonly tokens: VirtualToken[];
   readonly devices: DeviceManager;
-  readonly observer: RecordingObserver;
   readonly server: BridgeServer;
+  /** The daemon's verification and lockout counters (its /metrics), by `flow:result`. */
+  verifications(): Promise<Record<string, number>>;
+  lockouts(): Promise<number>;
   /** A client from the daemon's own page origin, after its hello (returned too). */
   connect(): Promise<{ client: FlowClient; hello: Message }>;
   stop(): Promise<void>;
 }
 
 /**
- * The daemon's parts as the composition root wires them: the real server, the flow backend, a
- * device manager over a virtual bus, the SQLite registry in a temp dir, and a controlled clock for
- * the registry and the flows (the devices keep real time: it only stamps their events).
+ * The whole daemon as the composition root builds it (startTestDaemon): the real server, flows,
+ * device manager over a virtual bus and SQLite registry in a temp dir, under a controlled clock.
  */
 export async function startFlowServer(options: FlowServerOptions = {}): Promise<FlowServer> {
-  const { dir, cleanup } = tempDir();
   const clock = new FakeClock(Date.now());
-  const logger = silentLogger();
-  const store = openStore(dir, { clock });
-  importTokens(store, options.tokens ?? []);
-  const verifier = new TokenVerifier({ store, clock });
-  const bus = new VirtualDriver();
+  const pairing = options.pairing ?? true;
   const tokens = (options.specs ?? []).map((s) => new VirtualToken(parseVirtualSpec(s)));
-  for (const token of tokens) bus.attach(token);
-  const devices = new DeviceManager({ drivers: [bus], logger, ...FAST });
-  const observer = new RecordingObserver();
-  const backend = createFlowBackend({
-    store,
-    verifier,
-    devices,
-    logger,
+  const test = await startTestDaemon({
     clock,
-    version: '0.0.0-test',
-    pairing: options.pairing ?? true,
-    ...(options.kiosk ? { kiosk: options.kiosk } : {}),
-    maxTokensPerUser: options.maxTokensPerUser ?? 5,
-    observer,
+    tokens,
+    config: {
+      ...(options.maxTokensPerUser !== undefined
+        ? { users: { maxTokensPerUser: options.maxTokensPerUser } }
+        : {}),
+      ...(options.kiosk
+        ? { kiosk: { enabled: true, pairing, idleResetMs: options.kiosk.idleResetMs } }
+        : pairing
+          ? {}
+          : { kiosk: { enabled: true, pairing: false } }),
+    },
   });
-  const server = createServer({ host: '127.0.0.1', port: 0, backend, logger });
-  await devices.start();
-  const { port } = await server.listen();
+  const { daemon } = test;
+  importTokens(daemon.store, options.tokens ?? []);
+  const port = daemon.port;
   const origin = `http://127.0.0.1:${port}`;
   const clients: FlowClient[] = [];
+  const counter = async (name: string) =>
+    (await daemon.metrics.registry.getSingleMetric(name)?.get())?.values ?? [];
 
   return {
     port,
     origin,
-    store,
+    store: daemon.store,
     clock,
-    bus,
+    bus: test.virtual,
     tokens,
-    devices,
-    observer,
-    server,
+    devices: daemon.devices,
+    server: daemon.server,
+    async verifications() {
+      const counts: Record<string, number> = {};
+      for (const v of await counter('tokenbridge_verifications_total'))
+        if (v.value > 0) counts[`${v.labels.flow}:${v.labels.result}`] = v.value;
+      return counts;
+    },
+    async lockouts() {
+      return (await counter('tokenbridge_lockouts_total')).reduce((n, v) => n + v.value, 0);
+    },
     async connect() {
       const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, ['tokenbridge.v1'], { origin });
       const client = new FlowClient(ws);
@@ -153,12 +155,7 @@ export async function startFlowServer(options: FlowServerOptions = {}): Promise<
     },
     async stop() {
       await Promise.all(clients.map((c) => c.close()));
-      await server.close();
-      backend.close();
-      await devices.stop();
-      await bus.dispose();
-      await store.close();
-      cleanup();
+      await test.stop();
     },
   };
 }

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCode, TokenBridgeError } from '../../../src/core';
-import { CREDENTIAL_NAME, keyIdOf, pendingKeyPath, SqliteTokenStore } from '../../../src/tokens';
+import { KEY_CREDENTIAL_NAME } from '../../../src/config';
+import { keyIdOf, pendingKeyPath, SqliteTokenStore } from '../../../src/tokens';
 import { hotpToken, importTokens, openStore, tempDir } from './registry-fixtures';
 
 const CTX = { source: 'test' };
@@ -137,19 +138,24 @@ describe('the key file', () => {
     expect(thrown(() => openStore(dir)).message).toMatch(/expected 32 bytes, found 16/);
   });
 
-  test('$CREDENTIALS_DIRECTORY/tokenbridge.key wins when set, and is not created', () => {
+  test('a systemd credential is read, never created or replaced', () => {
     const creds = join(dir, 'creds');
     mkdirSync(creds, { mode: 0o700 });
+    const credential = join(creds, KEY_CREDENTIAL_NAME);
+    expect(
+      thrown(() => openStore(dir, { keyFile: credential, keyIsCredential: true })).message,
+    ).toMatch(/does not exist; the systemd credential is missing/);
+    expect(existsSync(credential)).toBe(false);
     const key = randomBytes(32);
-    writeFileSync(join(creds, CREDENTIAL_NAME), key, { mode: 0o400 });
-    const store = openStore(dir, { env: { CREDENTIALS_DIRECTORY: creds } });
+    writeFileSync(credential, key, { mode: 0o400 });
+    const store = openStore(dir, { keyFile: credential, keyIsCredential: true });
     expect(store.keyId).toBe(keyIdOf(key));
     expect(existsSync(keyFile())).toBe(false);
     expect(() => store.rekey(CTX)).toThrow(/systemd credential/);
     store.closeSync();
-    chmodSync(join(creds, CREDENTIAL_NAME), 0o444);
+    chmodSync(credential, 0o444);
     expect(
-      thrown(() => openStore(dir, { env: { CREDENTIALS_DIRECTORY: creds } })).message,
+      thrown(() => openStore(dir, { keyFile: credential, keyIsCredential: true })).message,
     ).toContain('chmod 600');
   });
 });
@@ -216,7 +222,7 @@ describe('rekey', () => {
     const reopened = SqliteTokenStore.open({
       path: join(dir, 'store.sqlite'),
       keyFile: keyFile(),
-      env: {},
+      maxTokensPerUser: 5,
     });
     expect(reopened.keyId).toBe(keyId);
     expect((await reopened.load('A'))!.record.serial).toBe('A');

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defaultConfig } from '../../../src/config';
 import type { Clock } from '../../../src/core';
 import {
   SqliteTokenStore,
@@ -56,7 +57,7 @@ export function yubicoToken(serial: string, publicId: string): ImportedToken {
   return yubicoImportedToken(serial, publicId, YUBICO_PRIVATE_ID, YUBICO_AES_KEY, `row ${serial}`);
 }
 
-/** A store in `dir` (store.sqlite + seed.key), with an empty environment unless given. */
+/** A store in `dir` (store.sqlite + keys/seed.key) with the configured defaults, unless given. */
 export function openStore(
   dir: string,
   options: Partial<SqliteTokenStoreOptions> = {},
@@ -64,7 +65,7 @@ export function openStore(
   return SqliteTokenStore.open({
     path: join(dir, 'store.sqlite'),
     keyFile: join(dir, 'keys', 'seed.key'),
-    env: {},
+    maxTokensPerUser: defaultConfig({}).users.maxTokensPerUser,
     ...options,
   });
 }

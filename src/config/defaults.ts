@@ -1,22 +1,20 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { defaultPaths } from '../../core';
-import { CREDENTIAL_NAME } from '../../tokens/seed-key';
 import {
   DEFAULT_HOTP_RESYNC_WINDOW,
   DEFAULT_HOTP_WINDOW,
   DEFAULT_TOTP_RESYNC_STEPS,
   DEFAULT_TOTP_WINDOW,
-} from '../../otp';
-import { DRIVER_NAMES, type ConfigLayer, type ResolvedConfig } from './schema';
+} from '../otp';
+import { defaultPaths } from './paths';
+import { DRIVER_NAMES } from '../../drivers';
+import type { ConfigLayer, ResolvedConfig } from './schema';
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 7343;
-/** The name `LoadCredential=` gives the seed key inside `$CREDENTIALS_DIRECTORY` (the registry's). */
-export const KEY_CREDENTIAL_NAME = CREDENTIAL_NAME;
 
 /**
- * Every default in one place. Paths depend on the environment (systemd's `$STATE_DIRECTORY` and
+ * Every default in one place: the lower layers take these values from the config and have none of
+ * their own. Paths depend on the environment (systemd's `$STATE_DIRECTORY` and
  * `$CREDENTIALS_DIRECTORY`, else the XDG directories), which is why this is a function.
  */
 export function defaultConfig(
@@ -24,9 +22,6 @@ export function defaultConfig(
   fileExists: (path: string) => boolean = existsSync,
 ): ResolvedConfig {
   const paths = defaultPaths(env);
-  const credential = env.CREDENTIALS_DIRECTORY
-    ? join(env.CREDENTIALS_DIRECTORY, KEY_CREDENTIAL_NAME)
-    : undefined;
   return {
     server: {
       host: DEFAULT_HOST,
@@ -50,15 +45,31 @@ export function defaultConfig(
       totpWindow: DEFAULT_TOTP_WINDOW,
       totpResyncSteps: DEFAULT_TOTP_RESYNC_STEPS,
     },
+    // PingID's policy: the 3rd failure in a row locks for 2 minutes, each further lock doubles.
     lockout: { maxFailures: 3, baseMs: 120_000, maxMs: 3_600_000, multiplier: 2 },
+    // PingOne's default number of devices per user.
     users: { maxTokensPerUser: 5 },
     store: {
       path: paths.store,
-      keyFile: credential !== undefined && fileExists(credential) ? credential : paths.keyFile,
+      keyFile: credentialKeyFile(env, fileExists) ?? paths.keyFile,
     },
     log: { level: 'info' },
     kiosk: { enabled: false, pairing: false, idleResetMs: 60_000 },
   };
+}
+
+/**
+ * The seed key systemd hands the service (`LoadCredential=`), when there is one. It is the same key
+ * as the key file the configuration names for the CLI (which runs outside the unit and cannot see
+ * the credential), so inside the unit it replaces that file, and only an explicit
+ * `TOKENBRIDGE_KEY_FILE` or `--key-file` overrides it.
+ */
+export function credentialKeyFile(
+  env: NodeJS.ProcessEnv,
+  fileExists: (path: string) => boolean = existsSync,
+): string | undefined {
+  const credential = defaultPaths(env).keyCredential;
+  return credential !== undefined && fileExists(credential) ? credential : undefined;
 }
 
 /**
@@ -70,3 +81,8 @@ export const KIOSK_DEFAULTS: ConfigLayer = {
   drivers: { exclusive: true },
   kiosk: { pairing: false },
 };
+
+/** Whether the page may pair tokens: always on a desktop, in kiosk mode only when configured. */
+export function pairingAllowed(config: ResolvedConfig): boolean {
+  return !config.kiosk.enabled || config.kiosk.pairing;
+}

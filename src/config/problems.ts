@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ErrorCode, TokenBridgeError } from '../../core';
+import { ErrorCode, TokenBridgeError } from '../core';
 import { knownKeysAt } from './schema';
 
 export type ProblemSource = 'file' | 'env' | 'flags' | 'config';

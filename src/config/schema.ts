@@ -5,8 +5,9 @@ import {
   MAX_HOTP_WINDOW,
   MAX_TOTP_RESYNC_STEPS,
   MAX_TOTP_WINDOW,
-} from '../../otp';
-import { parseVirtualSpec } from '../../../drivers/virtual/spec';
+} from '../otp';
+import { DRIVER_NAMES } from '../../drivers';
+import { parseVirtualSpec } from '../../drivers/virtual/spec';
 import {
   boolField,
   enumField,
@@ -19,9 +20,6 @@ import {
   pathField,
   usbIdField,
 } from './fields';
-
-export const DRIVER_NAMES = ['hid', 'usb', 'virtual'] as const;
-export type DriverName = (typeof DRIVER_NAMES)[number];
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 

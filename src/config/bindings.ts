@@ -11,6 +11,8 @@ export interface Binding {
   readonly env: string;
   /** The long flag without its argument, e.g. `--port`. Booleans also get `--no-...`. */
   readonly flag: string;
+  /** A second, shorter spelling of the flag that commands have always taken (`--socket`). */
+  readonly alias?: string;
   /** Commander's property name for the flag. */
   readonly flagKey: string;
   /** For lists: the separator inside the environment variable. Flags repeat instead. */
@@ -87,14 +89,17 @@ export const BINDINGS: readonly Binding[] = [
     'attach a virtual token at start (repeatable)',
     ';',
   ),
-  b(
-    'drivers.emulatorSocket',
-    'path',
-    'EMULATOR_SOCKET',
-    '--emulator-socket',
-    'path',
-    'socket for `tokenbridge emulate`',
-  ),
+  {
+    ...b(
+      'drivers.emulatorSocket',
+      'path',
+      'EMULATOR_SOCKET',
+      '--emulator-socket',
+      'path',
+      'socket for `tokenbridge emulate`',
+    ),
+    alias: '--socket',
+  },
   b('store.path', 'path', 'STORE', '--store', 'path', 'token registry file'),
   b('store.keyFile', 'path', 'KEY_FILE', '--key-file', 'path', 'seed encryption key file'),
   b(

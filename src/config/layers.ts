@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { BINDINGS, convertText, type Binding } from './bindings';
 import { checkJson } from './json-check';
 import {
@@ -23,7 +23,7 @@ export interface Layer {
 /** Keys that hold file paths: relative ones are resolved against the file's folder or the cwd. */
 const PATH_KEYS = BINDINGS.filter((b) => b.kind === 'path').map((b) => b.path);
 
-export function fileLayer(file: string): Layer {
+export function fileLayer(file: string, home: string): Layer {
   const label = file;
   const where = (path: readonly PathSegment[]) =>
     path.length ? `${label}: ${path.join('.')}` : label;
@@ -75,7 +75,7 @@ export function fileLayer(file: string): Layer {
     const issues = parsed.success ? [] : problemsFromIssues(parsed.error.issues, 'file', where);
     return failed(dedupe([...duplicates, ...issues]));
   }
-  const values = resolvePaths(parsed.data, dirname(resolve(file)));
+  const values = resolvePaths(parsed.data, dirname(resolve(file)), home);
   return {
     source: 'file',
     values,
@@ -85,22 +85,28 @@ export function fileLayer(file: string): Layer {
 }
 
 /** The `TOKENBRIDGE_*` variables that are set (an empty one counts as unset, except lists). */
-export function envLayer(env: NodeJS.ProcessEnv, cwd: string): Layer {
+export function envLayer(env: NodeJS.ProcessEnv, cwd: string, home: string): Layer {
   return textLayer(
     'env',
     (binding) => env[binding.env],
     (binding) => binding.env,
     cwd,
+    home,
   );
 }
 
 /** Flags as commander hands them over: typed values, or text that is converted like the env. */
-export function flagsLayer(flags: Readonly<Record<string, unknown>>, cwd: string): Layer {
+export function flagsLayer(
+  flags: Readonly<Record<string, unknown>>,
+  cwd: string,
+  home: string,
+): Layer {
   return textLayer(
     'flags',
     (binding) => flags[binding.flagKey],
     (binding) => binding.flag,
     cwd,
+    home,
   );
 }
 
@@ -109,6 +115,7 @@ function textLayer(
   read: (binding: Binding) => unknown,
   name: (binding: Binding) => string,
   cwd: string,
+  home: string,
 ): Layer {
   const raw: Record<string, unknown> = {};
   const used: Binding[] = [];
@@ -138,7 +145,7 @@ function textLayer(
       describe: () => undefined,
     };
   }
-  const values = resolvePaths(parsed.data, cwd);
+  const values = resolvePaths(parsed.data, cwd, home);
   return {
     source,
     values,
@@ -161,11 +168,17 @@ function convert(binding: Binding, value: unknown): unknown {
   return value;
 }
 
-function resolvePaths(values: ConfigLayer, base: string): ConfigLayer {
+/**
+ * Relative paths are taken from `base`; `~/...` from the home folder, so one file can name the
+ * desktop registry for the CLI and the user service alike (`~/.local/state/tokenbridge/...`).
+ */
+function resolvePaths(values: ConfigLayer, base: string, home: string): ConfigLayer {
   const copy = structuredClone(values) as Record<string, unknown>;
   for (const key of PATH_KEYS) {
     const value = getAt(copy, key);
-    if (typeof value === 'string' && !isAbsolute(value)) setAt(copy, key, resolve(base, value));
+    if (typeof value !== 'string') continue;
+    if (value === '~' || value.startsWith('~/')) setAt(copy, key, join(home, value.slice(1)));
+    else if (!isAbsolute(value)) setAt(copy, key, resolve(base, value));
   }
   return copy as ConfigLayer;
 }

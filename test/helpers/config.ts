@@ -1,0 +1,21 @@
+import { join } from 'node:path';
+import {
+  defaultConfig,
+  withOverrides,
+  type ConfigLayer,
+  type ResolvedConfig,
+} from '../../src/config';
+
+/**
+ * The defaults with everything that touches the machine moved into `dir`: port 0, the registry and
+ * its key, the emulator socket; the virtual driver only. `over` replaces any other key (key by key).
+ * An empty environment, so the machine's $CREDENTIALS_DIRECTORY or config file never leaks in.
+ */
+export function testConfig(dir: string, over: ConfigLayer = {}): ResolvedConfig {
+  const forTests: ConfigLayer = {
+    server: { port: 0 },
+    store: { path: join(dir, 'tokens.sqlite'), keyFile: join(dir, 'keys', 'seed.key') },
+    drivers: { enabled: ['virtual'], emulatorSocket: join(dir, 'emulator.sock') },
+  };
+  return withOverrides(withOverrides(defaultConfig({}), forTests), over);
+}
