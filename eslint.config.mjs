@@ -1,6 +1,7 @@
 // Lint rules, including the one-way layer dependencies of DESIGN.md:
 //   core <- yubikey <- devices <- flows <- server <- daemon;  core <- otp <- flows;  tokens <- flows;
 //   api <- server, web;  drivers -> core only;  qa (scenario runner) <- everything but the cli.
+//   api -> core/passcode only: the page bundles src/api, so it takes nothing that needs node.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -28,7 +29,7 @@ const ALLOWED = {
   otp: ['core'],
   tokens: ['core', 'otp'],
   flows: ['core', 'yubikey', 'devices', 'otp', 'tokens'],
-  api: [],
+  api: ['core'],
   server: ['core', 'yubikey', 'devices', 'otp', 'tokens', 'flows', 'api'],
   web: ['api'],
   // QA drives a whole daemon from scenario files; the command line sits on top of it.
@@ -47,7 +48,31 @@ const ALLOWED = {
   drivers: ['core'],
 };
 
-function restrict(layer) {
+/** Import patterns a layer must not use besides the other layers (each a no-restricted-imports pattern). */
+const EXTRA = {
+  // The page bundles src/api: of src/core only the pure passcode parser, never its index.
+  api: [
+    {
+      regex: '^\\.\\./core(/(?!passcode$).*)?$',
+      message: 'src/api may import only ../core/passcode of src/core: the page bundles src/api.',
+    },
+  ],
+};
+
+/** The modules of src/core the page bundles (through src/api): nothing that needs node. */
+const BROWSER_CORE = ['src/core/passcode.ts', 'src/core/modhex.ts', 'src/core/errors.ts'];
+const BROWSER_ONLY = [
+  {
+    regex: '^(node:|[a-z@])',
+    message: 'the page bundles this module (through src/api): no node or package imports.',
+  },
+  {
+    regex: `^\\./(?!(${BROWSER_CORE.map((f) => f.slice('src/core/'.length, -'.ts'.length)).join('|')})$)`,
+    message: `the page bundles this module (through src/api): it may import only ${BROWSER_CORE.join(', ')}.`,
+  },
+];
+
+function restrict(layer, extra = []) {
   const forbidden = LAYERS.filter((l) => l !== layer && !ALLOWED[layer].includes(l));
   return {
     'no-restricted-imports': [
@@ -58,6 +83,8 @@ function restrict(layer) {
             regex: `^\\.\\.?/(.*/)?(${forbidden.join('|')})(/|$)`,
             message: `src/${layer} may import only: ${ALLOWED[layer].join(', ') || 'nothing outside itself'} (DESIGN.md).`,
           },
+          ...(EXTRA[layer] ?? []),
+          ...extra,
         ],
       },
     ],
@@ -83,6 +110,7 @@ export default tseslint.config(
     files: [layer === 'drivers' ? 'drivers/**/*.ts' : `src/${layer}/**/*.ts`],
     rules: restrict(layer),
   })),
+  { files: BROWSER_CORE, rules: restrict('core', BROWSER_ONLY) },
   {
     // Tests and benches may not mock our own modules: they drive the real code.
     files: ['test/**/*.ts', 'bench/**/*.ts'],
