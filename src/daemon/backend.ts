@@ -11,7 +11,6 @@ import {
 } from '../flows';
 import type { ApiBackend, BackendEventListener, ConnectionContext, HelloInfo } from '../server';
 import type { TokenStore, TokenVerifier } from '../tokens';
-import type { EngineOptions } from '../tokens/engine-dispatch';
 import { forwardDeviceEvents, pluggedSerialFor, toApiDevice } from './backend-devices';
 
 export type { FlowObserver } from '../flows';
@@ -32,8 +31,6 @@ export interface FlowBackendDeps {
   readonly observer?: FlowObserver;
   /** A pairing idle this long is dropped (default 10 minutes). */
   readonly pairingIdleMs?: number;
-  /** The verifier's OTP windows, so sign-on picks among a user's tokens as the verifier will. */
-  readonly engine?: EngineOptions;
 }
 
 /** How often expired pairings are swept even when nobody touches them (their codes leave memory). */
@@ -70,7 +67,6 @@ export function createFlowBackend(deps: FlowBackendDeps): ApiBackend & { close()
     logger: deps.logger,
     clock,
     observer,
-    ...(deps.engine ? { engine: deps.engine } : {}),
   });
 
   const stopDevices = forwardDeviceEvents(deps.devices, (event) => send(event));
@@ -147,16 +143,12 @@ function pairingStateEvent(state: PairingState): ServerEvent {
   return { type: 'pairing.state', ...stepResult(state) };
 }
 
-/** The flow's outcome in the API's shape (the serial of an acceptance stays in the daemon). */
+/**
+ * The flow's outcome on the wire: the one step from the flows' words to the API's shape. The words
+ * are the same (the compiler checks every refusal against the API's schema type); an acceptance
+ * keeps its serial in the daemon and sends only the session token.
+ */
 function apiOutcome(outcome: FlowOutcome): VerifyOutcome {
-  switch (outcome.result) {
-    case 'accepted':
-      return { result: 'accepted', sessionToken: outcome.sessionToken };
-    case 'needs-next-passcode':
-      return { result: 'needs-next-passcode' };
-    case 'rejected':
-      return { result: 'rejected', reason: outcome.reason, attemptsLeft: outcome.attemptsLeft };
-    case 'locked':
-      return { result: 'locked', retryAfterMs: outcome.retryAfterMs };
-  }
+  if (outcome.result !== 'accepted') return outcome;
+  return { result: 'accepted', sessionToken: outcome.sessionToken };
 }

@@ -138,7 +138,6 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       pairing,
       ...(config.kiosk.enabled ? { kiosk: { idleResetMs: config.kiosk.idleResetMs } } : {}),
       maxTokensPerUser: config.users.maxTokensPerUser,
-      engine,
       observer: metrics,
     });
     undo.push(() => backend.close());

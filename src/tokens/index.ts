@@ -25,5 +25,5 @@ export {
 } from './sqlite/sqlite-store';
 export { MIGRATIONS, SCHEMA_VERSION } from './sqlite/schema';
 export { pendingKeyPath, type RekeyResult } from './sqlite/rekey';
-export type { RefusalReason, VerifyOutcome } from './outcome';
+export * from './outcome';
 export { TokenVerifier, type TokenVerifierOptions, type VerifyContext } from './verifier';

@@ -6,7 +6,7 @@ import {
   type AuditEvent,
   type SqliteTokenStore,
   type TokenRecord,
-  type VerifyOutcome,
+  type TokenOutcome,
 } from '../../tokens';
 import { choiceOption, intOption } from '../options';
 import { printJson, printTable } from '../output';
@@ -202,19 +202,14 @@ async function withStore(
 }
 
 /** Prints a verify/resync outcome; anything but acceptance exits 1. */
-function report(
-  io: CliIo,
-  serial: string,
-  outcome: VerifyOutcome,
-  json: boolean | undefined,
-): void {
+function report(io: CliIo, serial: string, outcome: TokenOutcome, json: boolean | undefined): void {
   if (outcome.status === 'not-found') throw notFound(serial);
   if (json) printJson(io.stdout, outcome);
   else io.stdout.write(describeOutcome(serial, outcome) + '\n');
   if (outcome.status !== 'accepted') throw new ExitStatus(EXIT_FAILURE);
 }
 
-export function describeOutcome(serial: string, outcome: VerifyOutcome): string {
+export function describeOutcome(serial: string, outcome: TokenOutcome): string {
   switch (outcome.status) {
     case 'accepted':
       return `accepted: ${serial} matched ${outcome.matched} (drift ${outcome.drift})`;
@@ -235,12 +230,10 @@ export function describeOutcome(serial: string, outcome: VerifyOutcome): string 
   }
 }
 
-const REASONS: Record<Extract<VerifyOutcome, { status: 'rejected' }>['reason'], string> = {
+const REASONS: Record<Extract<TokenOutcome, { status: 'rejected' }>['reason'], string> = {
   wrong: 'wrong passcode',
   replayed: 'passcode already used',
-  'outside-window': 'passcode too far from the expected one',
   malformed: 'not a passcode of this token (length or characters)',
-  locked: 'token locked',
   'not-consecutive': 'the two passcodes are not consecutive',
 };
 
