@@ -13,15 +13,9 @@ import {
 import type { HotpVerifyOptions, ResyncRejectReason, TotpVerifyOptions } from '../otp';
 import { publicIdOf, runResync, runVerify, type EngineOptions } from './engine-dispatch';
 import { lockoutPolicy, type LockoutPolicy } from './lockout';
-import {
-  justLocked,
-  type RefusalReason,
-  type TokenOutcome,
-  type UserOutcome,
-  type UserVerification,
-} from './outcome';
+import { justLocked, type TokenOutcome, type UserVerification } from './outcome';
 import { stateOf, wipeSecret, type LoadedToken, type TokenState, type TokenStore } from './store';
-import { candidatesFor, recognise } from './token-choice';
+import { answerOf, candidatesFor, combine, recognise, type TokenAnswer } from './token-choice';
 import type { TokenRecord } from './types';
 
 /** How often a verification re-runs after losing a compare-and-set before it reports a fault. */
@@ -45,18 +39,6 @@ export interface VerifyContext {
   /** When set, only a token paired to this user is considered; others are 'not-found'. */
   readonly user?: string;
 }
-
-/** One token's answer inside a user's verification. */
-type TokenAnswer =
-  | {
-      readonly kind: 'accepted';
-      readonly serial: string;
-      readonly matched: number;
-      readonly drift: number;
-    }
-  | { readonly kind: 'rejected'; readonly reason: RefusalReason; readonly attemptsLeft: number }
-  | { readonly kind: 'locked'; readonly until: number }
-  | { readonly kind: 'gone' };
 
 /**
  * Verifies passcodes against the registry. Each attempt loads the token, runs the engine, and makes
@@ -145,12 +127,12 @@ export class TokenVerifier {
       for (const token of chosen ? [chosen] : targets) {
         const outcome = await this.verify(token.serial, passcode, { ...context, user });
         if (justLocked(outcome)) lockouts += 1;
-        const answer = await this.answerOf(outcome, token);
+        const answer = await answerOf(outcome, token, this.store, this.policy);
         if (answer.kind !== 'gone') answers.push(answer);
       }
     }
     return {
-      outcome: answers.length > 0 ? this.combine(answers) : { status: 'not-found' },
+      outcome: answers.length > 0 ? combine(answers, this.clock.now()) : { status: 'not-found' },
       tokens: tokens.length,
       tried: answers.length,
       lockouts,
@@ -177,50 +159,6 @@ export class TokenVerifier {
     );
     this.logger.info({ serial, outcome: outcome.status }, 'resync');
     return outcome;
-  }
-
-  private async answerOf(outcome: TokenOutcome, token: TokenRecord): Promise<TokenAnswer> {
-    switch (outcome.status) {
-      case 'accepted':
-        return {
-          kind: 'accepted',
-          serial: outcome.serial,
-          matched: outcome.matched,
-          drift: outcome.drift,
-        };
-      case 'not-found':
-        return { kind: 'gone' };
-      case 'locked':
-        return { kind: 'locked', until: outcome.until };
-      case 'rejected':
-        if (outcome.lockedUntil !== null) return { kind: 'locked', until: outcome.lockedUntil };
-        return { kind: 'rejected', reason: outcome.reason, attemptsLeft: outcome.attemptsLeft };
-      case 'needs-next-passcode': {
-        const fresh = (await this.store.get(token.serial)) ?? token;
-        return {
-          kind: 'rejected',
-          reason: 'out-of-window',
-          attemptsLeft: Math.max(0, this.policy.maxFailures - fresh.failCount),
-        };
-      }
-    }
-  }
-
-  private combine(answers: readonly TokenAnswer[]): UserOutcome {
-    for (const a of answers)
-      if (a.kind === 'accepted')
-        return { status: 'accepted', serial: a.serial, matched: a.matched, drift: a.drift };
-    const rejected = answers.filter((a) => a.kind === 'rejected');
-    if (rejected.length === 0) {
-      const now = this.clock.now();
-      const until = Math.min(...answers.map((a) => (a.kind === 'locked' ? a.until : now)));
-      return { status: 'locked', retryAfterMs: Math.max(0, until - now) };
-    }
-    return {
-      status: 'rejected',
-      reason: rejected[0]!.reason,
-      attemptsLeft: Math.min(...rejected.map((a) => a.attemptsLeft)),
-    };
   }
 
   private async attempt(
