@@ -185,7 +185,7 @@ export class Runtime {
         pairingEnabled: pairingAllowed(this.config),
         suggestSerial: (user) => pluggedSerialFor(devices, store, user),
       });
-      const signOn = new SignOnFlow({ ...common, engine: engineOptions(this.config).engine });
+      const signOn = new SignOnFlow(common);
       this.teardown.add('flows', () => pairings.clear());
       return { pairings, signOn };
     })();

@@ -3,12 +3,16 @@ import {
   Pairings,
   SignOnFlow,
   type FlowObserver,
-  type FlowResult,
   type PairingState,
   type PairingsOptions,
 } from '../../../src/flows';
 import { generateHotp, generateTotp, encodeYubicoOtp } from '../../../src/otp';
-import { TokenVerifier, type ImportedToken, type SqliteTokenStore } from '../../../src/tokens';
+import {
+  TokenVerifier,
+  type ImportedToken,
+  type SqliteTokenStore,
+  type VerifyStatus,
+} from '../../../src/tokens';
 import { recordingLogger, type LogEntry } from '../devices/manager-rig';
 import {
   FakeClock,
@@ -50,7 +54,7 @@ export function yubicoOtp(publicId: string, usage: number, session: number): str
 export class RecordingObserver implements FlowObserver {
   readonly verifications: string[] = [];
   lockouts = 0;
-  verification(flow: 'pairing' | 'sign-on', result: FlowResult): void {
+  verification(flow: 'pairing' | 'sign-on', result: VerifyStatus): void {
     this.verifications.push(`${flow}:${result}`);
   }
   lockout(): void {

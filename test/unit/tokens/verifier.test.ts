@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { createLogger } from '../../../src/core';
 import { encodeYubicoOtp, generateHotp } from '../../../src/otp';
-import { TokenVerifier, type SqliteTokenStore, type VerifyOutcome } from '../../../src/tokens';
+import { TokenVerifier, type SqliteTokenStore, type TokenOutcome } from '../../../src/tokens';
 import { RFC4226_VECTORS } from '../../vectors/rfc4226';
 import { RFC6238_VECTORS } from '../../vectors/rfc6238';
 import { YUBICO_OTP_VECTORS } from '../../vectors/yubico-otp';
@@ -181,7 +181,7 @@ describe('lockout (injected clock)', () => {
   beforeEach(() => importTokens(store, [hotpToken('H1')]));
   const wrong = () => verifier.verify('H1', '000000', CLI);
 
-  async function lockOnce(): Promise<VerifyOutcome> {
+  async function lockOnce(): Promise<TokenOutcome> {
     await wrong();
     await wrong();
     return wrong();
