@@ -11,7 +11,6 @@ import { importFile } from '../../src/tokens/import';
 import { parseVirtualSpec, VirtualDriver, VirtualToken } from '../../drivers/virtual';
 import { FAST } from '../unit/devices/manager-rig';
 import {
-  FakeClock,
   hotpToken,
   openStore,
   RFC_SEED,
@@ -20,6 +19,7 @@ import {
   YUBICO_PRIVATE_ID,
   yubicoToken,
 } from '../unit/tokens/registry-fixtures';
+import { ManualClock } from '../helpers/manual-clock';
 import { RFC4226_SECRET_ASCII } from '../vectors/rfc4226';
 import { open } from './server-harness';
 
@@ -108,14 +108,14 @@ afterEach(async () => {
   for (const step of cleanups.reverse()) await step();
 });
 
-function store(clock?: FakeClock): SqliteTokenStore {
+function store(clock?: ManualClock): SqliteTokenStore {
   const { dir, cleanup } = tempDir();
   const s = openStore(dir, { logger: capture.logger, ...(clock ? { clock } : {}) });
   cleanups.push(cleanup, () => s.closeSync());
   return s;
 }
 
-function verifier(s: SqliteTokenStore, clock: FakeClock): TokenVerifier {
+function verifier(s: SqliteTokenStore, clock: ManualClock): TokenVerifier {
   return new TokenVerifier({
     store: s,
     clock,
@@ -143,7 +143,7 @@ test('the seed forms the scanner looks for are the right ones (guards the guard)
 
 describe('no seed and no whole OTP in any log line, at trace level', () => {
   test('the verifier: accept, reject, replay, resync, lockout', async () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock();
     const s = store(clock);
     const session = s.beginImport({ replace: false, dryRun: false, source: 'test' });
     session.add(hotpToken('9100001'));
@@ -199,7 +199,7 @@ describe('no seed and no whole OTP in any log line, at trace level', () => {
   });
 
   test('a virtual token press through the device manager, sign-ons and a two-code pairing over a real ws client', async () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock();
     const s = store(clock);
     const serial = '5550001';
     const session = s.beginImport({ replace: false, dryRun: false, source: 'test' });
@@ -331,7 +331,7 @@ describe('no seed and no whole OTP in any log line, at trace level', () => {
 
 describe('one child logger per module', () => {
   test('every line the daemon parts write names its module', async () => {
-    const clock = new FakeClock();
+    const clock = new ManualClock();
     const s = store(clock);
     const bus = new VirtualDriver({ logger: capture.logger });
     bus.attach(

@@ -14,7 +14,7 @@ import {
   VirtualToken,
 } from '../../drivers/virtual';
 import { DEFAULT_OTP_KEY_TIMEOUT_MS, DEFAULT_RESUME_GUARD_MS } from '../../src/yubikey';
-import { FakeClock } from '../unit/tokens/registry-fixtures';
+import { ManualClock } from '../helpers/manual-clock';
 import { makeManager, recordingLogger, stopManagers } from '../unit/devices/manager-rig';
 
 /** Garbage made of this byte is never a valid key report (the reserved byte is set). */
@@ -130,14 +130,14 @@ describe('faults stay with their device', () => {
   test('an OTP cut in two by a daemon stall past the timeout is dropped whole, never its tail', async () => {
     // A frozen clock stands still while the token types; jumping it mid-OTP is exactly what the
     // session sees when the daemon stalls: keys, then the next key long after the timeout.
-    const clock = new FakeClock();
+    const clock = new ManualClock();
     const t = token('yubico:serial=70,pacing=0');
     const { logger, entries } = recordingLogger();
     const { manager, log } = makeManager([bus(t)], { logger, clock });
     await manager.start();
     let reports = 0;
     const off = t.onInputReport(() => {
-      if (++reports === 8) clock.advance(DEFAULT_OTP_KEY_TIMEOUT_MS + 500);
+      if (++reports === 8) clock.jump(DEFAULT_OTP_KEY_TIMEOUT_MS + 500);
     });
     const typed = await t.press();
     off();
@@ -150,7 +150,7 @@ describe('faults stay with their device', () => {
     ]);
     expect(JSON.stringify(entries)).not.toContain(typed.slice(4));
     // The next touch comes later than the guard and arrives whole.
-    clock.advance(DEFAULT_RESUME_GUARD_MS + 1);
+    clock.jump(DEFAULT_RESUME_GUARD_MS + 1);
     const next = await t.press();
     expect((await log.waitFor('otp')).otp).toBe(next);
   });

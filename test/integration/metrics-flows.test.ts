@@ -11,13 +11,8 @@ import { TokenVerifier, type SqliteTokenStore } from '../../src/tokens';
 import { parseVirtualSpec, VirtualDriver, VirtualToken } from '../../drivers/virtual';
 import { FAST } from '../unit/devices/manager-rig';
 import { sampleValue } from '../unit/metrics/exposition';
-import {
-  FakeClock,
-  hotpToken,
-  openStore,
-  RFC_SEED,
-  tempDir,
-} from '../unit/tokens/registry-fixtures';
+import { hotpToken, openStore, RFC_SEED, tempDir } from '../unit/tokens/registry-fixtures';
+import { ManualClock } from '../helpers/manual-clock';
 import { open, type TestClient } from './server-harness';
 
 const PAIRED = '6600001';
@@ -40,7 +35,7 @@ afterEach(async () => {
 /** The daemon's parts wired the way daemon.ts wires metrics, over a real store and a virtual token. */
 async function start(): Promise<Rig> {
   const { dir, cleanup } = tempDir();
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   const logger = silentLogger();
   const store: SqliteTokenStore = openStore(dir, { clock });
   cleanups.push(cleanup, () => store.closeSync());

@@ -13,7 +13,7 @@ import {
 } from '../helpers/reliability-devices';
 import { printCounts, RELIABILITY_SEED, scaled, waitUntil } from '../helpers/reliability-scale';
 import { EventLog } from '../unit/devices/manager-rig';
-import { FakeClock } from '../unit/tokens/registry-fixtures';
+import { ManualClock } from '../helpers/manual-clock';
 
 /**
  * The DeviceManager is fed hostile input by tokens that are otherwise real: invalid keyboard reports
@@ -206,7 +206,7 @@ test('a garbage flood closes and reports the device once above the limit, never 
       fc.integer({ min: 0, max: 80 }),
       async (kind, limit, count) => {
         // A frozen clock puts the whole burst inside one window, so the policy is exact.
-        const clock = new FakeClock();
+        const clock = new ManualClock();
         const r = await rig(kind, { clock, garbage: { limit, windowMs: 1000 } });
         try {
           const deviceId = r.manager.devices()[0]!.id;
@@ -224,7 +224,7 @@ test('a garbage flood closes and reports the device once above the limit, never 
             await r.manager.settled();
             expect(r.log.of('otp')).toEqual([]);
             totals.resumedDropped += 1;
-            clock.advance(DEFAULT_RESUME_GUARD_MS + 1);
+            clock.jump(DEFAULT_RESUME_GUARD_MS + 1);
           }
           const typed = await r.token.press();
           totals.presses += 1;

@@ -6,13 +6,8 @@ import { DeviceManager } from '../../../src/devices';
 import type { BackendEventListener } from '../../../src/server';
 import { TokenVerifier, type SqliteTokenStore } from '../../../src/tokens';
 import { FAST } from '../devices/manager-rig';
-import {
-  FakeClock,
-  hotpToken,
-  importTokens,
-  openStore,
-  tempDir,
-} from '../tokens/registry-fixtures';
+import { hotpToken, importTokens, openStore, tempDir } from '../tokens/registry-fixtures';
+import { ManualClock } from '../../helpers/manual-clock';
 import { codeOf, hotpCode, RecordingObserver } from './flow-rig';
 
 const SPEC = 'hotp:serial=5000001,secret=3132333435363738393031323334353637383930,pacing=0';
@@ -23,14 +18,14 @@ let bus: VirtualDriver;
 let devices: DeviceManager;
 let backend: ReturnType<typeof createFlowBackend>;
 let cleanup: () => void;
-let clock: FakeClock;
+let clock: ManualClock;
 let observer: RecordingObserver;
 const events: Array<{ event: ServerEvent; to: string | undefined }> = [];
 
 beforeEach(async () => {
   const temp = tempDir();
   cleanup = temp.cleanup;
-  clock = new FakeClock();
+  clock = new ManualClock();
   store = openStore(temp.dir, { clock });
   importTokens(store, [hotpToken('5000001')]);
   bus = new VirtualDriver();

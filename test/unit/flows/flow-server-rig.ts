@@ -6,7 +6,8 @@ import { DeviceManager } from '../../../src/devices';
 import { createServer, type BridgeServer } from '../../../src/server';
 import { TokenVerifier, type ImportedToken, type SqliteTokenStore } from '../../../src/tokens';
 import { FAST } from '../devices/manager-rig';
-import { FakeClock, importTokens, openStore, tempDir } from '../tokens/registry-fixtures';
+import { importTokens, openStore, tempDir } from '../tokens/registry-fixtures';
+import { ManualClock } from '../../helpers/manual-clock';
 import { RecordingObserver } from './flow-rig';
 
 type Message = Record<string, unknown>;
@@ -85,7 +86,7 @@ export interface FlowServer {
   readonly port: number;
   readonly origin: string;
   readonly store: SqliteTokenStore;
-  readonly clock: FakeClock;
+  readonly clock: ManualClock;
   readonly bus: VirtualDriver;
   readonly tokens: VirtualToken[];
   readonly devices: DeviceManager;
@@ -103,7 +104,7 @@ export interface FlowServer {
  */
 export async function startFlowServer(options: FlowServerOptions = {}): Promise<FlowServer> {
   const { dir, cleanup } = tempDir();
-  const clock = new FakeClock(Date.now());
+  const clock = new ManualClock(Date.now());
   const logger = silentLogger();
   const store = openStore(dir, { clock });
   importTokens(store, options.tokens ?? []);
