@@ -61,6 +61,7 @@ export class DeviceManager {
     this.hub = new EventHub(this.log);
     this.hotplug = new Hotplug({
       logger: this.log,
+      clock: this.clock,
       pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
       debounceMs: options.debounceMs ?? DEFAULT_DEBOUNCE_MS,
       handlers: {
@@ -143,7 +144,7 @@ export class DeviceManager {
   private async stopOnce(): Promise<void> {
     await this.starting?.catch(() => undefined);
     for (const slot of this.slots.values()) {
-      clearTimeout(slot.retryTimer);
+      slot.retryTimer?.clear();
       slot.abort?.abort();
     }
     await this.hotplug.stop();
@@ -372,19 +373,18 @@ export class DeviceManager {
     }
     slot.state = 'failed';
     const delay = this.retryDelayMs * 2 ** (slot.attempts - 1);
-    slot.retryTimer = setTimeout(() => {
+    slot.retryTimer = this.clock.setTimeout(() => {
       slot.retryTimer = undefined;
       slot.retryDue = true;
       void this.hotplug.scan(slot.driver);
     }, delay);
-    slot.retryTimer.unref();
   }
 
   /** No longer enumerated: close it if open and forget it. */
   private async remove(slot: Slot): Promise<void> {
     slot.removed = true;
     this.slots.delete(slot.key);
-    clearTimeout(slot.retryTimer);
+    slot.retryTimer?.clear();
     slot.abort?.abort();
     await this.deactivate(slot, 'gone');
   }

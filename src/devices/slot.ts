@@ -1,4 +1,4 @@
-import type { DeviceInfo, Driver } from '../core';
+import type { DeviceInfo, Driver, Timer } from '../core';
 import type { OtpClassification } from '../yubikey';
 import type { DeviceSession, Identity } from './device-session';
 import type { DeviceEvent, OtpEvent } from './types';
@@ -26,7 +26,7 @@ export interface Slot {
   serial?: number | undefined;
   device?: DeviceSession | undefined;
   event?: DeviceEvent | undefined;
-  retryTimer?: NodeJS.Timeout | undefined;
+  retryTimer?: Timer | undefined;
   abort?: AbortController | undefined;
   /** Settles when this slot's open and identification are over, however they ended. */
   identifying?: Promise<void> | undefined;

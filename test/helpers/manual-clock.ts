@@ -1,4 +1,4 @@
-import type { Clock, Timer } from '../../src/core';
+import type { Clock, Timer, TimerOptions } from '../../src/core';
 
 interface Armed {
   readonly at: number;
@@ -35,7 +35,7 @@ export class ManualClock implements Clock {
     return this.ms;
   }
 
-  setTimeout(fn: () => void, ms: number): Timer {
+  setTimeout(fn: () => void, ms: number, _options?: TimerOptions): Timer {
     const timer: Armed = { at: this.ms + Math.max(0, ms), order: this.order++, fn };
     this.armed.add(timer);
     this.wake();

@@ -134,7 +134,7 @@ describe('faults stay with their device', () => {
     const t = token('yubico:serial=70,pacing=0');
     const { logger, entries } = recordingLogger();
     const { manager, log } = makeManager([bus(t)], { logger, clock });
-    await manager.start();
+    await clock.runUntil(manager.start());
     let reports = 0;
     const off = t.onInputReport(() => {
       if (++reports === 8) clock.jump(DEFAULT_OTP_KEY_TIMEOUT_MS + 500);
@@ -150,7 +150,7 @@ describe('faults stay with their device', () => {
     ]);
     expect(JSON.stringify(entries)).not.toContain(typed.slice(4));
     // The next touch comes later than the guard and arrives whole.
-    clock.jump(DEFAULT_RESUME_GUARD_MS + 1);
+    await clock.advance(DEFAULT_RESUME_GUARD_MS + 1);
     const next = await t.press();
     expect((await log.waitFor('otp')).otp).toBe(next);
   });

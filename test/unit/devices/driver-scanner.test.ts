@@ -1,6 +1,7 @@
 import type { DeviceInfo, Driver, HotplugListener } from '../../../src/core';
 import { DeviceError, ErrorCode } from '../../../src/core';
 import { DriverScanner } from '../../../src/devices/driver-scanner';
+import { ManualClock } from '../../helpers/manual-clock';
 import { makeManager, stopManagers } from './manager-rig';
 
 /** A driver whose enumerations finish only when the test says so, counting how many overlap. */
@@ -42,10 +43,11 @@ describe('DriverScanner', () => {
   test('scans asked for during one enumeration become a single follow-up, never overlapping', async () => {
     const slow = slowDriver();
     const found: number[] = [];
-    const scanner = new DriverScanner(slow.driver, {
-      found: async () => void found.push(1),
-      failed: () => undefined,
-    });
+    const scanner = new DriverScanner(
+      slow.driver,
+      { found: async () => void found.push(1), failed: () => undefined },
+      new ManualClock(),
+    );
     const first = scanner.scan();
     const more = [scanner.scan(), scanner.scan(), scanner.scan()];
     await tick();
@@ -72,10 +74,14 @@ describe('DriverScanner', () => {
         throw new Error('unused');
       },
     };
-    const scanner = new DriverScanner(driver, {
-      found: async () => undefined,
-      failed: (_d, err) => void errors.push(`${err.code}: ${err.message}`),
-    });
+    const scanner = new DriverScanner(
+      driver,
+      {
+        found: async () => undefined,
+        failed: (_d, err) => void errors.push(`${err.code}: ${err.message}`),
+      },
+      new ManualClock(),
+    );
     await scanner.scan();
     expect(errors).toEqual(['INTERNAL: bus went away']);
   });
