@@ -128,9 +128,9 @@ describe('DeviceManager hotplug scheduling', () => {
     const stopping = manager.stop();
     slow.finishAll();
     await stopping;
+    expect(clock.pendingTimers).toBe(0);
     await clock.advance(30);
     expect(slow.stats.calls).toBe(3);
-    expect(clock.pendingTimers).toBe(0);
     expect(slow.stats.maxConcurrent).toBe(1);
   });
 });
