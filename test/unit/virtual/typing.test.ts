@@ -168,12 +168,17 @@ describe('VirtualToken typing', () => {
   });
 
   test('with pacing the press resolves after the last key-up report', async () => {
-    const token = new VirtualToken(parseVirtualSpec(`hotp:secret=${RFC4226_SECRET_HEX},pacing=1`));
+    const clock = new ManualClock();
+    const token = new VirtualToken(parseVirtualSpec(`hotp:secret=${RFC4226_SECRET_HEX},pacing=3`), {
+      clock,
+    });
     const reports = record(token);
     const pressing = token.press();
     expect(reports).toHaveLength(1); // the first key-down goes out at once
     await expect(token.press()).rejects.toMatchObject({ code: 'DEVICE_BUSY' });
-    expect(await pressing).toBe('755224');
+    await clock.advance(3);
+    expect(reports).toHaveLength(2); // one report per pacing interval
+    expect(await clock.runUntil(pressing)).toBe('755224');
     expect(reports).toHaveLength(14);
     expect(reports[13]).toBe('0000000000000000');
   });
