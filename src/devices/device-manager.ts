@@ -13,7 +13,7 @@ import type { OtpClassification, YubiOtpSession } from '../yubikey';
 import { DeviceSession, type DeviceSessionOptions, type Identity } from './device-session';
 import { EventHub } from './event-hub';
 import { Hotplug } from './hotplug';
-import { mayBeSameKey, outranks, publicIdFor, sameLocation } from './merge';
+import { mayBeSameKey, outranks, deviceIdFor, sameLocation } from './merge';
 import { deviceEvent, otpEvent, type Slot, type SlotState, slotKey } from './slot';
 import {
   type AttachedDevice,
@@ -174,7 +174,7 @@ export class DeviceManager {
           key,
           driver,
           info,
-          id: publicIdFor(info),
+          id: deviceIdFor(info),
           state: 'idle',
           removed: false,
           attempts: 0,
