@@ -1,5 +1,5 @@
 import type { Clock, Driver, Logger } from '../core';
-import type { HotpDigits, OtpProtocolTimings, Sleep } from '../yubikey';
+import type { HotpDigits, OtpProtocolTimings } from '../yubikey';
 
 /** One token interface the manager has opened and identified. Also the attached/detached payload. */
 export interface DeviceEvent {
@@ -67,12 +67,12 @@ export interface SessionOptions {
   /** Serial reads tried while a composite key may be in reclaim right after plug-in. */
   readonly reclaimAttempts?: number;
   readonly reclaimIntervalMs?: number;
-  readonly sleep?: Sleep;
 }
 
 export interface DeviceManagerOptions {
   readonly drivers: readonly Driver[];
   readonly logger: Logger;
+  /** Stamps events and times every wait: retries, polls, debounces, OTP expiry, protocol polls. */
   readonly clock?: Clock;
   /** Enumeration interval for drivers without hotplug events (default 1000 ms). */
   readonly pollIntervalMs?: number;

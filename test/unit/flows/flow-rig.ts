@@ -15,13 +15,13 @@ import {
 } from '../../../src/tokens';
 import { recordingLogger, type LogEntry } from '../devices/manager-rig';
 import {
-  FakeClock,
   importTokens,
   openStore,
   RFC_SEED,
   tempDir,
   YUBICO_AES_KEY,
 } from '../tokens/registry-fixtures';
+import { ManualClock } from '../../helpers/manual-clock';
 
 /** A second HOTP seed, so two tokens of one user never share codes. */
 export const OTHER_SEED = new Uint8Array(Buffer.from('abcdefghijklmnopqrst', 'ascii'));
@@ -64,7 +64,7 @@ export class RecordingObserver implements FlowObserver {
 
 export interface FlowRig {
   readonly store: SqliteTokenStore;
-  readonly clock: FakeClock;
+  readonly clock: ManualClock;
   readonly verifier: TokenVerifier;
   readonly pairings: Pairings;
   readonly signOn: SignOnFlow;
@@ -82,7 +82,7 @@ export function makeRig(
   > = {},
 ): FlowRig {
   const { dir, cleanup } = tempDir();
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   const { logger, entries } = recordingLogger();
   const store = openStore(dir, { clock, logger });
   importTokens(store, tokens);

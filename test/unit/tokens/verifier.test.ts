@@ -6,7 +6,6 @@ import { RFC4226_VECTORS } from '../../vectors/rfc4226';
 import { RFC6238_VECTORS } from '../../vectors/rfc6238';
 import { YUBICO_OTP_VECTORS } from '../../vectors/yubico-otp';
 import {
-  FakeClock,
   hotpToken,
   importTokens,
   openStore,
@@ -16,6 +15,7 @@ import {
   YUBICO_AES_KEY,
   yubicoToken,
 } from './registry-fixtures';
+import { ManualClock } from '../../helpers/manual-clock';
 
 const CLI = { source: 'test' };
 const HOTP = { secret: RFC_SEED, algorithm: 'sha1', digits: 6 } as const;
@@ -23,13 +23,13 @@ const code = (counter: number) => RFC4226_VECTORS[counter]?.otp ?? generateHotp(
 
 let dir: string;
 let cleanup: () => void;
-let clock: FakeClock;
+let clock: ManualClock;
 let store: SqliteTokenStore;
 let verifier: TokenVerifier;
 
 beforeEach(() => {
   ({ dir, cleanup } = tempDir());
-  clock = new FakeClock(1_700_000_000_000);
+  clock = new ManualClock(1_700_000_000_000);
   store = openStore(dir, { clock });
   verifier = new TokenVerifier({ store, clock });
 });
@@ -191,14 +191,14 @@ describe('lockout (injected clock)', () => {
     expect(await wrong()).toMatchObject({ attemptsLeft: 2 });
     expect(await wrong()).toMatchObject({ attemptsLeft: 1 });
     expect(await wrong()).toMatchObject({ attemptsLeft: 0, lockedUntil: clock.ms + 120_000 });
-    clock.advance(119_999);
+    await clock.advance(119_999);
     expect(await verifier.verify('H1', '755224', CLI)).toEqual({
       status: 'locked',
       serial: 'H1',
       until: clock.ms + 1,
       retryAfterMs: 1,
     });
-    clock.advance(1);
+    await clock.advance(1);
     expect(await verifier.verify('H1', '755224', CLI)).toMatchObject({ status: 'accepted' });
     expect(await store.get('H1')).toMatchObject({ failCount: 0, lockCount: 0, lockedUntil: null });
   });
@@ -211,14 +211,14 @@ describe('lockout (injected clock)', () => {
       const outcome = await capped.verify('H1', '000000', CLI);
       if (outcome.status !== 'rejected' || outcome.lockedUntil === null) throw new Error('no lock');
       lengths.push(outcome.lockedUntil - clock.ms);
-      clock.advance(outcome.lockedUntil - clock.ms);
+      await clock.advance(outcome.lockedUntil - clock.ms);
     }
     expect(lengths).toEqual([120_000, 240_000, 300_000, 300_000]);
   });
 
   test('a success resets the growth; unlock clears a lock', async () => {
     await lockOnce();
-    clock.advance(120_000);
+    await clock.advance(120_000);
     await verifier.verify('H1', '755224', CLI);
     const again = await lockOnce();
     expect(again).toMatchObject({ lockedUntil: clock.ms + 120_000 });

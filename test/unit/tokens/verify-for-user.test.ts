@@ -1,9 +1,9 @@
+import { ManualClock } from '../../helpers/manual-clock';
 import { DVORAK_MODHEX_ALPHABET, MODHEX_ALPHABET } from '../../../src/core';
 import { generateTotp } from '../../../src/otp';
 import { TokenVerifier, type SqliteTokenStore } from '../../../src/tokens';
 import { hotpCode, OTHER_SEED, yubicoOtp } from '../flows/flow-rig';
 import {
-  FakeClock,
   hotpToken,
   importTokens,
   openStore,
@@ -18,7 +18,7 @@ const PUBLIC_ID = 'vvccccbcbcbc';
 const WRONG = '918273';
 
 let cleanup: () => void;
-let clock: FakeClock;
+let clock: ManualClock;
 let store: SqliteTokenStore;
 let verifier: TokenVerifier;
 
@@ -26,7 +26,7 @@ let verifier: TokenVerifier;
 beforeEach(async () => {
   let dir: string;
   ({ dir, cleanup } = tempDir());
-  clock = new FakeClock();
+  clock = new ManualClock();
   store = openStore(dir, { clock });
   verifier = new TokenVerifier({ store, clock });
   importTokens(store, [
@@ -142,7 +142,7 @@ describe("verifyForUser: which of the user's tokens accepts a passcode", () => {
 
   test('when every candidate is locked, the earliest retry is reported', async () => {
     for (let i = 0; i < 3; i++) await verifier.verify('100', WRONG, SOURCE);
-    clock.advance(30_000);
+    await clock.advance(30_000);
     for (let i = 0; i < 3; i++) await verifier.verify('101', WRONG, SOURCE);
     expect(await verifier.verifyForUser('alice', hotpCode(0), SOURCE)).toMatchObject({
       outcome: { status: 'locked', retryAfterMs: 90_000 },
