@@ -26,7 +26,6 @@ import {
   DEFAULT_DEBOUNCE_MS,
   DEFAULT_GARBAGE_LIMIT,
   DEFAULT_GARBAGE_WINDOW_MS,
-  DEFAULT_POLL_INTERVAL_MS,
   DEFAULT_RETRY_ATTEMPTS,
   DEFAULT_RETRY_DELAY_MS,
   type DeviceManagerEvents,
@@ -68,14 +67,14 @@ export class DeviceManager {
     this.hotplug = new Hotplug({
       logger: this.log,
       clock: this.clock,
-      pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+      pollIntervalMs: options.pollIntervalMs,
       debounceMs: options.debounceMs ?? DEFAULT_DEBOUNCE_MS,
       handlers: {
         found: (driver, infos) => this.found(driver, infos),
         failed: (driver, err) => this.enumerateFailed(driver, err),
       },
     });
-    this.exclusive = options.exclusive ?? false;
+    this.exclusive = options.exclusive;
     this.retryAttempts = options.retry?.attempts ?? DEFAULT_RETRY_ATTEMPTS;
     this.retryDelayMs = options.retry?.delayMs ?? DEFAULT_RETRY_DELAY_MS;
     this.sessionOptions = {

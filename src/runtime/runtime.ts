@@ -5,7 +5,7 @@ import type { DeviceManager } from '../devices';
 import type { FlowObserver, Pairings, SignOnFlow } from '../flows';
 import type { SqliteTokenStore, TokenVerifier } from '../tokens';
 import type { VirtualDriver, VirtualToken } from '../../drivers/virtual';
-import { engineOptions, lockoutOptions } from './verifier-options';
+import { verifierSettingsOf } from './verifier-options';
 import { pluggedSerialFor } from './plugged-serial';
 import { provisionVirtualTokens } from './provision-virtual';
 import { Teardown } from './teardown';
@@ -99,8 +99,7 @@ export class Runtime {
         store,
         clock: this.clock,
         logger: this.logger,
-        lockout: lockoutOptions(this.config),
-        ...engineOptions(this.config),
+        ...verifierSettingsOf(this.config),
       });
     })();
     return this.verifierPart;

@@ -25,3 +25,8 @@ export function engineOptions(config: ResolvedConfig): {
     totpResyncSteps: config.otp.totpResyncSteps,
   };
 }
+
+/** Everything a TokenVerifier takes from the configuration. */
+export function verifierSettingsOf(config: ResolvedConfig) {
+  return { lockout: lockoutOptions(config), ...engineOptions(config) };
+}

@@ -25,7 +25,8 @@ export interface TokenVerifierOptions {
   readonly store: TokenStore;
   readonly clock?: Clock;
   readonly logger?: Logger;
-  readonly lockout?: Partial<LockoutPolicy>;
+  /** The configured lockout (`lockout.*`); there is no built-in one. */
+  readonly lockout: LockoutPolicy;
   readonly hotp?: HotpVerifyOptions;
   readonly totp?: TotpVerifyOptions;
   /** Resync search spans (defaults: the engine's, 1000 counters / 120 steps). */

@@ -27,6 +27,7 @@ const fcOptions = (numRuns: number) => ({ numRuns, seed: RELIABILITY_SEED, endOn
 const QUICK: Omit<DeviceManagerOptions, 'drivers' | 'logger'> = {
   debounceMs: 1,
   pollIntervalMs: 60_000,
+  exclusive: false,
   otpTimeoutMs: 60_000,
   retry: { attempts: 3, delayMs: 1 },
   session: {

@@ -66,6 +66,7 @@ export class EventLog {
 export const FAST: Omit<DeviceManagerOptions, 'drivers' | 'logger'> = {
   debounceMs: 10,
   pollIntervalMs: 25,
+  exclusive: false,
   retry: { attempts: 3, delayMs: 20 },
   session: { reclaimAttempts: 1, timings: { reportTimeoutMs: 150 } },
 };

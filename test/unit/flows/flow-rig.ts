@@ -22,6 +22,7 @@ import {
   YUBICO_AES_KEY,
 } from '../tokens/registry-fixtures';
 import { ManualClock } from '../../helpers/manual-clock';
+import { verifierSettings } from '../../helpers/config';
 
 /** A second HOTP seed, so two tokens of one user never share codes. */
 export const OTHER_SEED = new Uint8Array(Buffer.from('abcdefghijklmnopqrst', 'ascii'));
@@ -86,7 +87,7 @@ export function makeRig(
   const { logger, entries } = recordingLogger();
   const store = openStore(dir, { clock, logger });
   importTokens(store, tokens);
-  const verifier = new TokenVerifier({ store, clock, logger });
+  const verifier = new TokenVerifier({ store, clock, logger, ...verifierSettings() });
   const observer = new RecordingObserver();
   const states: FlowRig['states'] = [];
   const pairings = new Pairings({

@@ -13,6 +13,7 @@ import {
   yubicoToken,
 } from './registry-fixtures';
 import { ManualClock } from '../../helpers/manual-clock';
+import { verifierSettings } from '../../helpers/config';
 
 let dir: string;
 let cleanup: () => void;
@@ -279,7 +280,7 @@ describe('beginImport', () => {
   test('an import runs on its own connection: a verification meanwhile never joins its transaction', async () => {
     const store = openStore(dir, { busyTimeoutMs: 50 });
     importTokens(store, [hotpToken('H1')]);
-    const verifier = new TokenVerifier({ store });
+    const verifier = new TokenVerifier({ store, ...verifierSettings() });
     const session = store.beginImport({ replace: false, dryRun: false, source: 't' });
     session.add(hotpToken('H2'));
     // The import holds the write lock: the verification waits, then reports the busy store.

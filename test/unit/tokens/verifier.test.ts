@@ -16,6 +16,7 @@ import {
   yubicoToken,
 } from './registry-fixtures';
 import { ManualClock } from '../../helpers/manual-clock';
+import { verifierSettings } from '../../helpers/config';
 
 const CLI = { source: 'test' };
 const HOTP = { secret: RFC_SEED, algorithm: 'sha1', digits: 6 } as const;
@@ -31,7 +32,7 @@ beforeEach(() => {
   ({ dir, cleanup } = tempDir());
   clock = new ManualClock(1_700_000_000_000);
   store = openStore(dir, { clock });
-  verifier = new TokenVerifier({ store, clock });
+  verifier = new TokenVerifier({ store, clock, ...verifierSettings() });
 });
 afterEach(() => {
   store.closeSync();
@@ -204,7 +205,11 @@ describe('lockout (injected clock)', () => {
   });
 
   test('each further lock doubles, up to the maximum', async () => {
-    const capped = new TokenVerifier({ store, clock, lockout: { maxLockMs: 300_000 } });
+    const capped = new TokenVerifier({
+      store,
+      clock,
+      ...verifierSettings({ lockout: { maxMs: 300_000 } }),
+    });
     const lengths: number[] = [];
     for (let i = 0; i < 4; i++) {
       for (let j = 0; j < 2; j++) await capped.verify('H1', '000000', CLI);
@@ -243,13 +248,14 @@ describe('lockout (injected clock)', () => {
     const strict = new TokenVerifier({
       store,
       clock,
-      lockout: { maxFailures: 1, baseLockMs: 1000 },
+      ...verifierSettings({ lockout: { maxFailures: 1, baseMs: 1000 } }),
     });
     expect(await strict.verify('H1', '000000', CLI)).toMatchObject({
       attemptsLeft: 0,
       lockedUntil: clock.ms + 1000,
     });
-    expect(() => new TokenVerifier({ store, lockout: { maxFailures: 0 } })).toThrow(/maxFailures/);
+    const zero = { ...verifierSettings().lockout, maxFailures: 0 };
+    expect(() => new TokenVerifier({ store, lockout: zero })).toThrow(/maxFailures/);
   });
 });
 
@@ -258,7 +264,7 @@ describe('concurrent verification of one code', () => {
 
   test('two verifiers on two connections to one file: exactly one accepts each code', async () => {
     const other = openStore(dir, { clock });
-    const second = new TokenVerifier({ store: other, clock });
+    const second = new TokenVerifier({ store: other, clock, ...verifierSettings() });
     try {
       for (let counter = 0; counter < 10; counter++) {
         const outcomes = await Promise.all([
@@ -284,7 +290,7 @@ test('logs name the serial and the outcome, never the passcode or the seed', asy
   let logged = '';
   sink.on('data', (d: Buffer) => (logged += d.toString()));
   const logger = createLogger({ level: 'trace', destination: sink });
-  const logging = new TokenVerifier({ store, clock, logger });
+  const logging = new TokenVerifier({ store, clock, logger, ...verifierSettings() });
   await logging.verify('H1', '755224', CLI);
   await logging.verify('H1', '755224', CLI);
   await logging.resync('H1', code(30), code(31), CLI);

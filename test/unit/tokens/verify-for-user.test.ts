@@ -12,6 +12,7 @@ import {
   totpToken,
   yubicoToken,
 } from './registry-fixtures';
+import { verifierSettings } from '../../helpers/config';
 
 const SOURCE = { source: 'test' };
 const PUBLIC_ID = 'vvccccbcbcbc';
@@ -28,7 +29,7 @@ beforeEach(async () => {
   ({ dir, cleanup } = tempDir());
   clock = new ManualClock();
   store = openStore(dir, { clock });
-  verifier = new TokenVerifier({ store, clock });
+  verifier = new TokenVerifier({ store, clock, ...verifierSettings() });
   importTokens(store, [
     hotpToken('100'),
     hotpToken('101', { secret: OTHER_SEED }),
@@ -112,7 +113,11 @@ describe("verifyForUser: which of the user's tokens accepts a passcode", () => {
   });
 
   test("the choice sees the verifier's own windows", async () => {
-    const wide = new TokenVerifier({ store, clock, hotp: { window: 100 } });
+    const wide = new TokenVerifier({
+      store,
+      clock,
+      ...verifierSettings({ otp: { hotpWindow: 100 } }),
+    });
     expect(await wide.verifyForUser('alice', hotpCode(50), SOURCE)).toMatchObject({
       outcome: { status: 'accepted', serial: '100', matched: 50, drift: 50 },
     });
