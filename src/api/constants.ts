@@ -2,6 +2,12 @@
 export const API_PROTOCOL = 'tokenbridge.v1';
 /** Path of the WebSocket endpoint on the daemon's HTTP server. */
 export const API_PATH = '/ws';
+/**
+ * A page that must prove it holds the install capability (where the daemon cannot tell which
+ * local user connects: macOS, Windows, or `server.peerCheck: "capability"`) offers it as a second
+ * subprotocol, this prefix and the capability; the server never selects it (docs/api.md).
+ */
+export const CAPABILITY_PROTOCOL_PREFIX = 'tokenbridge.capability.';
 /** Largest text frame the server accepts; bigger frames close the connection with 1009. */
 export const MAX_FRAME_BYTES = 64 * 1024;
 

@@ -28,6 +28,11 @@ export function defaultConfig(
       port: DEFAULT_PORT,
       // The daemon's own page is always allowed in addition to these.
       allowOrigins: [],
+      // The daemon's own user is always admitted; these add the seat users of a system install.
+      peerCheck: 'auto',
+      allowUsers: [],
+      allowGroups: [],
+      capabilityFile: paths.capabilityFile,
       maxClients: 1000,
       rateLimit: { perSecond: 20, burst: 40 },
     },

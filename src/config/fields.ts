@@ -79,3 +79,24 @@ export function parsedStringField(what: string, parse: (text: string) => unknown
     }
   });
 }
+
+/** Login and group names as useradd and groupadd allow them (a trailing `$` for machine accounts). */
+const ACCOUNT_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$/;
+
+/**
+ * A user or group: a name, or a decimal id (as a JSON number or a string). Kept as text; the daemon
+ * resolves names against the machine's accounts at start and refuses to start on an unknown one.
+ */
+export function accountField() {
+  const e = expecting('a user or group name, or a decimal id');
+  return z.union(
+    [
+      z.number(e).int(e).min(0, e).max(4_294_967_294, e).transform(String),
+      z
+        .string(e)
+        .refine((s) => ACCOUNT_NAME.test(s) || /^\d{1,10}$/.test(s), e)
+        .refine((s) => !/^\d+$/.test(s) || Number(s) <= 4_294_967_294, e),
+    ],
+    e,
+  );
+}

@@ -24,6 +24,8 @@ export interface Paths {
   readonly store: string;
   readonly keyFile: string;
   readonly emulatorSocket: string;
+  /** The install secret behind the page capability (platforms without a peer-user check). */
+  readonly capabilityFile: string;
   /** The systemd credential that carries the seed key, when systemd passes one. */
   readonly keyCredential: string | undefined;
 }
@@ -46,6 +48,7 @@ export function defaultPaths(env: NodeJS.ProcessEnv): Paths {
     store: join(stateDir, 'tokens.sqlite'),
     keyFile: join(stateDir, 'seed.key'),
     emulatorSocket: join(runtimeDir, 'emulator.sock'),
+    capabilityFile: join(stateDir, 'capability'),
     keyCredential: credentials ? join(credentials, KEY_CREDENTIAL_NAME) : undefined,
   };
 }

@@ -9,6 +9,7 @@ import {
 import { DRIVER_NAMES } from '../../drivers';
 import { parseVirtualSpec } from '../../drivers/virtual/spec';
 import {
+  accountField,
   boolField,
   enumField,
   hostField,
@@ -22,6 +23,8 @@ import {
 } from './fields';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+/** How the daemon tells who connects: `auto` is `uid` on Linux, `capability` elsewhere. */
+export const PEER_CHECKS = ['auto', 'uid', 'capability'] as const;
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
@@ -37,6 +40,11 @@ export const configSchema = z.strictObject({
     // 0 asks the kernel for a free port (tests, QA runs); the page URL printed names the real one.
     port: intField(0, 65535),
     allowOrigins: listField(originField(), 100),
+    // Who may connect, besides the daemon's own user (Linux; docs/security.md).
+    peerCheck: enumField(PEER_CHECKS),
+    allowUsers: listField(accountField(), 64),
+    allowGroups: listField(accountField(), 64),
+    capabilityFile: pathField(),
     // Fan-out is benchmarked at 500 clients; the cap stops a runaway page from opening thousands.
     maxClients: intField(1, 10_000),
     rateLimit: z.strictObject({

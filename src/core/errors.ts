@@ -37,6 +37,8 @@ export const ErrorCode = {
   PAIRING_DISABLED: 'PAIRING_DISABLED',
   PAIRING_NOT_FOUND: 'PAIRING_NOT_FOUND',
   PAIRING_WRONG_STEP: 'PAIRING_WRONG_STEP',
+  // who may connect: the peer-user gate or the install capability cannot be set up
+  PEER_CHECK: 'PEER_CHECK',
   // virtual devices and the emulator bus
   EMULATOR_BUS: 'EMULATOR_BUS',
   // anything unexpected (asTokenBridgeError); the API answers it without details

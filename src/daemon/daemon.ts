@@ -6,12 +6,13 @@ import type { Clock, Driver, Logger } from '../core';
 import { pairingAllowed, type ResolvedConfig } from '../config';
 import type { DeviceManager } from '../devices';
 import { Runtime } from '../runtime';
-import { createServer, type BridgeServer } from '../server';
+import { createServer, type BridgeServer, type ServerAccess } from '../server';
 import type { SqliteTokenStore } from '../tokens';
 import type { VirtualDriver, VirtualToken } from '../../drivers/virtual';
 import { createFlowBackend } from './backend';
 import { DaemonMetrics } from './metrics';
 import { createHealthContributor } from './metrics-health';
+import { serverAccessOf } from './server-access';
 import { serverOptionsOf } from './server-options';
 
 export interface DaemonOptions {
@@ -42,6 +43,11 @@ export interface Daemon {
   readonly store: SqliteTokenStore;
   readonly server: BridgeServer;
   readonly metrics: DaemonMetrics;
+  /**
+   * Who may connect (the server's peer check). `access.policy` (uid mode) is what the local
+   * control socket takes its modes from: `unixSocketAccess(access.policy)`.
+   */
+  readonly access: ServerAccess;
   /** Idempotent: stops serving, closes devices (releasing USB claims), then the store. */
   close(): Promise<void>;
 }
@@ -85,11 +91,23 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     });
     runtime.onClose('backend', () => backend.close());
 
+    const access = await serverAccessOf(config);
+    if (access.peerCheck === 'capability')
+      log.warn(
+        { capabilityFile: config.server.capabilityFile },
+        'this daemon cannot tell which local user a connection comes from: pages connect with the install capability (the link `tokenbridge url` prints)',
+      );
+    else
+      log.info(
+        { uids: [...access.policy!.uids], gids: [...access.policy!.gids] },
+        'connections are admitted by peer user',
+      );
     const staticDir = options.staticDir ?? findBuiltPage();
     if (staticDir === undefined) log.warn('the page is not built: run `npm run build`');
     const server = createServer({
       ...serverOptionsOf(config),
       backend,
+      access,
       logger,
       ...(staticDir !== undefined ? { staticDir } : { pageHandler: pageNotBuilt }),
       metrics,
@@ -119,6 +137,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       store,
       server,
       metrics,
+      access,
       close: () => (closing ??= runtime.close().then(() => log.info('stopped'))),
     };
   } catch (err) {

@@ -19,6 +19,8 @@ export interface ServerObserver {
   requestError?(code: string): void;
   /** A WebSocket upgrade refused before the handshake (host, origin, path, protocol, capacity). */
   upgradeRefused?(reason: string): void;
+  /** A TCP connection refused by the peer check, before any byte was read (reason as logged). */
+  connectionRefused?(reason: string): void;
 }
 
 /**

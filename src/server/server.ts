@@ -7,11 +7,13 @@ import { API_PATH, API_PROTOCOL, CloseCode, type ServerEvent } from '../api';
 import type { Logger } from '../core/logger';
 import type { ApiBackend } from './backend';
 import { ApiConnection } from './connection';
+import { gateConnections } from './connection-gate';
 import { buildOriginAllowlist, isLoopbackHost, isWildcardHost } from './gate';
 import { securityHeaders } from './headers';
 import { createHttpHandler, type PageHandler } from './http-handler';
 import { PROTOCOL_LIMITS, type ConfiguredLimits, type ServerLimits } from './limits';
 import type { HealthContributor, MetricsEndpoint, ServerObserver } from './metrics-endpoint';
+import type { ServerAccess } from './peer';
 import { checkUpgrade } from './upgrade-gate';
 
 export interface ServerOptions {
@@ -20,6 +22,11 @@ export interface ServerOptions {
   readonly port: number;
   /** Extra allowed origins (from --allow-origin); the daemon's own page is always allowed. */
   readonly allowOrigins?: readonly string[];
+  /**
+   * Who may connect (required: there is no default here, the daemon derives it from the config):
+   * every TCP connection is checked before a byte of it is read, every upgrade again.
+   */
+  readonly access: ServerAccess;
   readonly backend: ApiBackend;
   readonly logger: Logger;
   readonly limits: ConfiguredLimits & Partial<ServerLimits>;
@@ -59,7 +66,11 @@ function refuse(socket: Duplex, status: number): void {
   socket.destroy();
 }
 
-/** The daemon's HTTP + WebSocket server: the gate runs in `upgrade`, before any handshake. */
+/**
+ * The daemon's HTTP + WebSocket server. The peer check runs on every accepted connection before
+ * the HTTP server sees it (connection-gate.ts); the Host, Origin and capability gate runs in
+ * `upgrade`, before any handshake.
+ */
 export function createServer(options: ServerOptions): BridgeServer {
   const host = options.host;
   const limits: ServerLimits = { ...PROTOCOL_LIMITS, ...options.limits };
@@ -103,6 +114,7 @@ export function createServer(options: ServerOptions): BridgeServer {
   );
   http.headersTimeout = 10_000;
   http.requestTimeout = 15_000;
+  const listener = gateConnections(http, options.access, logger, options.observer);
 
   http.on('upgrade', (req, socket, head) => {
     socket.on('error', () => socket.destroy());
@@ -112,6 +124,7 @@ export function createServer(options: ServerOptions): BridgeServer {
       allowlist,
       connections: connections.size,
       maxConnections: limits.maxConnections,
+      capabilityOk: (origin, offered) => options.access.admitUpgrade(origin, offered),
     });
     if (!decision.ok || closing) {
       logger.warn(
@@ -173,10 +186,13 @@ export function createServer(options: ServerOptions): BridgeServer {
 
     listen() {
       return new Promise<ListeningInfo>((resolve, reject) => {
-        http.once('error', reject);
-        http.listen(port, host, () => {
-          http.off('error', reject);
-          port = (http.address() as AddressInfo).port;
+        listener.once('error', reject);
+        listener.listen(port, host, () => {
+          listener.off('error', reject);
+          port = (listener.address() as AddressInfo).port;
+          // The HTTP server never listens itself; this starts its connection tracking, which
+          // enforces headersTimeout and requestTimeout on the sockets the gate hands it.
+          http.emit('listening');
           allowlist = buildOriginAllowlist(port, options.allowOrigins ?? [], host);
           headers = securityHeaders(port, extraHosts);
           heartbeat = setInterval(beat, limits.heartbeatMs);
@@ -211,7 +227,9 @@ export function createServer(options: ServerOptions): BridgeServer {
           http.closeAllConnections();
         }, limits.closeGraceMs);
         force.unref();
-        const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
+        const httpClosed = new Promise<void>((resolve) => listener.close(() => resolve()));
+        // Stops the HTTP server's connection tracking (it reports that it was not listening).
+        http.close(() => undefined);
         http.closeIdleConnections();
         await Promise.all([allGone, httpClosed]);
         clearTimeout(force);

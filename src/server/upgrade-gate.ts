@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { API_PATH, API_PROTOCOL } from '../api';
 import { isAllowedHost, isAllowedOrigin, normalizeOrigin } from './gate';
+import { offeredCapability } from './peer/capability';
 
 export type UpgradeDecision =
   { ok: true; origin: string } | { ok: false; status: 403 | 503; reason: string };
@@ -14,7 +15,10 @@ export function offeredProtocols(header: string | string[] | undefined): string[
     .filter((p) => p.length > 0);
 }
 
-/** Decides an upgrade from its headers alone, before any handshake byte is written. */
+/**
+ * Decides an upgrade from its headers alone, before any handshake byte is written. The capability
+ * (where the daemon requires one) is checked after the origin, for that origin; it is never logged.
+ */
 export function checkUpgrade(
   req: IncomingMessage,
   gate: {
@@ -23,6 +27,7 @@ export function checkUpgrade(
     allowlist: ReadonlySet<string>;
     connections: number;
     maxConnections: number;
+    capabilityOk: (origin: string, offered: string | undefined) => boolean;
   },
 ): UpgradeDecision {
   const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -31,9 +36,12 @@ export function checkUpgrade(
     return { ok: false, status: 403, reason: 'host' };
   const origin = req.headers.origin;
   if (!isAllowedOrigin(origin, gate.allowlist)) return { ok: false, status: 403, reason: 'origin' };
-  if (!offeredProtocols(req.headers['sec-websocket-protocol']).includes(API_PROTOCOL))
-    return { ok: false, status: 403, reason: 'subprotocol' };
+  const protocols = offeredProtocols(req.headers['sec-websocket-protocol']);
+  if (!protocols.includes(API_PROTOCOL)) return { ok: false, status: 403, reason: 'subprotocol' };
+  const normalized = normalizeOrigin(origin as string) as string;
+  if (!gate.capabilityOk(normalized, offeredCapability(protocols)))
+    return { ok: false, status: 403, reason: 'capability' };
   if (gate.connections >= gate.maxConnections)
     return { ok: false, status: 503, reason: 'too many connections' };
-  return { ok: true, origin: normalizeOrigin(origin as string) as string };
+  return { ok: true, origin: normalized };
 }

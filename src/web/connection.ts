@@ -81,6 +81,8 @@ export class PageConnection {
   constructor(
     private readonly url: string,
     private readonly handlers: ConnectionHandlers,
+    /** The API subprotocol, and the install capability where the daemon needs one (capability.ts). */
+    private readonly protocols: readonly string[] = [API_PROTOCOL],
     private readonly now: () => number = Date.now,
     private readonly random: () => number = Math.random,
   ) {}
@@ -94,7 +96,7 @@ export class PageConnection {
     this.handlers.connecting();
     let socket: WebSocket;
     try {
-      socket = new WebSocket(this.url, API_PROTOCOL);
+      socket = new WebSocket(this.url, [...this.protocols]);
     } catch {
       this.retry();
       return;

@@ -1,4 +1,5 @@
 import './no-eval';
+import { CAPABILITY_KEY, capabilityFromFragment, protocolsFor } from './capability';
 import { PageConnection } from './connection';
 import { submission, tapRequest, type PageRequest } from './requests';
 import { initialState, reduce, type FormName, type PageAction, type PageState } from './state';
@@ -23,6 +24,18 @@ function store(key: string, value: string): void {
   } catch {
     // as above: nothing to remember with
   }
+}
+
+/**
+ * The capability of a `tokenbridge url` link, kept for later visits and taken out of the address
+ * bar; else the one kept before. Only where the daemon cannot tell local users apart is it needed.
+ */
+function takeCapability(): string | null {
+  const { capability, rest } = capabilityFromFragment(window.location.hash);
+  if (capability === undefined) return remember(CAPABILITY_KEY);
+  store(CAPABILITY_KEY, capability);
+  window.history.replaceState(null, '', window.location.pathname + window.location.search + rest);
+  return capability;
 }
 
 function boot(): void {
@@ -77,16 +90,20 @@ function boot(): void {
     activity: () => dispatch({ type: 'activity' }),
   });
 
-  const connection = new PageConnection(PageConnection.urlFor(window.location), {
-    connecting: () => dispatch({ type: 'connecting' }),
-    hello: (hello) => dispatch({ type: 'connected', hello }),
-    down: (retryAt) => dispatch({ type: 'disconnected', retryAt }),
-    event: (event) => {
-      const tap = event.type === 'otp' ? tapRequest(state, event) : undefined;
-      dispatch({ type: 'event', event });
-      if (tap !== undefined) send(tap);
+  const connection = new PageConnection(
+    PageConnection.urlFor(window.location),
+    {
+      connecting: () => dispatch({ type: 'connecting' }),
+      hello: (hello) => dispatch({ type: 'connected', hello }),
+      down: (retryAt) => dispatch({ type: 'disconnected', retryAt }),
+      event: (event) => {
+        const tap = event.type === 'otp' ? tapRequest(state, event) : undefined;
+        dispatch({ type: 'event', event });
+        if (tap !== undefined) send(tap);
+      },
     },
-  });
+    protocolsFor(takeCapability()),
+  );
 
   view.render(state, undefined);
   connection.start();

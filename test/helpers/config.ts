@@ -14,7 +14,7 @@ import { verifierSettingsOf } from '../../src/runtime/verifier-options';
  */
 export function testConfig(dir: string, over: ConfigLayer = {}): ResolvedConfig {
   const forTests: ConfigLayer = {
-    server: { port: 0 },
+    server: { port: 0, capabilityFile: join(dir, 'capability') },
     store: { path: join(dir, 'tokens.sqlite'), keyFile: join(dir, 'keys', 'seed.key') },
     drivers: { enabled: ['virtual'], emulatorSocket: join(dir, 'emulator.sock') },
   };

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { silentLogger } from '../../src/core/logger';
 import { DaemonMetrics } from '../../src/daemon/metrics';
 import { createHealthContributor } from '../../src/daemon/metrics-health';
+import { serverAccessOf } from '../../src/daemon/server-access';
 import { serverOptionsOf } from '../../src/daemon/server-options';
 import { testConfig } from '../helpers/config';
 import { DeviceManager } from '../../src/devices';
@@ -44,6 +45,7 @@ async function start(extra: Partial<ServerOptions> = {}): Promise<Rig> {
   await manager.start();
   const server = createServer({
     ...serverOptionsOf(testConfig(dir)),
+    access: await serverAccessOf(testConfig(dir)),
     backend: new TestBackend(),
     logger: silentLogger(),
     metrics,

@@ -2,6 +2,7 @@ import WebSocket from 'ws';
 import type { ApiDevice, ServerEvent, VerifyOutcome } from '../../src/api';
 import { TokenBridgeError } from '../../src/core/errors';
 import { silentLogger } from '../../src/core/logger';
+import { serverAccessOf } from '../../src/daemon/server-access';
 import { serverOptionsOf } from '../../src/daemon/server-options';
 import { testConfig } from '../helpers/config';
 import {
@@ -100,9 +101,11 @@ export async function startServer(
   extra: { allowOrigins?: string[]; staticDir?: string } = {},
 ): Promise<Harness> {
   const backend = new TestBackend();
-  const configured = serverOptionsOf(testConfig('/nonexistent'));
+  const config = testConfig('/nonexistent');
+  const configured = serverOptionsOf(config);
   const server = createServer({
     ...configured,
+    access: await serverAccessOf(config),
     backend,
     logger: silentLogger(),
     limits: { ...configured.limits, ...limits },

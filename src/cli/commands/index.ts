@@ -10,6 +10,7 @@ import { register as emulate } from './emulate';
 import { register as serve } from './serve';
 import { register as doctor } from './doctor';
 import { register as qa } from './qa';
+import { register as url } from './url';
 
 /** Each command file exports `register(program, io)`; this list only wires them. */
 type Register = (program: Command, io: CliIo) => void;
@@ -25,6 +26,7 @@ const COMMANDS: Register[] = [
   emulate,
   doctor,
   qa,
+  url,
 ];
 
 export function registerCommands(program: Command, io: CliIo): void {

@@ -35,6 +35,10 @@ async function runServe(flags: Record<string, unknown>, io: CliIo): Promise<void
       io.stdout.write(`virtual token attached: ${token.spec.kind}, ${serial}\n`);
     }
     io.stdout.write(`tokenbridge is ready: open ${daemon.url}\n`);
+    if (daemon.access.peerCheck === 'capability')
+      io.stdout.write(
+        'this daemon cannot tell which local user connects: open the page with the link `tokenbridge url` prints (it carries the install capability)\n',
+      );
     if (daemon.virtualTokens.length > 0) {
       // A newcomer with no hardware presses the virtual token's button from this terminal.
       const control = new TokenControl(daemon.devices, daemon.virtualTokens, io);

@@ -14,6 +14,10 @@ describe('valid files', () => {
       host: '127.0.0.1',
       port: 7343,
       allowOrigins: [],
+      peerCheck: 'auto',
+      allowUsers: [],
+      allowGroups: [],
+      capabilityFile: '/home/u/.local/state/tokenbridge/capability',
       maxClients: 1000,
       rateLimit: { perSecond: 20, burst: 40 },
     });
@@ -150,7 +154,7 @@ describe('invalid files: each problem names the key and says what was expected',
     [
       'an unknown key',
       at('server.prot', 1),
-      'FILE: server.prot: unknown key (expected one of: host, port, allowOrigins, maxClients, rateLimit)',
+      'FILE: server.prot: unknown key (expected one of: host, port, allowOrigins, peerCheck, allowUsers, allowGroups, capabilityFile, maxClients, rateLimit)',
     ],
     [
       'an unknown nested key',
