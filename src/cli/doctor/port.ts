@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import { createServer } from 'node:net';
+import { PEER_REFUSED_BODY } from '../../server';
 import type { CheckResult } from './types';
 
 const DEFAULT_PROBE_TIMEOUT_MS = 1000;
@@ -18,8 +19,14 @@ function tryListen(host: string, port: number): Promise<ListenOutcome> {
   });
 }
 
-/** Whether what holds the port answers /healthz like a tokenbridge daemon (`{"ok": ...}` JSON). */
-function answersHealthz(host: string, port: number, timeoutMs: number): Promise<boolean> {
+/**
+ * What holds the port: a tokenbridge daemon (its /healthz answers `{"ok": ...}` JSON), a tokenbridge
+ * daemon that does not admit this user (its peer check answers 403 with a body naming it), or
+ * something else.
+ */
+type Holder = 'daemon' | 'refused' | 'other';
+
+function answersHealthz(host: string, port: number, timeoutMs: number): Promise<Holder> {
   const hostHeader = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   return new Promise((resolve) => {
     const req = request(
@@ -39,18 +46,21 @@ function answersHealthz(host: string, port: number, timeoutMs: number): Promise<
           if (body.length > 65_536) req.destroy();
         });
         res.on('end', () => {
+          if (res.statusCode === 403 && body === PEER_REFUSED_BODY) return resolve('refused');
           try {
             const parsed: unknown = JSON.parse(body);
-            resolve(typeof parsed === 'object' && parsed !== null && 'ok' in parsed);
+            resolve(
+              typeof parsed === 'object' && parsed !== null && 'ok' in parsed ? 'daemon' : 'other',
+            );
           } catch {
-            resolve(false);
+            resolve('other');
           }
         });
-        res.on('error', () => resolve(false));
+        res.on('error', () => resolve('other'));
       },
     );
     req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
+    req.on('error', () => resolve('other'));
     req.end();
   });
 }
@@ -66,7 +76,16 @@ export async function checkPort(
   const outcome = await tryListen(host, port);
   if (outcome.ok) return { ...base, status: 'ok', detail: 'free' };
   if (outcome.code === 'EADDRINUSE') {
-    if (await answersHealthz(host, port, probeTimeoutMs))
+    const holder = await answersHealthz(host, port, probeTimeoutMs);
+    if (holder === 'refused')
+      return {
+        ...base,
+        status: 'warn',
+        detail:
+          'in use by a running tokenbridge daemon that does not admit this user (its peer check answered 403)',
+        fix: 'run doctor as the user the daemon admits, or add this user to server.allowUsers',
+      };
+    if (holder === 'daemon')
       return {
         ...base,
         status: 'ok',

@@ -7,6 +7,7 @@ import { checkStoreFiles } from './files';
 import { UDEV_RULE_NAME } from './fixes';
 import { checkHidraw } from './hidraw';
 import { Machine } from './machine';
+import { checkPeerAccess } from './peer';
 import { checkPort } from './port';
 import { checkUdevRule } from './udev-rule';
 import { checkExclusive, checkUsbBus } from './usb';
@@ -32,6 +33,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     ...(tokenAccess ? [await checkUsbBus(machine)] : []),
     ...(await checkStoreFiles(config.store.path, config.store.keyFile, machine.uid)),
     await checkPort(config.server.host, config.server.port, options.probeTimeoutMs),
+    await checkPeerAccess(config),
     ...(config.drivers.exclusive ? await checkExclusive(machine, extra) : []),
   ];
   return { ok: checks.every((c) => c.status !== 'fail'), checks };

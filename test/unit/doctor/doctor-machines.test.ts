@@ -134,6 +134,7 @@ describe('doctor on fake machines', () => {
       'store-file': 'ok',
       'key-file': 'ok',
       port: 'ok',
+      'peer-check': 'ok',
     });
     expect(report.ok).toBe(true);
   });
