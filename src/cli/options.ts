@@ -1,4 +1,4 @@
-import { UsageError } from '../core';
+import { hexProblem, UsageError } from '../core';
 
 /** Commander argument parsers that turn bad flags into one-line usage errors (exit 2). */
 export function intOption(flag: string, min: number, max: number): (value: string) => number {
@@ -29,7 +29,7 @@ export function hexOption(flag: string): (value: string) => string {
   return (value: string) => {
     const clean = value.trim();
     if (!/^(?:[0-9a-fA-F]{2})+$/.test(clean)) {
-      throw new UsageError(`${flag}: expected hex digits in pairs, got "${value}"`);
+      throw new UsageError(`${flag}: expected hex digits in pairs, got ${hexProblem(clean)}`);
     }
     return clean.toLowerCase();
   };

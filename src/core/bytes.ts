@@ -1,4 +1,5 @@
 import { ValidationError } from './errors';
+import { hexProblem } from './secret-shape';
 
 export function toHex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
@@ -8,9 +9,7 @@ export function toHex(bytes: Uint8Array): string {
 export function fromHex(text: string, what = 'value'): Uint8Array {
   const clean = text.trim();
   if (!/^(?:[0-9a-fA-F]{2})*$/.test(clean)) {
-    throw new ValidationError(
-      `${what}: expected hex digits in pairs, got ${clean.length} characters`,
-    );
+    throw new ValidationError(`${what}: expected hex digits in pairs, got ${hexProblem(clean)}`);
   }
   return new Uint8Array(Buffer.from(clean, 'hex'));
 }

@@ -12,3 +12,4 @@ export * from './redact';
 export * from './yubico-ids';
 export * from './keyboard-usage';
 export * from './otp-wire';
+export * from './secret-shape';

@@ -192,7 +192,7 @@ describe('no seed and no whole OTP in any log line, at trace level', () => {
       () => undefined,
       (err: unknown) => err as Error,
     );
-    expect(hexError?.message).toMatch(/line 1: seed/);
+    expect(hexError?.message).toMatch(/line 1, column 2: seed/);
     const needles = [...RFC_FORMS, ...YUBICO_FORMS];
     for (const message of [failure!.message, hexError!.message])
       expect(needles.filter((n) => message.toLowerCase().includes(n.toLowerCase()))).toEqual([]);

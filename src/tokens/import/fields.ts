@@ -1,12 +1,19 @@
-import { isModhex, YUBICO_PUBLIC_ID_MAX_CHARS } from '../../core';
+import { hexProblem, isModhex, shownValue, YUBICO_PUBLIC_ID_MAX_CHARS } from '../../core';
 import { validateSeed, YUBICO_AES_KEY_BYTES, YUBICO_PRIVATE_ID_BYTES } from '../../otp';
 import type { Digits, HashAlgorithm, Period } from '../../otp';
 import { ImportError } from './errors';
 
 /**
- * Field checks shared by every importer. Each takes the location for its error and names the field;
- * none of them ever puts a secret's characters into a message (only its length).
+ * Field checks shared by every importer. Each takes the location for its error (the line and the
+ * column: `cell(line, 3)`) and names the field and what it expected. A received value is quoted
+ * only when it cannot be key material (core/secret-shape.ts): a seed in the counter column is
+ * reported by its length, never by its characters.
  */
+
+/** `line 12, column 3`: where a CSV field is, for its error. */
+export function cell(line: string, column: number): string {
+  return `${line}, column ${column}`;
+}
 
 /**
  * The registry's serial rule (PingOne allows 50 characters; vendor serials use . _ : -), checked
@@ -41,7 +48,7 @@ export function parseHexBytes(
   if (!/^(?:[0-9a-fA-F]{2})+$/.test(clean)) {
     throw new ImportError(
       location,
-      `${what}: expected hex digits in pairs, got ${clean.length} characters that are not`,
+      `${what}: expected hex digits in pairs, got ${hexProblem(clean)}`,
     );
   }
   return new Uint8Array(Buffer.from(clean, 'hex'));
@@ -87,7 +94,7 @@ export function parsePublicId(text: string | undefined, location: string): strin
   if (!isModhex(id) || id.length > YUBICO_PUBLIC_ID_MAX_CHARS) {
     throw new ImportError(
       location,
-      `public id: expected 2..${YUBICO_PUBLIC_ID_MAX_CHARS} modhex characters (cbdefghijklnrtuv), got "${id}"`,
+      `public id: expected 2..${YUBICO_PUBLIC_ID_MAX_CHARS} modhex characters (cbdefghijklnrtuv), got ${shownValue(id)}`,
     );
   }
   return id;
@@ -96,20 +103,23 @@ export function parsePublicId(text: string | undefined, location: string): strin
 export function parseDigits(text: string | undefined, location: string): Digits {
   const t = (text ?? '').trim();
   if (t === '6' || t === '8') return Number(t) as Digits;
-  throw new ImportError(location, `digits: expected 6 or 8, got "${t}"`);
+  throw new ImportError(location, `digits: expected 6 or 8, got ${shownValue(t)}`);
 }
 
 export function parsePeriod(text: string | undefined, location: string): Period {
   const t = (text ?? '').trim();
   if (t === '30' || t === '60') return Number(t) as Period;
-  throw new ImportError(location, `period: expected 30 or 60 seconds, got "${t}"`);
+  throw new ImportError(location, `period: expected 30 or 60 seconds, got ${shownValue(t)}`);
 }
 
 export function parseCounter(text: string | undefined, location: string, what = 'counter'): number {
   const t = (text ?? '').trim();
   const n = /^\d{1,16}$/.test(t) ? Number(t) : NaN;
   if (!Number.isSafeInteger(n)) {
-    throw new ImportError(location, `${what}: expected a non-negative integer, got "${t}"`);
+    throw new ImportError(
+      location,
+      `${what}: expected a non-negative integer, got ${shownValue(t)}`,
+    );
   }
   return n;
 }
@@ -119,7 +129,10 @@ const HASHES: readonly HashAlgorithm[] = ['sha1', 'sha256', 'sha512'];
 export function parseHash(text: string | undefined, location: string): HashAlgorithm {
   const t = (text ?? '').trim().toLowerCase().replace('-', '');
   if ((HASHES as readonly string[]).includes(t)) return t as HashAlgorithm;
-  throw new ImportError(location, `hash: expected sha1, sha256 or sha512, got "${text ?? ''}"`);
+  throw new ImportError(
+    location,
+    `hash: expected sha1, sha256 or sha512, got ${shownValue(text ?? '')}`,
+  );
 }
 
 export function isHashName(text: string): boolean {

@@ -2,7 +2,9 @@ import type { HashAlgorithm } from '../../otp';
 import type { ImportedToken } from '../types';
 import { splitCsvLine } from './csv-line';
 import { ImportError } from './errors';
+import { shownValue } from '../../core';
 import {
+  cell,
   hashForSeedLength,
   isHashName,
   parseCounter,
@@ -64,26 +66,33 @@ export function createOathCsvParser(): LineParser {
             : 'expected serial, seed[, type, ...]: seed column missing',
         );
       }
-      return parseRecord(all.slice(userColumns), location);
+      return parseRecord(all.slice(userColumns), userColumns, location);
     },
   };
 }
 
-function parseRecord(fields: string[], location: string): ImportedToken {
-  const serial = parseSerial(fields[0], location);
-  const secret = parseHexSeed(fields[1], location);
-  const rest = fields.slice(2);
+/** One record after the user columns; `skipped` of them came first (for the column numbers). */
+function parseRecord(fields: string[], skipped: number, location: string): ImportedToken {
+  const at = (index: number) => cell(location, skipped + index + 1);
+  const serial = parseSerial(fields[0], at(0));
+  const secret = parseHexSeed(fields[1], at(1));
+  // The columns after the seed, each with its index in `fields`, the hash column taken out.
+  const rest = fields.slice(2).map((text, i) => ({ text, index: i + 2 }));
   let hash: HashAlgorithm | undefined;
-  const hashAt = rest.findIndex((f, i) => i >= 1 && isHashName(f));
+  const hashAt = rest.findIndex((f, i) => i >= 1 && isHashName(f.text));
   if (hashAt >= 0) {
-    hash = parseHash(rest[hashAt], location);
+    hash = parseHash(rest[hashAt]!.text, at(rest[hashAt]!.index));
     rest.splice(hashAt, 1);
   }
-  while (rest.length > 0 && rest[rest.length - 1] === '') rest.pop(); // trailing commas
-  const type = (rest[0] ?? '').toLowerCase() || 'hotp';
-  if (type === 'ocra') throw new ImportError(location, 'type: OCRA tokens are not supported');
+  while (rest.length > 0 && rest[rest.length - 1]!.text === '') rest.pop(); // trailing commas
+  const column = (i: number) => at(rest[i]?.index ?? fields.length);
+  const type = (rest[0]?.text ?? '').toLowerCase() || 'hotp';
+  if (type === 'ocra') throw new ImportError(column(0), 'type: OCRA tokens are not supported');
   if (type !== 'hotp' && type !== 'totp') {
-    throw new ImportError(location, `type: expected HOTP or TOTP, got "${rest[0]}"`);
+    throw new ImportError(
+      column(0),
+      `type: expected HOTP or TOTP, got ${shownValue(rest[0]?.text ?? '')}`,
+    );
   }
   if (rest.length > 3) {
     throw new ImportError(
@@ -91,12 +100,12 @@ function parseRecord(fields: string[], location: string): ImportedToken {
       `expected at most serial, seed, type, digits, ${type === 'totp' ? 'period' : 'counter'}, hash: got extra columns`,
     );
   }
-  const digits = rest[1] ? parseDigits(rest[1], location) : 6;
+  const digits = rest[1]?.text ? parseDigits(rest[1].text, column(1)) : 6;
   const algorithm = hash ?? hashForSeedLength(secret.length);
   if (type === 'totp') {
-    const period = rest[2] ? parsePeriod(rest[2], location) : 30;
+    const period = rest[2]?.text ? parsePeriod(rest[2].text, column(2)) : 30;
     return { serial, kind: 'totp', algorithm, digits, period, secret, origin: location };
   }
-  const counter = rest[2] ? parseCounter(rest[2], location) : 0;
+  const counter = rest[2]?.text ? parseCounter(rest[2].text, column(2)) : 0;
   return { serial, kind: 'hotp', algorithm, digits, period: 30, secret, counter, origin: location };
 }

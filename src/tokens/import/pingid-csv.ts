@@ -1,7 +1,7 @@
 import type { ImportedToken } from '../types';
 import { isBlankOrComment, splitCsvLine } from './csv-line';
 import { ImportError } from './errors';
-import { parseCounter, parseHexSeed, parseSerial } from './fields';
+import { cell, parseCounter, parseHexSeed, parseSerial } from './fields';
 import { DEFAULT_CSV, type CsvDefaults, type LineParser } from './types';
 
 /**
@@ -34,14 +34,17 @@ export function createPingIdCsvParser(defaults: CsvDefaults = DEFAULT_CSV): Line
           `expected serial,hexsecret[,counter]: got ${fields.length} columns`,
         );
       }
-      const serial = parseSerial(fields[0], location);
-      const secret = parseHexSeed(fields[1], location);
+      const serial = parseSerial(fields[0], cell(location, 1));
+      const secret = parseHexSeed(fields[1], cell(location, 2));
       let counter = 0;
       if (fields.length === 3 && fields[2] !== '') {
         if (defaults.type !== 'hotp') {
-          throw new ImportError(location, 'counter: only HOTP tokens have a counter (--type hotp)');
+          throw new ImportError(
+            cell(location, 3),
+            'counter: only HOTP tokens have a counter (--type hotp)',
+          );
         }
-        counter = parseCounter(fields[2], location);
+        counter = parseCounter(fields[2], cell(location, 3));
       }
       return {
         serial,

@@ -1,8 +1,8 @@
-import { modhexDecode } from '../../core';
+import { modhexDecode, shownValue } from '../../core';
 import type { ImportedToken } from '../types';
 import { isBlankOrComment, splitCsvLine } from './csv-line';
 import { ImportError } from './errors';
-import { parseAesKey, parsePrivateId, parsePublicId, parseSerial } from './fields';
+import { cell, parseAesKey, parsePrivateId, parsePublicId, parseSerial } from './fields';
 import { isHeaderRow } from './pingid-csv';
 import type { LineParser } from './types';
 
@@ -67,7 +67,7 @@ function parseTraditional(fields: string[], location: string): ImportedToken {
   if (fields[0]!.toLowerCase() !== YUBICO_OTP_EVENT) {
     throw new ImportError(
       location,
-      `"${fields[0]}" row: only Yubico OTP configurations can be imported (remove the row, or use --format oath-csv for OATH seeds)`,
+      `${shownValue(fields[0]!)} row: only Yubico OTP configurations can be imported (remove the row, or use --format oath-csv for OATH seeds)`,
     );
   }
   if (fields.length < TRADITIONAL_COLUMNS) {
@@ -78,9 +78,9 @@ function parseTraditional(fields: string[], location: string): ImportedToken {
   }
   // Some locales put a comma inside the local time (column 2); count the rest from the end.
   const shift = fields.length - TRADITIONAL_COLUMNS;
-  const publicId = parsePublicId(fields[3 + shift], location);
-  const privateId = parsePrivateId(fields[4 + shift], location);
-  const secret = parseAesKey(fields[5 + shift], location);
+  const publicId = parsePublicId(fields[3 + shift], cell(location, 4 + shift));
+  const privateId = parsePrivateId(fields[4 + shift], cell(location, 5 + shift));
+  const secret = parseAesKey(fields[5 + shift], cell(location, 6 + shift));
   return yubicoImportedToken(serialFromPublicId(publicId), publicId, privateId, secret, location);
 }
 
@@ -91,12 +91,12 @@ function parseSerialFirst(fields: string[], location: string): ImportedToken {
       `expected serial, public id, private id, AES key: got ${fields.length} columns`,
     );
   }
-  const serial = parseSerial(fields[0], location);
+  const serial = parseSerial(fields[0], cell(location, 1));
   if (!/^\d+$/.test(serial) && fields.length > 4) {
     // The tool's "Yubico" format always starts with the decimal serial.
     throw new ImportError(
-      location,
-      `serial: expected the YubiKey's decimal serial, got "${serial}"`,
+      cell(location, 1),
+      `serial: expected the YubiKey's decimal serial, got ${shownValue(serial)}`,
     );
   }
   if (
@@ -109,9 +109,9 @@ function parseSerialFirst(fields: string[], location: string): ImportedToken {
       'not a Yubico OTP row (OATH-HOTP, challenge-response or static password): only Yubico OTP configurations can be imported',
     );
   }
-  const publicId = parsePublicId(fields[1], location);
-  const privateId = parsePrivateId(fields[2], location);
-  const secret = parseAesKey(fields[3], location);
+  const publicId = parsePublicId(fields[1], cell(location, 2));
+  const privateId = parsePrivateId(fields[2], cell(location, 3));
+  const secret = parseAesKey(fields[3], cell(location, 4));
   return yubicoImportedToken(serial, publicId, privateId, secret, location);
 }
 

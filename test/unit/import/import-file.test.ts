@@ -40,7 +40,7 @@ describe('importFile', () => {
     const target = new MemoryImportTarget();
     const path = file('big.txt', lines.join('\n'));
     await expect(importFile(target, path, OPTS)).rejects.toThrow(
-      'line 5000: seed: expected hex digits in pairs',
+      'line 5000, column 2: seed: expected hex digits in pairs',
     );
     expect(target.tokens.size).toBe(0);
     expect(target.sessions[0]!.state).toBe('rolled back');

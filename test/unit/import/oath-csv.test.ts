@@ -69,15 +69,18 @@ describe('OATH CSV importer (privacyIDEA / LinOTP)', () => {
     [`s`, /line 1: .*seed column missing/],
     [
       `s, ${SEED20_HEX}, OCRA, OCRA-1:HOTP-SHA1-6:QN08`,
-      /line 1: type: OCRA tokens are not supported/,
+      /line 1, column \d+: type: OCRA tokens are not supported/,
     ],
-    [`s, ${SEED20_HEX}, motp`, /line 1: type: expected HOTP or TOTP, got "motp"/],
-    [`s, ${SEED20_HEX}, totp, 7`, /line 1: digits: expected 6 or 8, got "7"/],
-    [`s, ${SEED20_HEX}, totp, 6, 45`, /line 1: period: expected 30 or 60 seconds, got "45"/],
-    [`s, ${SEED20_HEX}, hotp, 6, x`, /line 1: counter/],
+    [`s, ${SEED20_HEX}, motp`, /line 1, column \d+: type: expected HOTP or TOTP, got "motp"/],
+    [`s, ${SEED20_HEX}, totp, 7`, /line 1, column \d+: digits: expected 6 or 8, got "7"/],
+    [
+      `s, ${SEED20_HEX}, totp, 6, 45`,
+      /line 1, column \d+: period: expected 30 or 60 seconds, got "45"/,
+    ],
+    [`s, ${SEED20_HEX}, hotp, 6, x`, /line 1, column \d+: counter/],
     [`s, ${SEED20_HEX}, totp, 6, 30, md5, 1`, /line 1: expected at most/],
-    [`s, ${SEED20_HEX}x`, /line 1: seed: expected hex digits in pairs/],
-    [`s, 0102030405`, /line 1: seed: expected 10\.\.64 bytes, got 5/],
+    [`s, ${SEED20_HEX}x`, /line 1, column \d+: seed: expected hex digits in pairs/],
+    [`s, 0102030405`, /line 1, column \d+: seed: expected 10\.\.64 bytes, got 5/],
   ])('%j is refused', (line, message) => {
     expect(() => parse(line)).toThrow(message);
     expect(() => parse(line)).toThrow(ImportError);

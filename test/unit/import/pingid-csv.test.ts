@@ -46,22 +46,22 @@ describe('PingID csv importer', () => {
   });
 
   test('a header is only skipped when it is clearly one, and only on the first record', () => {
-    expect(() => parse(`S1,${SEED20_HEX}\nSerial,Secret`)).toThrow(/line 2: seed/);
+    expect(() => parse(`S1,${SEED20_HEX}\nSerial,Secret`)).toThrow(/line 2, column \d+: seed/);
   });
 
   test.each([
     [`S1`, /line 1: .*secret column missing/],
     [`S1,`, /line 1: .*secret column missing/],
     [`S1,${SEED20_HEX},0,extra`, /line 1: .*4 columns/],
-    [`S1,${SEED20_HEX.slice(1)}`, /line 1: seed: expected hex digits in pairs/],
-    [`S1,zz${SEED20_HEX.slice(2)}`, /line 1: seed: expected hex digits in pairs/],
-    [`S1,${'ab'.repeat(9)}`, /line 1: seed: expected 10\.\.64 bytes, got 9/],
-    [`S1,${'ab'.repeat(65)}`, /line 1: seed: expected 10\.\.64 bytes, got 65/],
-    [`S1,${SEED20_HEX},-1`, /line 1: counter: expected a non-negative integer/],
-    [`S1,${SEED20_HEX},1.5`, /line 1: counter/],
-    [`,${SEED20_HEX}`, /line 1: serial: missing/],
-    [`has space,${SEED20_HEX}`, /line 1: serial: expected only the characters/],
-    [`${'x'.repeat(65)},${SEED20_HEX}`, /line 1: serial: expected at most 50/],
+    [`S1,${SEED20_HEX.slice(1)}`, /line 1, column \d+: seed: expected hex digits in pairs/],
+    [`S1,zz${SEED20_HEX.slice(2)}`, /line 1, column \d+: seed: expected hex digits in pairs/],
+    [`S1,${'ab'.repeat(9)}`, /line 1, column \d+: seed: expected 10\.\.64 bytes, got 9/],
+    [`S1,${'ab'.repeat(65)}`, /line 1, column \d+: seed: expected 10\.\.64 bytes, got 65/],
+    [`S1,${SEED20_HEX},-1`, /line 1, column \d+: counter: expected a non-negative integer/],
+    [`S1,${SEED20_HEX},1.5`, /line 1, column \d+: counter/],
+    [`,${SEED20_HEX}`, /line 1, column \d+: serial: missing/],
+    [`has space,${SEED20_HEX}`, /line 1, column \d+: serial: expected only the characters/],
+    [`${'x'.repeat(65)},${SEED20_HEX}`, /line 1, column \d+: serial: expected at most 50/],
     [`"S1,${SEED20_HEX}`, /line 1: unterminated quote/],
   ])('%j is refused: %s', (line, message) => {
     let caught: unknown;
@@ -76,7 +76,9 @@ describe('PingID csv importer', () => {
   });
 
   test('a counter on a TOTP file is an error', () => {
-    expect(() => parse(`S1,${SEED20_HEX},5`, TOTP8)).toThrow(/line 1: counter: only HOTP/);
+    expect(() => parse(`S1,${SEED20_HEX},5`, TOTP8)).toThrow(
+      /line 1, column \d+: counter: only HOTP/,
+    );
   });
 
   test('error messages never contain the seed', () => {

@@ -35,7 +35,9 @@ describe.each<Exclude<ImportFormat, 'pskc'>>(['csv', 'oath-csv', 'yubico-csv'])(
               if (token) expect(token.origin).toBe(`line ${i + 1}`);
             } catch (err) {
               expect(err).toBeInstanceOf(ImportError);
-              expect((err as Error).message.startsWith(`line ${i + 1}: `)).toBe(true);
+              expect((err as Error).message).toMatch(
+                new RegExp(`^line ${i + 1}(, column \\d+)?: `),
+              );
             }
           });
         }),

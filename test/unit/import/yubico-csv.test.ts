@@ -63,18 +63,24 @@ describe('YubiKey personalization CSV importer', () => {
     [`Yubico OTP,t,1,${YUBICO_PUBLIC_ID},${PID},${KEY}`, /line 1: expected 18 columns/],
     [
       `Yubico OTP,t,1,${YUBICO_PUBLIC_ID},${PID},${KEY.slice(2)}${TAIL}`,
-      /line 1: AES key: expected 16 bytes, got 15/,
+      /line 1, column \d+: AES key: expected 16 bytes, got 15/,
     ],
     [
       `Yubico OTP,t,1,${YUBICO_PUBLIC_ID},${PID}00,${KEY}${TAIL}`,
-      /line 1: private id: expected 6 bytes, got 7/,
+      /line 1, column \d+: private id: expected 6 bytes, got 7/,
     ],
-    [`Yubico OTP,t,1,abc,${PID},${KEY}${TAIL}`, /line 1: public id: expected 2\.\.32 modhex/],
+    [
+      `Yubico OTP,t,1,abc,${PID},${KEY}${TAIL}`,
+      /line 1, column \d+: public id: expected 2\.\.32 modhex/,
+    ],
     [
       `1,${YUBICO_PUBLIC_ID},${PID}`,
       /line 1: expected serial, public id, private id, AES key: got 3 columns/,
     ],
-    [`1,${YUBICO_PUBLIC_ID},${PID},xyz`, /line 1: AES key: expected hex digits in pairs/],
+    [
+      `1,${YUBICO_PUBLIC_ID},${PID},xyz`,
+      /line 1, column \d+: AES key: expected hex digits in pairs/,
+    ],
     [`508326,,0,${'ab'.repeat(20)},,2013-12-12T08:41:07,`, /line 1: not a Yubico OTP row/],
     [
       `508326,cccccccccccc,0,${'ab'.repeat(20)},,2013-12-12T08:41:07,`,
