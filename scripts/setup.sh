@@ -5,8 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # libusb-1.0-0: the node-hid prebuilt binary links it. chromium and firefox-esr: the browser tests
-# drive them. systemd: systemd-analyze and systemd-sysusers check the shipped units.
-APT_PACKAGES=(libusb-1.0-0 chromium firefox-esr systemd)
+# drive them. systemd: systemd-analyze and systemd-sysusers check the shipped units. passwd
+# (useradd, groupadd) and bsdutils (script: a terminal for the no-echo prompt): the peer-user gate
+# and import tests.
+APT_PACKAGES=(libusb-1.0-0 chromium firefox-esr systemd passwd bsdutils)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

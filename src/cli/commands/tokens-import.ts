@@ -12,26 +12,26 @@ import {
   type ImportProgress,
   type ImportTarget,
   type PskcSecrets,
+  type PskcSecretSource,
 } from '../../tokens/import';
-import { choiceOption, hexOption } from '../options';
+import { choiceOption } from '../options';
+import { pskcSecretsFrom, type PskcSecretFlags } from '../pskc-secrets';
 import { printJson } from '../output';
 import type { CliIo } from '../io';
 import { addConfigOptions } from '../config-options';
 import { withRuntime } from '../with-runtime';
 
-interface ImportFlags {
+interface ImportFlags extends PskcSecretFlags {
   format?: ImportFormat;
   type?: 'hotp' | 'totp';
   digits?: Digits;
   period?: Period;
-  key?: string;
-  password?: string;
+  allowPlaintext?: boolean;
   replace?: boolean;
   dryRun?: boolean;
   json?: boolean;
 }
 
-const PSKC_KEY_BYTES = [16, 24, 32]; // AES-128/192/256
 /** Redraw the bar at most this often: a 100,000-line file must not spend its time on the terminal. */
 export const PROGRESS_INTERVAL_MS = 100;
 const BAR_WIDTH = 30;
@@ -68,11 +68,22 @@ export function register(program: Command, io: CliIo): void {
       (v: string) => Number(choiceOption('--period', ['30', '60'])(v)) as Period,
     )
     .option(
-      '--key <hex>',
-      'pskc: the pre-shared AES key (16, 24 or 32 bytes as hex)',
-      hexOption('--key'),
+      '--pskc-key-file <file>',
+      'pskc: a file holding the pre-shared AES key as hex (16, 24 or 32 bytes)',
     )
-    .option('--password <pw>', 'pskc: the password the encryption key is derived from (PBKDF2)')
+    .option('--password-file <file>', 'pskc: a file holding the password the key is derived from')
+    .option(
+      '--key <hex>',
+      'pskc: the pre-shared key on the command line (other users can read it; prefer --pskc-key-file or the prompt)',
+    )
+    .option(
+      '--password <pw>',
+      'pskc: the password on the command line (other users can read it; prefer --password-file or the prompt)',
+    )
+    .option(
+      '--allow-plaintext',
+      'pskc: import a plaintext file although a key or password was given',
+    )
     .option(
       '--replace',
       'overwrite tokens whose serial already exists (otherwise the import fails)',
@@ -81,7 +92,7 @@ export function register(program: Command, io: CliIo): void {
     .option('--json', 'print the summary as JSON');
   addConfigOptions(cmd, ['store']).action(async (file: string, flags: ImportFlags) => {
     const csv = csvDefaults(flags);
-    const secrets = pskcSecrets(flags);
+    const secrets = await pskcSecretsFrom(flags, io, file);
     await withRuntime(io, flags, async (runtime) => {
       const result = await runImport(await runtime.store(), file, flags, csv, secrets, io);
       printSummary(io, file, result, flags.json === true);
@@ -104,28 +115,12 @@ function csvDefaults(flags: ImportFlags): CsvDefaults | undefined {
   };
 }
 
-function pskcSecrets(flags: ImportFlags): PskcSecrets | undefined {
-  if (flags.key === undefined && flags.password === undefined) return undefined;
-  if (flags.key !== undefined && flags.password !== undefined) {
-    throw new UsageError('--key and --password: give one, not both');
-  }
-  if (flags.key !== undefined) {
-    const key = Buffer.from(flags.key, 'hex');
-    if (!PSKC_KEY_BYTES.includes(key.length)) {
-      throw new UsageError(`--key: expected 16, 24 or 32 bytes, got ${key.length}`);
-    }
-    return { key: new Uint8Array(key) };
-  }
-  if (flags.password === '') throw new UsageError('--password: empty');
-  return { password: flags.password! };
-}
-
 async function runImport(
   target: ImportTarget,
   file: string,
   flags: ImportFlags,
   csv: CsvDefaults | undefined,
-  secrets: PskcSecrets | undefined,
+  secrets: PskcSecrets | PskcSecretSource | undefined,
   io: CliIo,
 ): Promise<ImportFileResult> {
   const bar = io.stderr.isTTY ? new ProgressBar(io.stderr, systemClock) : undefined;
@@ -136,6 +131,7 @@ async function runImport(
       ...(flags.format ? { format: flags.format } : {}),
       ...(csv ? { csv } : {}),
       ...(secrets ? { secrets } : {}),
+      allowPlaintext: flags.allowPlaintext === true,
       ...(bar ? { onProgress: (p: ImportProgress) => bar.update(p) } : {}),
     });
   } finally {

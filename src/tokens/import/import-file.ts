@@ -8,7 +8,8 @@ import { DETECT_BYTES, detectFormat } from './detect';
 import { ImportError } from './errors';
 import { createLineParser } from './line-parser';
 import type { PskcSecrets } from './pskc/container-keys';
-import { parsePskc } from './pskc/pskc';
+import { openPskc, pskcTokens } from './pskc/pskc';
+import { checkPskcSize } from './pskc/size-bound';
 import type { CsvDefaults, ImportFormat } from './types';
 
 /** Whatever opens an import session: the registry's store. */
@@ -29,12 +30,23 @@ export interface ImportFileOptions {
   readonly format?: ImportFormat;
   /** Type, digits and period for the `csv` format; refused for the others. */
   readonly csv?: CsvDefaults;
-  /** Key or password for an encrypted PSKC file; refused for the CSV formats. */
-  readonly secrets?: PskcSecrets;
+  /**
+   * Key or password for an encrypted PSKC file (refused for the CSV formats), or where to get the
+   * one the file turns out to need (the CLI's prompt), asked before the import session opens.
+   */
+  readonly secrets?: PskcSecrets | PskcSecretSource;
+  /** A key or password given to a plaintext PSKC file is refused unless this says it is fine. */
+  readonly allowPlaintext?: boolean;
   readonly onProgress?: (progress: ImportProgress) => void;
-  /** PSKC is parsed whole; larger files are refused. */
+  /** PSKC is held in memory whole; larger files are refused (default: what the heap allows). */
   readonly maxXmlBytes?: number;
 }
+
+/** Asked once the PSKC container says whether it needs a pre-shared key or a password. */
+export type PskcSecretSource = (
+  needs: 'key' | 'password',
+  keyName: string | undefined,
+) => Promise<PskcSecrets>;
 
 export interface ImportFileResult extends ImportSummary {
   readonly format: ImportFormat;
@@ -42,7 +54,6 @@ export interface ImportFileResult extends ImportSummary {
   readonly tokens: number;
 }
 
-export const DEFAULT_MAX_XML_BYTES = 256 * 1024 * 1024;
 const UTF16_BOMS = [
   [0xff, 0xfe],
   [0xfe, 0xff],
@@ -65,11 +76,13 @@ export async function importFile(
       `--type, --digits and --period apply to the csv format only; this file is ${format}`,
     );
   }
-  if (options.secrets && format !== 'pskc') {
+  if (options.secrets && typeof options.secrets !== 'function' && format !== 'pskc') {
     throw new UsageError(
       `--key and --password apply to the pskc format only; this file is ${format}`,
     );
   }
+  // The file is checked, read and opened (and a prompt answered) before the session opens.
+  const pskc = format === 'pskc' ? await preparePskc(file, totalBytes, options) : undefined;
   const session = target.beginImport({
     replace: options.replace,
     dryRun: options.dryRun,
@@ -83,12 +96,8 @@ export async function importFile(
   };
   try {
     if (format === 'pskc') {
-      if (totalBytes > (options.maxXmlBytes ?? DEFAULT_MAX_XML_BYTES)) {
-        throw new ImportError('file', `${totalBytes} bytes is too large for a PSKC file`);
-      }
-      const xml = await readFile(file, 'utf8');
       // Progress for XML is per KeyPackage; bytes are all read up front.
-      for (const token of parsePskc(xml, options.secrets)) add(token, totalBytes);
+      for (const token of pskc!) add(token, totalBytes);
     } else {
       const parser = createLineParser(format, options.csv);
       const stream = createReadStream(file, { encoding: 'utf8' });
@@ -115,6 +124,24 @@ export async function importFile(
     }
     throw err;
   }
+}
+
+/** Size bound, read, container opened, the secret it needs obtained: then the tokens, lazily. */
+async function preparePskc(
+  file: string,
+  totalBytes: number,
+  options: ImportFileOptions,
+): Promise<Iterable<ImportedToken>> {
+  checkPskcSize(totalBytes, options.maxXmlBytes);
+  const opened = openPskc(await readFile(file, 'utf8'));
+  const source = options.secrets;
+  const secrets =
+    typeof source === 'function'
+      ? opened.needs === undefined
+        ? {}
+        : await source(opened.needs, opened.keyName)
+      : source;
+  return pskcTokens(opened, secrets, { allowPlaintext: options.allowPlaintext === true });
 }
 
 /** The store's own errors (a duplicate serial) get the token's location in front. */

@@ -6,11 +6,12 @@ export { createOathCsvParser } from './oath-csv';
 export { createYubicoCsvParser, serialFromPublicId, yubicoImportedToken } from './yubico-csv';
 export { createLineParser, parseLines } from './line-parser';
 export { detectFormat } from './detect';
-export { parsePskc } from './pskc/pskc';
+export { openPskc, parsePskc, pskcTokens, type OpenedPskc, type PskcOptions } from './pskc/pskc';
 export type { PskcSecrets } from './pskc/container-keys';
+export { checkPskcSize, pskcByteLimit, PSKC_HEAP_FACTOR } from './pskc/size-bound';
 export {
   importFile,
-  DEFAULT_MAX_XML_BYTES,
+  type PskcSecretSource,
   type ImportTarget,
   type ImportProgress,
   type ImportFileOptions,

@@ -22,6 +22,8 @@ export interface BuildOptions {
     badMac?: boolean;
     /** Leave the ValueMAC out. */
     noMac?: boolean;
+    /** A PlainValue Secret in this otherwise protected container (the downgrade of issue 11). */
+    plainSecret?: boolean;
   }>;
 }
 
@@ -83,7 +85,7 @@ export function buildEncryptedPskc(o: BuildOptions): string {
       <AlgorithmParameters><ResponseFormat Length="6" Encoding="DECIMAL"/></AlgorithmParameters>
       <Data>
         <Secret>
-          ${encryptedValue(p.secret, p.badMac, p.noMac)}
+          ${p.plainSecret ? `<PlainValue>${p.secret.toString('base64')}</PlainValue>` : encryptedValue(p.secret, p.badMac, p.noMac)}
         </Secret>
         ${counter}
       </Data>

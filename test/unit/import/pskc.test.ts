@@ -158,7 +158,7 @@ describe('PSKC importer: encryption', () => {
 
   test('an encrypted file without --key or --password says which one it needs', () => {
     expect(refusal(() => parse(read('rfc6030-figure6.pskcxml'))).message).toBe(
-      'KeyContainer/EncryptionKey: the file is encrypted with a pre-shared key ("Pre-shared-key"): pass --key HEX',
+      'KeyContainer/EncryptionKey: the file is encrypted with a pre-shared key: pass --pskc-key-file FILE (or --key HEX)',
     );
     expect(refusal(() => parse(read('rfc6030-figure7.pskcxml'))).message).toMatch(
       /pass --password/,

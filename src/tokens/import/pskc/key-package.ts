@@ -1,45 +1,24 @@
 import type { Digits, HashAlgorithm, Period } from '../../../otp';
 import type { ImportedToken } from '../../types';
+import { shownValue } from '../../../core';
 import { ImportError } from '../errors';
 import { checkSeed, parseSerial } from '../fields';
-import {
-  resolveContainerKeys,
-  cipherOf,
-  type ContainerKeys,
-  type PskcSecrets,
-} from './container-keys';
+import { cipherOf, type ContainerKeys } from './container-keys';
 import { decodeBase64, decryptCbc, macMatches } from './crypto';
-import { attr, child, children, path, textOf, parseXmlDocument, type XmlNode } from './xml';
+import { attr, child, path, textOf, type XmlNode } from './xml';
 
 /**
- * RFC 6030 PSKC: a KeyContainer of KeyPackages, each a DeviceInfo (Manufacturer, SerialNo) and one
- * Key whose Algorithm is HOTP or TOTP. Every encrypted value's ValueMAC is checked and any failure
- * refuses the file (the caller rolls back). Yields tokens in document order; PIN keys (Algorithm
- * ...:pin, the PIN of another key) are passed over because they are not tokens.
+ * One KeyPackage of an RFC 6030 container: a DeviceInfo (Manufacturer, SerialNo) and one Key whose
+ * Algorithm is HOTP or TOTP. PIN keys (Algorithm ...:pin, the PIN of another key) are not tokens:
+ * null. In a container that declares encryption or a MAC, the Secret must be encrypted and its
+ * ValueMAC must match; a plaintext Secret there is a downgrade and refuses the file.
  */
 const ALGORITHM = /^urn:ietf:params:xml:ns:keyprov:pskc[:#](hotp|totp|pin)$/i;
-const SUPPORTED_VERSION = '1.0';
-
-export function* parsePskc(xml: string, secrets: PskcSecrets = {}): Generator<ImportedToken> {
-  const doc = parseXmlDocument(xml);
-  const container = child(doc, 'KeyContainer');
-  if (container === undefined || typeof container === 'string') {
-    throw new ImportError('document', 'no KeyContainer element: not a PSKC file');
-  }
-  const version = attr(container, 'Version');
-  if (version !== undefined && version !== SUPPORTED_VERSION) {
-    throw new ImportError('KeyContainer', `Version "${version}" is not supported (expected 1.0)`);
-  }
-  const keys = resolveContainerKeys(container, secrets);
-  const packages = children(container, 'KeyPackage');
-  if (packages.length === 0) throw new ImportError('KeyContainer', 'no KeyPackage elements');
-  for (let i = 0; i < packages.length; i++) {
-    const token = parseKeyPackage(packages[i]!, i + 1, keys);
-    if (token) yield token;
-  }
-}
-
-function parseKeyPackage(pkg: XmlNode, index: number, keys: ContainerKeys): ImportedToken | null {
+export function parseKeyPackage(
+  pkg: XmlNode,
+  index: number,
+  keys: ContainerKeys,
+): ImportedToken | null {
   const serialNo = textOf(path(pkg, 'DeviceInfo', 'SerialNo'));
   const key = child(pkg, 'Key');
   const keyId = attr(key, 'Id');
@@ -51,7 +30,7 @@ function parseKeyPackage(pkg: XmlNode, index: number, keys: ContainerKeys): Impo
   if (!algo) {
     throw new ImportError(
       at(''),
-      `unknown Algorithm "${uri}" (expected the PSKC hotp or totp URN)`,
+      `unknown Algorithm ${shownValue(uri)} (expected the PSKC hotp or totp URN)`,
     );
   }
   const kind = algo[1]!.toLowerCase();
@@ -63,7 +42,7 @@ function parseKeyPackage(pkg: XmlNode, index: number, keys: ContainerKeys): Impo
   if (data === undefined) throw new ImportError(at('/Data'), 'missing');
   const secretNode = child(data, 'Secret');
   if (secretNode === undefined) throw new ImportError(at('/Data/Secret'), 'missing');
-  const secret = checkSeed(valueBytes(secretNode, at('/Data/Secret'), keys), at('/Data/Secret'));
+  const secret = checkSeed(secretBytes(secretNode, at('/Data/Secret'), keys), at('/Data/Secret'));
   const counter = intValue(child(data, 'Counter'), at('/Data/Counter'), keys, false);
   const time = intValue(child(data, 'Time'), at('/Data/Time'), keys, false);
   if (time !== undefined && time !== 0) {
@@ -108,11 +87,14 @@ function responseDigits(key: XmlNode, at: (s: string) => string): Digits {
   const where = at('/AlgorithmParameters/ResponseFormat');
   const encoding = attr(format, 'Encoding');
   if (encoding !== undefined && encoding.toUpperCase() !== 'DECIMAL') {
-    throw new ImportError(where, `Encoding "${encoding}" is not supported (expected DECIMAL)`);
+    throw new ImportError(
+      where,
+      `Encoding ${shownValue(encoding)} is not supported (expected DECIMAL)`,
+    );
   }
   const length = attr(format, 'Length');
   if (length !== '6' && length !== '8') {
-    throw new ImportError(where, `Length: expected 6 or 8 digits, got "${length ?? ''}"`);
+    throw new ImportError(where, `Length: expected 6 or 8 digits, got ${shownValue(length ?? '')}`);
   }
   return Number(length) as Digits;
 }
@@ -125,7 +107,21 @@ function suiteHash(key: XmlNode, at: (s: string) => string): HashAlgorithm {
   if (s.endsWith('sha1')) return 'sha1';
   if (s.endsWith('sha256')) return 'sha256';
   if (s.endsWith('sha512')) return 'sha512';
-  throw new ImportError(at('/AlgorithmParameters/Suite'), `unsupported suite "${suite}"`);
+  throw new ImportError(at('/AlgorithmParameters/Suite'), `unsupported suite ${shownValue(suite)}`);
+}
+
+/**
+ * The Secret. Where the container declares protection (EncryptionKey or MACMethod), only an
+ * EncryptedValue with a matching ValueMAC will do: a PlainValue beside them would let whoever
+ * altered the file in transit plant a seed they know under a serial they choose.
+ */
+function secretBytes(node: XmlNode, where: string, keys: ContainerKeys): Uint8Array {
+  if (keys.protectedContainer && child(node, 'EncryptedValue') === undefined)
+    throw new ImportError(
+      where,
+      `not encrypted, but the KeyContainer declares ${keys.protectedContainer}: every Secret must be encrypted and carry a ValueMAC (the file may have been altered; nothing was imported)`,
+    );
+  return valueBytes(node, where, keys);
 }
 
 /** A Data value: PlainValue (base64 for Secret) or EncryptedValue with its ValueMAC. */
@@ -152,7 +148,7 @@ function decryptValue(
   if (keys.encryptionKey === undefined) {
     throw new ImportError(
       `${where}/EncryptedValue`,
-      'encrypted, but no key: pass --key HEX or --password',
+      'encrypted, but no key: pass --pskc-key-file FILE or --password-file FILE',
     );
   }
   // The MAC is checked before decrypting, so a tampered value never reaches the cipher.
@@ -190,7 +186,7 @@ function intValue(
     if (!(signed ? /^-?\d{1,16}$/ : /^\d{1,16}$/).test(t)) {
       throw new ImportError(
         `${where}/PlainValue`,
-        `expected ${signed ? 'an' : 'a non-negative'} integer, got "${t}"`,
+        `expected ${signed ? 'an' : 'a non-negative'} integer, got ${shownValue(t)}`,
       );
     }
     value = BigInt(t);

@@ -14,7 +14,8 @@ const FORBIDDEN_DECLARATION = /<!\s*(DOCTYPE|ENTITY)/i;
 const ATTR = '@_';
 const TEXT = '#text';
 
-export function parseXmlDocument(text: string, what = 'PSKC document'): Record<string, unknown> {
+/** Refuses DOCTYPE and ENTITY declarations anywhere in the text, naming the line. */
+export function refuseDeclarations(text: string, what = 'PSKC document'): void {
   const forbidden = FORBIDDEN_DECLARATION.exec(text);
   if (forbidden) {
     const line = text.slice(0, forbidden.index).split('\n').length;
@@ -23,6 +24,10 @@ export function parseXmlDocument(text: string, what = 'PSKC document'): Record<s
       `<!${forbidden[1]!.toUpperCase()}> declarations are not allowed (entity expansion and external entities are refused)`,
     );
   }
+}
+
+export function parseXmlDocument(text: string, what = 'PSKC document'): Record<string, unknown> {
+  refuseDeclarations(text, what);
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
     throw new ImportError(
