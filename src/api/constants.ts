@@ -38,6 +38,7 @@ export const ApiErrorCode = {
   TOKEN_PAIRED: 'TOKEN_PAIRED',
   USER_TOKEN_LIMIT: 'USER_TOKEN_LIMIT',
   INVALID_INPUT: 'INVALID_INPUT',
+  TOO_MANY_ATTEMPTS: 'TOO_MANY_ATTEMPTS',
   INTERNAL: 'INTERNAL',
 } as const;
 export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];

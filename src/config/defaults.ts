@@ -52,6 +52,9 @@ export function defaultConfig(
     },
     // PingID's policy: the 3rd failure in a row locks for 2 minutes, each further lock doubles.
     lockout: { maxFailures: 3, baseMs: 120_000, maxMs: 3_600_000, multiplier: 2 },
+    // A page may make ten wrong guesses (for any users) before it waits the lockout's lengths; it
+    // may be told of five unknown or taken serials, and the daemon of sixty an hour.
+    guessing: { perConnection: 10, lookupsPerConnection: 5, lookupsPerHour: 60 },
     // PingOne's default number of devices per user.
     users: { maxTokensPerUser: 5 },
     store: {

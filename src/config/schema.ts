@@ -76,6 +76,12 @@ export const configSchema = z.strictObject({
     maxMs: intField(1000, 7 * DAY_MS),
     multiplier: numberField(1, 10),
   }),
+  // What a page that is not signed on may try before it is slowed (docs/security.md).
+  guessing: z.strictObject({
+    perConnection: intField(1, 1000),
+    lookupsPerConnection: intField(1, 1000),
+    lookupsPerHour: intField(1, 100_000),
+  }),
   users: z.strictObject({
     maxTokensPerUser: intField(1, 100),
   }),

@@ -37,6 +37,7 @@ export const ErrorCode = {
   PAIRING_DISABLED: 'PAIRING_DISABLED',
   PAIRING_NOT_FOUND: 'PAIRING_NOT_FOUND',
   PAIRING_WRONG_STEP: 'PAIRING_WRONG_STEP',
+  TOO_MANY_ATTEMPTS: 'TOO_MANY_ATTEMPTS', // a guess or lookup ration is spent
   // who may connect: the peer-user gate or the install capability cannot be set up
   PEER_CHECK: 'PEER_CHECK',
   // virtual devices and the emulator bus

@@ -67,7 +67,8 @@ export function createFlowBackend(deps: FlowBackendDeps): ApiBackend & { close()
     pairingCancel: async (ctx, pairingId) => ({
       cancelled: pairings.cancel(ctx.connectionId, pairingId),
     }),
-    signonVerify: async (_ctx, user, passcode) => apiOutcome(await signOn.signOn(user, passcode)),
+    signonVerify: async (ctx, user, passcode) =>
+      apiOutcome(await signOn.signOn(user, passcode, ctx.connectionId)),
     tokenUnpair: (_ctx, user, serial) => signOn.unpair(user, serial),
     async health() {
       let store: 'ok' | 'error' = 'ok';

@@ -36,3 +36,11 @@ export function tooManyTokens(user: string, limit: number): FlowError {
     `user ${user} already has ${limit} tokens paired, the limit`,
   );
 }
+
+/** The page asked about too many serials that are unknown or taken (flows/lookup-budget.ts). */
+export function tooManyLookups(retryAfterMs: number): FlowError {
+  return new FlowError(
+    ErrorCode.TOO_MANY_ATTEMPTS,
+    `too many serials tried that are not in the registry or are taken; try again in ${Math.ceil(retryAfterMs / 1000)} s`,
+  );
+}

@@ -6,3 +6,5 @@ export * from './pairing-flow';
 export * from './pairings';
 export * from './sign-on';
 export * from './unknown-users';
+export * from './guess-budget';
+export * from './lookup-budget';

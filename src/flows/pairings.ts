@@ -1,8 +1,11 @@
 import { silentLogger, systemClock, type Clock, type Logger } from '../core';
 import type { TokenStore, TokenVerifier } from '../tokens';
-import { pairingDisabled, pairingNotFound } from './errors';
+import { ErrorCode, TokenBridgeError } from '../core';
+import { pairingDisabled, pairingNotFound, tooManyLookups } from './errors';
+import type { GuessBudget } from './guess-budget';
 import { newPairingId, type RandomBytes } from './ids';
 import { NO_OBSERVER, type FlowObserver } from './observer';
+import type { LookupBudget } from './lookup-budget';
 import type { FlowOutcome } from './outcome';
 import { PairingFlow, type PairingState } from './pairing-flow';
 
@@ -25,7 +28,14 @@ export interface PairingsOptions {
   readonly random?: RandomBytes;
   /** A serial to pre-fill at Hardware Token Pairing (e.g. the token plugged in now). */
   readonly suggestSerial?: (user: string) => Promise<string | undefined>;
+  /** The connections' guess budgets (shared with sign-on); without them, none apply. */
+  readonly guesses?: GuessBudget;
+  /** How many unknown or taken serials a page may be told of; without it, no limit. */
+  readonly lookups?: LookupBudget;
 }
+
+/** The answers that tell a page something about the registry's serials. */
+const REVEALING: ReadonlySet<string> = new Set([ErrorCode.TOKEN_NOT_FOUND, ErrorCode.TOKEN_PAIRED]);
 
 /** Told of every step change, for the pairing.state event to the owning connection. */
 export type PairingStateListener = (owner: string, state: PairingState) => void;
@@ -93,19 +103,59 @@ export class Pairings {
   }
 
   async serial(owner: string, id: string, serial: string): Promise<PairingState> {
-    return this.find(owner, id).serial(serial);
+    const flow = this.find(owner, id);
+    return this.lookingUp(owner, () => flow.serial(serial));
   }
 
   async verify(owner: string, id: string, passcode: string): Promise<FlowOutcome> {
-    return this.finishing(this.find(owner, id), (f) => f.verify(passcode));
+    const flow = this.find(owner, id);
+    return this.guessing(owner, () => this.finishing(flow, (f) => f.verify(passcode)));
   }
 
   async sync(owner: string, id: string, passcode: string): Promise<FlowOutcome> {
-    return this.finishing(this.find(owner, id), (f) => f.sync(passcode));
+    const flow = this.find(owner, id);
+    return this.guessing(owner, () => this.finishing(flow, (f) => f.sync(passcode)));
   }
 
+  /** A tap looks its token up by public id (a lookup) and verifies the press (a guess). */
   async tap(owner: string, id: string, passcode: string): Promise<FlowOutcome> {
-    return this.finishing(this.find(owner, id), (f) => f.tap(passcode));
+    const flow = this.find(owner, id);
+    return this.lookingUp(owner, () =>
+      this.guessing(owner, () => this.finishing(flow, (f) => f.tap(passcode))),
+    );
+  }
+
+  /**
+   * A request that may tell the page a serial is unknown or taken: refused untried once the
+   * connection's or the daemon's ration of such answers is spent (LookupBudget).
+   */
+  private async lookingUp<T>(owner: string, work: () => Promise<T>): Promise<T> {
+    const lookups = this.options.lookups;
+    if (!lookups) return work();
+    const gate = lookups.gate(owner, this.clock.now());
+    if (!gate.ok) throw tooManyLookups(gate.retryAfterMs);
+    try {
+      return await work();
+    } catch (err) {
+      if (err instanceof TokenBridgeError && REVEALING.has(err.code))
+        lookups.spend(owner, this.clock.now());
+      throw err;
+    }
+  }
+
+  /** A passcode from the page: refused untried while the connection's guess budget is spent. */
+  private async guessing(owner: string, work: () => Promise<FlowOutcome>): Promise<FlowOutcome> {
+    const guesses = this.options.guesses;
+    if (!guesses) return work();
+    const gate = guesses.gate(owner, this.clock.now());
+    if (!gate.try) {
+      this.observer.verification('pairing', 'locked');
+      return { result: 'locked', retryAfterMs: gate.retryAfterMs };
+    }
+    const outcome = await work();
+    if (outcome.result === 'accepted' || outcome.result === 'rejected')
+      guesses.tried(owner, outcome.result === 'accepted', this.clock.now());
+    return outcome;
   }
 
   /** False when there was no such pairing for this owner (already ended or never there). */
@@ -119,8 +169,10 @@ export class Pairings {
     return true;
   }
 
-  /** The connection closed: its pairings go with it. Returns how many. */
+  /** The connection closed: its pairings and budgets go with it. Returns how many pairings. */
   dropOwner(owner: string): number {
+    this.options.guesses?.drop(owner);
+    this.options.lookups?.drop(owner);
     let n = 0;
     for (const flow of [...this.flows.values()])
       if (flow.owner === owner) {

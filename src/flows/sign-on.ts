@@ -1,6 +1,7 @@
 import { ErrorCode, silentLogger, systemClock, type Clock, type Logger } from '../core';
-import type { TokenStore, TokenVerifier, UserOutcome } from '../tokens';
+import type { TokenStore, TokenVerifier, UserOutcome, UserVerification } from '../tokens';
 import { FlowError } from './errors';
+import type { GuessBudget } from './guess-budget';
 import { newSessionToken, type RandomBytes } from './ids';
 import { NO_OBSERVER, type FlowObserver } from './observer';
 import { refusalOutcome, type FlowOutcome } from './outcome';
@@ -19,6 +20,8 @@ export interface SignOnFlowOptions {
   readonly random?: RandomBytes;
   /** How many user names without tokens keep a failure count (default 10,000). */
   readonly unknownUserCapacity?: number;
+  /** The guess budgets of the connections (the daemon's); without them, none apply. */
+  readonly guesses?: GuessBudget;
 }
 
 /**
@@ -48,12 +51,27 @@ export class SignOnFlow {
     this.unknown = new UnknownUserLockout(this.verifier.policy, options.unknownUserCapacity);
   }
 
-  async signOn(user: string, passcode: string): Promise<FlowOutcome> {
-    const verification = await this.verifier.verifyForUser(user, passcode, {
+  /**
+   * A sign-on; `connection` names the page's connection, whose guess budget applies (see
+   * GuessBudget): a spent connection is answered `locked` untried, and a fresh one may try once
+   * although the user's tokens are locked.
+   */
+  async signOn(user: string, passcode: string, connection?: string): Promise<FlowOutcome> {
+    const budget = connection !== undefined ? this.options.guesses : undefined;
+    const gate = budget?.gate(connection!, this.clock.now());
+    if (gate && !gate.try) {
+      this.observer.verification('sign-on', 'locked');
+      return { result: 'locked', retryAfterMs: gate.retryAfterMs };
+    }
+    let verification = await this.verifier.verifyForUser(user, passcode, {
       source: SIGN_ON_SOURCE,
     });
+    if (verification.outcome.status === 'locked' && gate?.fresh)
+      verification = await this.despiteLock(budget!, user, passcode, verification);
     for (let i = 0; i < verification.lockouts; i++) this.observer.lockout();
     const outcome = await this.outcomeOf(verification.outcome, user);
+    if (budget && (verification.tried > 0 || verification.outcome.status === 'not-found'))
+      budget.tried(connection!, outcome.result === 'accepted', this.clock.now());
     this.observer.verification('sign-on', outcome.result);
     this.logger.info(
       {
@@ -65,6 +83,25 @@ export class SignOnFlow {
       'sign-on',
     );
     return outcome;
+  }
+
+  /** The fresh connection's one try at a locked user, when the user's slot for it is open. */
+  private async despiteLock(
+    budget: GuessBudget,
+    user: string,
+    passcode: string,
+    locked: UserVerification,
+  ): Promise<UserVerification> {
+    const done = budget.takeFreshSlot(user, this.clock.now());
+    if (!done) return locked;
+    let result: UserVerification | undefined;
+    try {
+      result = await this.verifier.verifyLockedForUser(user, passcode, { source: SIGN_ON_SOURCE });
+      // Counted as tried whatever the answer, so the connection is fresh no more.
+      return { ...result, tried: Math.max(1, result.tried) };
+    } finally {
+      done(result === undefined ? undefined : result.outcome.status === 'accepted');
+    }
   }
 
   /** Unpairs one of the user's own tokens (the server has checked the user signed on). */

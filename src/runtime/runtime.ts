@@ -5,7 +5,7 @@ import type { DeviceManager } from '../devices';
 import type { FlowObserver, Pairings, SignOnFlow } from '../flows';
 import type { SqliteTokenStore, TokenVerifier } from '../tokens';
 import type { VirtualDriver, VirtualToken } from '../../drivers/virtual';
-import { verifierSettingsOf } from './verifier-options';
+import { lockoutOptions, verifierSettingsOf } from './verifier-options';
 import { pluggedSerialFor } from './plugged-serial';
 import { provisionVirtualTokens } from './provision-virtual';
 import { Teardown } from './teardown';
@@ -165,17 +165,18 @@ export class Runtime {
   /** Pairing and sign-on, with the configured limits, over the store, verifier and devices. */
   flows(): Promise<Flows> {
     this.flowPart ??= (async () => {
-      const [{ Pairings, SignOnFlow }, store, verifier] = await Promise.all([
-        import('../flows'),
-        this.store(),
-        this.verifier(),
-      ]);
+      const [{ Pairings, SignOnFlow, GuessBudget, LookupBudget }, store, verifier] =
+        await Promise.all([import('../flows'), this.store(), this.verifier()]);
       const devices = this.devices();
+      const { guessing } = this.config;
+      // One guess budget for both flows: a page's wrong pairing codes and sign-ons add up.
+      const guesses = new GuessBudget(lockoutOptions(this.config), guessing.perConnection);
       const common = {
         store,
         verifier,
         logger: this.logger,
         clock: this.clock,
+        guesses,
         ...(this.options.observer ? { observer: this.options.observer } : {}),
       };
       const pairings = new Pairings({
@@ -183,6 +184,11 @@ export class Runtime {
         maxTokensPerUser: this.config.users.maxTokensPerUser,
         pairingEnabled: pairingAllowed(this.config),
         suggestSerial: (user) => pluggedSerialFor(devices, store, user),
+        lookups: new LookupBudget(
+          guessing.lookupsPerConnection,
+          guessing.lookupsPerHour,
+          this.clock.now(),
+        ),
       });
       const signOn = new SignOnFlow(common);
       this.teardown.add('flows', () => pairings.clear());

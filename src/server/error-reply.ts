@@ -21,6 +21,7 @@ export const PASSED_THROUGH: ReadonlySet<ApiErrorCode> = new Set([
   ApiErrorCode.TOKEN_NOT_FOUND,
   ApiErrorCode.TOKEN_PAIRED,
   ApiErrorCode.USER_TOKEN_LIMIT,
+  ApiErrorCode.TOO_MANY_ATTEMPTS,
   ApiErrorCode.INVALID_INPUT,
 ]);
 

@@ -122,3 +122,27 @@ export function combine(answers: readonly TokenAnswer[], now: number): UserOutco
     attemptsLeft: Math.min(...rejected.map((a) => a.attemptsLeft)),
   };
 }
+
+/**
+ * The token, locked or not, whose window holds the code exactly (checked in memory, nothing
+ * written); undefined when none does. Only for a try despite a lock (TokenVerifier
+ * .verifyLockedForUser): a code ahead of the window or a replay is not enough to unlock.
+ */
+export async function exactMatch(
+  store: TokenStore,
+  targets: readonly TokenRecord[],
+  otp: string,
+  now: number,
+  engine: EngineOptions,
+): Promise<TokenRecord | undefined> {
+  for (const token of targets) {
+    const loaded = await store.load(token.serial);
+    if (loaded === null) continue;
+    try {
+      if (runVerify(loaded.record, loaded.secret, otp, now, engine).valid) return loaded.record;
+    } finally {
+      wipeSecret(loaded.secret);
+    }
+  }
+  return undefined;
+}

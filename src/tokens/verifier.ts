@@ -15,7 +15,14 @@ import { publicIdOf, runResync, runVerify, type EngineOptions } from './engine-d
 import { lockoutPolicy, type LockoutPolicy } from './lockout';
 import { justLocked, type TokenOutcome, type UserVerification } from './outcome';
 import { stateOf, wipeSecret, type LoadedToken, type TokenState, type TokenStore } from './store';
-import { answerOf, candidatesFor, combine, recognise, type TokenAnswer } from './token-choice';
+import {
+  answerOf,
+  candidatesFor,
+  combine,
+  exactMatch,
+  recognise,
+  type TokenAnswer,
+} from './token-choice';
 import type { TokenRecord } from './types';
 
 /** How often a verification re-runs after losing a compare-and-set before it reports a fault. */
@@ -137,6 +144,48 @@ export class TokenVerifier {
       tokens: tokens.length,
       tried: answers.length,
       lockouts,
+    };
+  }
+
+  /**
+   * One try despite the lock, for a user whose every token the passcode could be for is locked
+   * (the flows allow it to a fresh connection, rationed: flows/guess-budget.ts). The code is
+   * checked in memory against the locked tokens; when one holds it exactly, that token is
+   * unlocked (audited) and the code verified as any other, so it is accepted at most once. When
+   * none does, the try is audited as a failure that counts towards nothing: the lock stands as
+   * it was, and the answer is the one a locked user gets.
+   */
+  async verifyLockedForUser(
+    user: string,
+    otp: string,
+    context: Pick<VerifyContext, 'source'>,
+  ): Promise<UserVerification> {
+    const passcode = verifiedPart(clip(otp));
+    const tokens = await this.store.tokensOf(user);
+    const now = this.clock.now();
+    const locked = candidatesFor(tokens, parsePasscode(passcode)).filter(
+      (t) => t.lockedUntil !== null && t.lockedUntil > now,
+    );
+    // The lock ran out meanwhile: an ordinary verification.
+    if (locked.length === 0) return this.verifyForUser(user, otp, context);
+    const match = await exactMatch(this.store, locked, passcode, now, this.engine);
+    if (match) {
+      await this.store.unlock(match.serial, { source: context.source, user });
+      return this.verifyForUser(user, otp, context);
+    }
+    await this.store.appendAudit({
+      event: 'failed',
+      serial: null,
+      user,
+      source: context.source,
+      detail: { reason: 'locked', otp: redactOtp(passcode), counted: false },
+    });
+    const until = Math.min(...locked.map((t) => t.lockedUntil!));
+    return {
+      outcome: { status: 'locked', retryAfterMs: until - now },
+      tokens: tokens.length,
+      tried: 0,
+      lockouts: 0,
     };
   }
 

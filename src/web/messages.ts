@@ -105,6 +105,11 @@ export function errorNotice(
       };
     case 'NOT_SIGNED_ON':
       return { kind: 'error', text: 'Sign on again before you unpair a token.' };
+    case 'TOO_MANY_ATTEMPTS':
+      return {
+        kind: 'error',
+        text: 'Too many serial numbers were tried here. Wait a while, then try again.',
+      };
     case 'RATE_LIMITED':
       return { kind: 'error', text: 'Too many requests at once. Wait a moment and try again.' };
     case 'DISCONNECTED':

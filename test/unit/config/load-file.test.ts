@@ -30,6 +30,7 @@ describe('valid files', () => {
       totpResyncSteps: 120,
     });
     expect(d.lockout).toEqual({ maxFailures: 3, baseMs: 120000, maxMs: 3600000, multiplier: 2 });
+    expect(d.guessing).toEqual({ perConnection: 10, lookupsPerConnection: 5, lookupsPerHour: 60 });
     expect(d.users.maxTokensPerUser).toBe(5);
     expect(d.log.level).toBe('info');
     expect(d.kiosk).toEqual({ enabled: false, pairing: false, idleResetMs: 60000 });
@@ -149,7 +150,7 @@ describe('invalid files: each problem names the key and says what was expected',
     [
       'an unknown section',
       { sever: {} },
-      'FILE: sever: unknown key (expected one of: server, drivers, otp, lockout, users, store, log, kiosk)',
+      'FILE: sever: unknown key (expected one of: server, drivers, otp, lockout, guessing, users, store, log, kiosk)',
     ],
     [
       'an unknown key',

@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { parseVirtualSpec, VirtualToken, type VirtualDriver } from '../../../drivers/virtual';
+import type { ConfigLayer } from '../../../src/config';
 import type { DeviceManager } from '../../../src/devices';
 import type { BridgeServer } from '../../../src/server';
 import type { ImportedToken, SqliteTokenStore } from '../../../src/tokens';
@@ -77,6 +78,8 @@ export interface FlowServerOptions {
   readonly pairing?: boolean;
   readonly kiosk?: { idleResetMs: number };
   readonly maxTokensPerUser?: number;
+  /** Any other setting (the guessing budgets). */
+  readonly config?: ConfigLayer;
 }
 
 export interface FlowServer {
@@ -108,6 +111,7 @@ export async function startFlowServer(options: FlowServerOptions = {}): Promise<
     clock,
     tokens,
     config: {
+      ...options.config,
       ...(options.maxTokensPerUser !== undefined
         ? { users: { maxTokensPerUser: options.maxTokensPerUser } }
         : {}),

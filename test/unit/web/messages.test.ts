@@ -62,6 +62,7 @@ describe('what the page says', () => {
     ['PAIRING_DISABLED', 'pairing.start', /turned off/, undefined],
     ['NOT_SIGNED_ON', 'token.unpair', /Sign on again/, undefined],
     ['RATE_LIMITED', 'signon.verify', /Too many requests/, undefined],
+    ['TOO_MANY_ATTEMPTS', 'pairing.serial', /Too many serial numbers were tried here/, undefined],
     ['NO_REPLY', 'signon.verify', /did not answer/, undefined],
     ['DISCONNECTED', 'signon.verify', /connection to tokenbridge was lost/, undefined],
     ['INVALID_MESSAGE', 'signon.verify', /refused that: user: too long/, undefined],
