@@ -31,6 +31,7 @@ export class DaemonMetrics implements MetricsEndpoint, ServerObserver, FlowObser
   private readonly lockouts: Counter;
   private readonly requestErrors: Counter<'code'>;
   private readonly upgradesRefused: Counter<'reason'>;
+  private readonly connectionsRefused: Counter<'reason'>;
 
   constructor(options: DaemonMetricsOptions = {}) {
     const registers = [this.registry];
@@ -86,6 +87,12 @@ export class DaemonMetrics implements MetricsEndpoint, ServerObserver, FlowObser
       labelNames: ['reason'],
       registers,
     });
+    this.connectionsRefused = new Counter({
+      name: `${METRIC_PREFIX}connections_refused_total`,
+      help: 'TCP connections refused by the peer check before a byte was read, by reason.',
+      labelNames: ['reason'],
+      registers,
+    });
     if (options.version !== undefined) {
       new Gauge({
         name: `${METRIC_PREFIX}build_info`,
@@ -121,6 +128,10 @@ export class DaemonMetrics implements MetricsEndpoint, ServerObserver, FlowObser
 
   upgradeRefused(reason: string): void {
     this.upgradesRefused.inc({ reason });
+  }
+
+  connectionRefused(reason: string): void {
+    this.connectionsRefused.inc({ reason });
   }
 
   /**

@@ -27,12 +27,19 @@ const REFUSAL = [
  * an injected `connection` (node's documented way to hand a server a socket). A refused peer gets
  * a 403 and a log line with its uid, and nothing else happens: no page, no upgrade.
  */
+export interface ConnectionGate {
+  readonly listener: NetServer;
+  /** Ends every connection the HTTP server does not hold yet (being checked, or refused). */
+  dropPending(): void;
+}
+
 export function gateConnections(
   http: HttpServer,
   access: ServerAccess,
   logger: Logger,
   observer: ServerObserver | undefined,
-): NetServer {
+): ConnectionGate {
+  /** Connections not handed to the HTTP server: being checked, or refused and draining. */
   const pending = new Set<Socket>();
   const server = createNetServer({ pauseOnConnect: true }, (socket) => {
     socket.on('error', () => socket.destroy());
@@ -40,9 +47,9 @@ export function gateConnections(
     socket.once('close', () => pending.delete(socket));
     access.admitConnection(socket).then(
       (verdict) => {
-        pending.delete(socket);
         if (socket.destroyed) return;
         if (verdict.admit) {
+          pending.delete(socket);
           http.emit('connection', socket);
           socket.resume();
           return;
@@ -55,7 +62,6 @@ export function gateConnections(
         refuse(socket);
       },
       (err: unknown) => {
-        pending.delete(socket);
         logger.error(
           { error: err instanceof Error ? err.message : String(err) },
           'peer check failed; connection refused',
@@ -65,10 +71,12 @@ export function gateConnections(
       },
     );
   });
-  server.on('close', () => {
-    for (const socket of pending) socket.destroy();
-  });
-  return server;
+  return {
+    listener: server,
+    dropPending() {
+      for (const socket of pending) socket.destroy();
+    },
+  };
 }
 
 function refuse(socket: Socket): void {

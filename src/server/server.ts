@@ -114,7 +114,8 @@ export function createServer(options: ServerOptions): BridgeServer {
   );
   http.headersTimeout = 10_000;
   http.requestTimeout = 15_000;
-  const listener = gateConnections(http, options.access, logger, options.observer);
+  const gate = gateConnections(http, options.access, logger, options.observer);
+  const listener = gate.listener;
 
   http.on('upgrade', (req, socket, head) => {
     socket.on('error', () => socket.destroy());
@@ -228,6 +229,7 @@ export function createServer(options: ServerOptions): BridgeServer {
         }, limits.closeGraceMs);
         force.unref();
         const httpClosed = new Promise<void>((resolve) => listener.close(() => resolve()));
+        gate.dropPending();
         // Stops the HTTP server's connection tracking (it reports that it was not listening).
         http.close(() => undefined);
         http.closeIdleConnections();

@@ -8,6 +8,7 @@ import { OutputWatch } from '../helpers/output-watch';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
 import { account, AS_ROOT, NOT_ROOT_REASON, PeerClient } from '../helpers/other-user';
 import { recordingLogger, type LogEntry } from '../unit/devices/manager-rig';
+import { sampleValue } from '../unit/metrics/exposition';
 import { hotpToken, importTokens, RFC_SEED } from '../unit/tokens/registry-fixtures';
 import type { ConfigLayer } from '../../src/config';
 
@@ -64,6 +65,11 @@ const pageOrigin = (d: TestDaemon) => `http://127.0.0.1:${d.daemon.port}`;
       expect(refusals).toHaveLength(3);
       for (const r of refusals)
         expect(r.obj).toMatchObject({ uid: nobody!.uid, reason: 'user not allowed' });
+      expect(
+        sampleValue(await d.daemon.metrics.render(), 'tokenbridge_connections_refused_total', {
+          reason: 'user not allowed',
+        }),
+      ).toBe(3);
       // Nothing got as far as the HTTP server or the WebSocket: no client, no upgrade log.
       expect(d.daemon.server.connectionCount).toBe(0);
       expect(entries.filter((e) => e.msg === 'websocket upgrade refused')).toEqual([]);
