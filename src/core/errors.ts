@@ -34,6 +34,10 @@ export const ErrorCode = {
   PAIRING_WRONG_STEP: 'PAIRING_WRONG_STEP',
   STORE_IO: 'STORE_IO',
   STORE_CORRUPT: 'STORE_CORRUPT',
+  /** The registry's server cannot be reached (or a statement timed out): try again. */
+  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
+  /** The registry's schema is newer than this tokenbridge, or is not a tokenbridge schema. */
+  STORE_SCHEMA: 'STORE_SCHEMA',
   KEY_FILE: 'KEY_FILE',
   IMPORT_INVALID: 'IMPORT_INVALID',
   CRYPTO: 'CRYPTO',

@@ -7,7 +7,7 @@ import { pairingAllowed, type ResolvedConfig } from '../config';
 import type { DeviceManager } from '../devices';
 import { Runtime } from '../runtime';
 import { createServer, type BridgeServer } from '../server';
-import type { SqliteTokenStore } from '../tokens';
+import type { RegistryStore } from '../tokens';
 import type { VirtualDriver, VirtualToken } from '../../drivers/virtual';
 import { createFlowBackend } from './backend';
 import { DaemonMetrics } from './metrics';
@@ -39,7 +39,7 @@ export interface Daemon {
   /** The tokens `config.drivers.virtual` attached at start. */
   readonly virtualTokens: readonly VirtualToken[];
   readonly devices: DeviceManager;
-  readonly store: SqliteTokenStore;
+  readonly store: RegistryStore;
   readonly server: BridgeServer;
   readonly metrics: DaemonMetrics;
   /** Idempotent: stops serving, closes devices (releasing USB claims), then the store. */
@@ -94,11 +94,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       ...(staticDir !== undefined ? { staticDir } : { pageHandler: pageNotBuilt }),
       metrics,
       observer: metrics,
-      health: createHealthContributor({
-        devices,
-        storeRead: () => store.count(),
-        storePath: config.store.path,
-      }),
+      health: createHealthContributor({ devices, store }),
     });
     metrics.countClients(() => server.connectionCount);
 

@@ -48,11 +48,7 @@ async function start(extra: Partial<ServerOptions> = {}): Promise<Rig> {
     logger: silentLogger(),
     metrics,
     observer: metrics,
-    health: createHealthContributor({
-      devices: manager,
-      storeRead: () => store.count(),
-      storePath,
-    }),
+    health: createHealthContributor({ devices: manager, store }),
     ...extra,
   });
   metrics.countClients(() => server.connectionCount);

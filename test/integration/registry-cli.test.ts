@@ -17,11 +17,11 @@ let dir: string;
 let cleanup: () => void;
 let storeFlags: string[];
 
-beforeEach(() => {
+beforeEach(async () => {
   ({ dir, cleanup } = tempDir());
   storeFlags = ['--store', join(dir, 'store.sqlite'), '--key-file', join(dir, 'keys', 'seed.key')];
   const store = openStore(dir);
-  importTokens(store, [hotpToken('H1'), hotpToken('H2'), yubicoToken('Y1', 'dteffuje')]);
+  await importTokens(store, [hotpToken('H1'), hotpToken('H2'), yubicoToken('Y1', 'dteffuje')]);
   store.closeSync();
 });
 afterEach(() => cleanup());

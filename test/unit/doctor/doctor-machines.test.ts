@@ -96,7 +96,7 @@ async function doctor(setup: Setup): Promise<DoctorReport> {
       exclusive: setup.exclusive ?? false,
       extraUsbIds: setup.extraUsbIds ?? [],
     },
-    store: { path: paths.store, keyFile: paths.key },
+    store: { ...base.store, path: paths.store, keyFile: paths.key },
   };
   return runDoctor({
     config,

@@ -1,0 +1,542 @@
+import type { Pool, PoolClient, QueryConfig, QueryResultRow } from 'pg';
+import {
+  ErrorCode,
+  silentLogger,
+  StoreError,
+  systemClock,
+  type Clock,
+  type Logger,
+} from '../../core';
+import type { AuditContext, AuditEntry, AuditInput, AuditQuery } from '../audit';
+import { HealthTracker } from '../health-tracker';
+import { afterFailure, type FailureStep } from '../lockout';
+import type {
+  CopySession,
+  RegistryStore,
+  RekeyResult,
+  StoreCheck,
+  StoreHealth,
+  StoredToken,
+} from '../registry';
+import { SeedCipher } from '../seed-cipher';
+import type { SeedKey } from '../seed-key';
+import type { FailureRecord, ListOptions, LoadedToken, StateAdvance } from '../store';
+import type { ImportOptions, ImportSession, TokenRecord } from '../types';
+import { unpackSecret } from '../validate-token';
+import { queryPgAudit } from './pg-audit-query';
+import { PgConnection } from './pg-connection';
+import type { PgSettings } from './pg-config';
+import { PgCopySession, exportPgAudit, exportPgTokens } from './pg-copy';
+import { asPgStoreError, isUnavailable } from './pg-errors';
+import { PgImportSession } from './pg-import-session';
+import { openFleetKey, checkFleet } from './pg-fleet-key';
+import { rekeyFleet } from './pg-rekey';
+import { toRecord, sealedOf, type PgSealedRow, type PgTokenRow } from './pg-rows';
+import * as SQL from './sql';
+import { migrate } from './migrate';
+
+/** How many times a failure is recounted after losing its compare-and-set to another node. */
+const MAX_FAILURE_ROUNDS = 16;
+
+export interface PostgresTokenStoreOptions {
+  readonly settings: PgSettings;
+  readonly keyFile: string;
+  readonly keyIsCredential?: boolean;
+  readonly maxTokensPerUser: number;
+  /** Written into every audit row (`store.nodeName`). */
+  readonly nodeName: string;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+}
+
+/**
+ * The fleet registry: one PostgreSQL database shared by every daemon. Every change is one statement
+ * or one transaction, committed before its promise resolves; counters move by compare-and-set on
+ * the state the engine verified, fail counts likewise, and each audit row is written in the same
+ * statement or transaction as the change it records. Seeds reach the server sealed (AES-256-GCM
+ * under the fleet's key, which never leaves the nodes). All I/O is asynchronous: the event loop
+ * never waits for the server.
+ */
+export class PostgresTokenStore implements RegistryStore {
+  readonly kind = 'postgres' as const;
+  readonly keyFile: string;
+  private seedKey: SeedKey | undefined;
+  private cipher: SeedCipher | undefined;
+  private readonly connection: PgConnection;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly healthState = new HealthTracker();
+  private importing = false;
+  /** The import or copy in progress, if any: close() discards it so its connection is returned. */
+  private session: { rollback(): Promise<void> } | undefined;
+
+  private constructor(private readonly options: PostgresTokenStoreOptions) {
+    this.keyFile = options.keyFile;
+    this.clock = options.clock ?? systemClock;
+    this.logger = (options.logger ?? silentLogger()).child({ module: 'token-store' });
+    this.connection = new PgConnection(
+      options.settings,
+      (client, location) => this.firstConnection(client, location),
+      this.logger,
+    );
+  }
+
+  /**
+   * Opens the store and makes the first connection. A server out of reach does not fail the open:
+   * the store reports itself unhealthy and refuses every request with STORE_UNAVAILABLE until the
+   * server answers (fail closed). A schema from a newer tokenbridge, or a key other than the one
+   * the fleet's registry was created with, does fail it.
+   */
+  static async open(options: PostgresTokenStoreOptions): Promise<PostgresTokenStore> {
+    const store = new PostgresTokenStore(options);
+    try {
+      await store.connection.get();
+      store.healthState.set({ ok: true });
+    } catch (err) {
+      if (!isUnavailable(err)) {
+        await store.connection.close();
+        throw err;
+      }
+      store.healthState.failed(err);
+    }
+    return store;
+  }
+
+  get location(): string {
+    return this.connection.location;
+  }
+
+  get keyId(): string {
+    return this.seedKey?.keyId ?? 'unknown (not connected yet)';
+  }
+
+  health(): StoreHealth {
+    const failure = this.connection.failure;
+    if (failure) {
+      return { ok: false, code: failure.code, reason: failure.message };
+    }
+    return this.healthState.current;
+  }
+
+  async get(serial: string): Promise<TokenRecord | null> {
+    const rows = await this.read<PgTokenRow>(SQL.GET, [serial]);
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  async findByPublicId(publicId: string): Promise<TokenRecord | null> {
+    const rows = await this.read<PgTokenRow>(SQL.BY_PUBLIC_ID, [publicId]);
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  async list(options: ListOptions = {}): Promise<TokenRecord[]> {
+    const rows = await this.read<PgTokenRow>(SQL.LIST, [
+      options.afterSerial ?? '',
+      options.limit ?? null,
+    ]);
+    return rows.map(toRecord);
+  }
+
+  async count(): Promise<number> {
+    return (await this.read<{ n: number }>(SQL.COUNT, []))[0]!.n;
+  }
+
+  async tokensOf(user: string): Promise<TokenRecord[]> {
+    return (await this.read<PgTokenRow>(SQL.OF_USER, [user])).map(toRecord);
+  }
+
+  async load(serial: string): Promise<LoadedToken | null> {
+    const row = (await this.read<PgSealedRow>(SQL.LOAD, [serial]))[0];
+    if (!row) return null;
+    const plaintext = this.cipherNow().open(serial, sealedOf(row));
+    return { record: toRecord(row), secret: unpackSecret(row.kind, plaintext) };
+  }
+
+  async advance(update: StateAdvance): Promise<boolean> {
+    const { expected: e, next: n, audit } = update;
+    const rows = await this.write(SQL.ADVANCE, [
+      update.serial,
+      update.at,
+      e.counter,
+      e.lastStep,
+      e.drift,
+      e.yubicoUsage,
+      e.yubicoSession,
+      n.counter,
+      n.lastStep,
+      n.drift,
+      n.yubicoUsage,
+      n.yubicoSession,
+      audit.event,
+      audit.user,
+      audit.source,
+      JSON.stringify(audit.detail),
+      this.options.nodeName,
+    ]);
+    return rows.length === 1;
+  }
+
+  async recordFailure(failure: FailureRecord): Promise<FailureStep | null> {
+    for (let round = 0; round < MAX_FAILURE_ROUNDS; round++) {
+      const row = (
+        await this.read<{ fail_count: number; lock_count: number; locked_until: number | null }>(
+          SQL.FAIL_STATE,
+          [failure.serial],
+        )
+      )[0];
+      if (!row) return null;
+      if (row.locked_until !== null && row.locked_until > failure.at) {
+        // Locked by a concurrent failure meanwhile: this attempt never ran against a live token.
+        return {
+          failCount: row.fail_count,
+          lockCount: row.lock_count,
+          lockedUntil: row.locked_until,
+        };
+      }
+      const step = afterFailure(
+        failure.policy,
+        { failCount: row.fail_count, lockCount: row.lock_count },
+        failure.at,
+      );
+      const { audit } = failure;
+      const written = await this.write(SQL.RECORD_FAILURE, [
+        failure.serial,
+        row.fail_count,
+        row.lock_count,
+        row.locked_until,
+        step.failCount,
+        step.lockCount,
+        step.lockedUntil,
+        failure.at,
+        audit.user,
+        audit.source,
+        JSON.stringify({ ...audit.detail, failCount: step.failCount }),
+        step.lockedUntil === null
+          ? null
+          : JSON.stringify({ until: step.lockedUntil, lockCount: step.lockCount }),
+        this.options.nodeName,
+      ]);
+      if (written.length > 0) return step;
+      // Another node counted a failure between our read and our write: count again on top of it.
+    }
+    throw new StoreError(
+      ErrorCode.STORE_UNAVAILABLE,
+      `token ${failure.serial}: its fail count changed under ${MAX_FAILURE_ROUNDS} attempts in a row; try again`,
+    );
+  }
+
+  async unlock(serial: string, context: AuditContext): Promise<boolean> {
+    return this.transaction(async (client) => {
+      const row = (await client.query<PgTokenRow>(SQL.LOCK_TOKEN, [serial])).rows[0];
+      if (!row) return false;
+      await client.query(SQL.UNLOCK, [serial]);
+      await this.insertAudit(client, {
+        event: 'unlocked',
+        serial,
+        user: row.user_name,
+        source: context.source,
+        detail: {},
+      });
+      return true;
+    });
+  }
+
+  async pair(serial: string, user: string, context: AuditContext): Promise<TokenRecord> {
+    if (typeof user !== 'string' || user.length === 0 || user.length > 256) {
+      throw new StoreError(ErrorCode.INVALID_INPUT, 'user: expected 1..256 characters');
+    }
+    const limit = this.options.maxTokensPerUser;
+    return this.transaction(async (client) => {
+      await client.query(SQL.LOCK_USER, [SQL.PAIR_LOCK_SPACE, user]);
+      const row = (await client.query<PgTokenRow>(SQL.LOCK_TOKEN, [serial])).rows[0];
+      if (!row) throw notFound(serial);
+      if (row.user_name === user) return toRecord(row);
+      if (row.user_name !== null) {
+        throw new StoreError(
+          ErrorCode.TOKEN_PAIRED,
+          `token ${serial} is already paired to another user`,
+        );
+      }
+      const owned = (await client.query<{ n: number }>(SQL.COUNT_OF_USER, [user])).rows[0]!.n;
+      if (owned >= limit) {
+        throw new StoreError(
+          ErrorCode.USER_TOKEN_LIMIT,
+          `user ${user} already has ${owned} tokens, the limit is ${limit}`,
+        );
+      }
+      const at = this.clock.now();
+      await client.query(SQL.PAIR, [serial, user, at]);
+      await this.insertAudit(
+        client,
+        { event: 'paired', serial, user, source: context.source, detail: {} },
+        at,
+      );
+      return toRecord({ ...row, user_name: user, paired_at: at });
+    });
+  }
+
+  async unpair(serial: string, context: AuditContext): Promise<string | null> {
+    return this.transaction(async (client) => {
+      const row = (await client.query<PgTokenRow>(SQL.LOCK_TOKEN, [serial])).rows[0];
+      if (!row) throw notFound(serial);
+      if (row.user_name === null) return null;
+      await client.query(SQL.UNPAIR, [serial]);
+      await this.insertAudit(client, {
+        event: 'unpaired',
+        serial,
+        user: row.user_name,
+        source: context.source,
+        detail: {},
+      });
+      return row.user_name;
+    });
+  }
+
+  async delete(serial: string, context: AuditContext): Promise<boolean> {
+    return this.transaction(async (client) => {
+      const row = (await client.query<PgTokenRow>(SQL.LOCK_TOKEN, [serial])).rows[0];
+      if (!row) return false;
+      await client.query(SQL.DELETE, [serial]);
+      await this.insertAudit(client, {
+        event: 'deleted',
+        serial,
+        user: row.user_name,
+        source: context.source,
+        detail: {},
+      });
+      return true;
+    });
+  }
+
+  async appendAudit(entry: AuditInput): Promise<void> {
+    await this.write(SQL.INSERT_AUDIT, this.auditValues(entry, this.clock.now()));
+  }
+
+  async audit(query: AuditQuery = {}): Promise<AuditEntry[]> {
+    return this.guard(async () => queryPgAudit(await this.connection.get(), query));
+  }
+
+  async beginImport(options: ImportOptions): Promise<ImportSession> {
+    const client = await this.claimClient();
+    try {
+      const session = await PgImportSession.begin(client, this.cipherNow(), this.clock, options, {
+        node: this.options.nodeName,
+        location: this.location,
+        onEnd: () => this.endSession(),
+      });
+      this.session = session;
+      return session;
+    } catch (err) {
+      this.importing = false;
+      throw asPgStoreError(err, this.location);
+    }
+  }
+
+  async beginCopy(): Promise<CopySession> {
+    const client = await this.claimClient();
+    try {
+      const session = await PgCopySession.begin(client, this.location, () => this.endSession());
+      this.session = session;
+      return session;
+    } catch (err) {
+      this.importing = false;
+      throw asPgStoreError(err, this.location);
+    }
+  }
+
+  exportTokens(): AsyncIterable<StoredToken> {
+    return exportPgTokens(() => this.connection.get(), this.location);
+  }
+
+  exportAudit(): AsyncIterable<AuditEntry> {
+    return exportPgAudit(() => this.connection.get(), this.location);
+  }
+
+  async rekey(context: AuditContext, newKeyPath?: string): Promise<RekeyResult> {
+    const current = await this.keyNow();
+    const result = await this.guard(async () =>
+      rekeyFleet(await this.connection.get(), current, this.keyFile, newKeyPath, {
+        at: this.clock.now(),
+        source: context.source,
+        node: this.options.nodeName,
+        logger: this.logger,
+      }),
+    );
+    this.seedKey = result.seedKey;
+    this.cipher = new SeedCipher(result.seedKey);
+    return { from: result.from, to: result.to, tokens: result.tokens };
+  }
+
+  async check(): Promise<StoreCheck[]> {
+    try {
+      const pool = await this.connection.get();
+      return await checkFleet(
+        pool,
+        this.location,
+        this.connection.usesTls,
+        this.options.settings.target.sslmode,
+        await this.keyNow(),
+      );
+    } catch (err) {
+      const error = asPgStoreError(err, this.location);
+      return [{ name: 'connection', ok: false, detail: error.message }];
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.session?.rollback().catch(() => undefined);
+    await this.connection.close();
+  }
+
+  private endSession(): void {
+    this.importing = false;
+    this.session = undefined;
+  }
+
+  private async firstConnection(client: PoolClient, location: string): Promise<void> {
+    const now = this.clock.now();
+    const result = await migrate(client, this.options.nodeName, now, location);
+    if (result.applied.length > 0) {
+      this.logger.info({ store: location, applied: result.applied }, 'registry schema migrated');
+    }
+    this.seedKey = await openFleetKey(client, {
+      keyFile: this.keyFile,
+      keyIsCredential: this.options.keyIsCredential === true,
+      location,
+      node: this.options.nodeName,
+      now,
+    });
+    this.cipher = new SeedCipher(this.seedKey);
+  }
+
+  private cipherNow(): SeedCipher {
+    if (!this.cipher) {
+      throw new StoreError(
+        ErrorCode.STORE_UNAVAILABLE,
+        `the token registry (${this.location}) is not connected yet; try again`,
+      );
+    }
+    return this.cipher;
+  }
+
+  private async keyNow(): Promise<SeedKey> {
+    await this.connection.get();
+    return this.seedKey!;
+  }
+
+  private async claimClient(): Promise<PoolClient> {
+    if (this.importing) {
+      throw new StoreError(ErrorCode.STORE_IO, `${this.location}: another import is in progress`);
+    }
+    this.importing = true;
+    try {
+      return await this.guard(async () => checkout(await this.connection.get(), this.logger));
+    } catch (err) {
+      this.importing = false;
+      throw err;
+    }
+  }
+
+  /** A read: run once more on a fresh connection when the first one was found dead. */
+  private async read<R extends QueryResultRow>(
+    query: string | QueryConfig,
+    values: unknown[],
+  ): Promise<R[]> {
+    return this.guard(async () => {
+      const pool = await this.connection.get();
+      try {
+        return (await pool.query<R>(asConfig(query, values))).rows;
+      } catch (err) {
+        if (!isUnavailable(err)) throw err;
+        return (await pool.query<R>(asConfig(query, values))).rows;
+      }
+    });
+  }
+
+  /**
+   * A write: one statement, committed when it returns. Never repeated here: when the reply is
+   * lost the statement may have committed, so the caller gets STORE_UNAVAILABLE ("try again") and
+   * a repeat of the same passcode finds out (replayed if it had landed).
+   */
+  private async write(query: string | QueryConfig, values: unknown[]): Promise<QueryResultRow[]> {
+    return this.guard(
+      async () => (await (await this.connection.get()).query(asConfig(query, values))).rows,
+    );
+  }
+
+  private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return this.guard(async () => {
+      const client = await checkout(await this.connection.get(), this.logger);
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        const result = await work(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        broken = isUnavailable(err);
+        await client.query('ROLLBACK').catch(() => (broken = true));
+        throw err;
+      } finally {
+        client.release(broken);
+      }
+    });
+  }
+
+  private async insertAudit(
+    client: PoolClient,
+    entry: AuditInput,
+    at = this.clock.now(),
+  ): Promise<void> {
+    await client.query(asConfig(SQL.INSERT_AUDIT, this.auditValues(entry, at)));
+  }
+
+  private auditValues(entry: AuditInput, at: number): unknown[] {
+    return [
+      at,
+      entry.event,
+      entry.serial,
+      entry.user,
+      entry.source,
+      JSON.stringify(entry.detail),
+      this.options.nodeName,
+    ];
+  }
+
+  private async guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      const result = await fn();
+      this.healthState.succeeded();
+      return result;
+    } catch (err) {
+      throw this.healthState.failed(asPgStoreError(err, this.location));
+    }
+  }
+}
+
+/**
+ * A connection of its own for a transaction or an import. A connection the server drops while it
+ * is checked out reports the error on itself (the pool listens only to idle ones): listened to
+ * here, the query in flight fails with it and the process carries on.
+ */
+async function checkout(pool: Pool, logger: Logger): Promise<PoolClient> {
+  const client = await pool.connect();
+  const onError = (err: Error) =>
+    logger.warn({ error: err.message }, 'registry connection lost while in use');
+  client.on('error', onError);
+  const release = client.release.bind(client);
+  client.release = (destroy?: boolean | Error) => {
+    client.off('error', onError);
+    release(destroy);
+  };
+  return client;
+}
+
+function asConfig(query: string | QueryConfig, values: unknown[]): QueryConfig {
+  return typeof query === 'string' ? { text: query, values } : { ...query, values };
+}
+
+function notFound(serial: string): StoreError {
+  return new StoreError(ErrorCode.TOKEN_NOT_FOUND, `no token with serial ${serial}`);
+}
+
+export type { Pool };
