@@ -227,7 +227,7 @@ describe('no seed and no whole OTP in any log line, at trace level', () => {
     const session = await s.beginImport({ replace: false, dryRun: false, source: 'test' });
     await session.add(hotpToken(serial));
     await session.commit();
-    addYubicoToken(s);
+    await addYubicoToken(s);
     const spare = await s.beginImport({ replace: false, dryRun: false, source: 'test' });
     await spare.add(hotpToken(SPARE_SERIAL));
     await spare.commit();

@@ -240,7 +240,7 @@ describe(`${USER_UNIT}: the desktop install`, () => {
       file: join(REPO, 'examples', 'desktop.json'),
       env: { HOME: '/home/u' },
     });
-    expect(config.store).toEqual({
+    expect(config.store).toMatchObject({
       path: '/home/u/.local/state/tokenbridge/tokens.sqlite',
       keyFile: '/home/u/.local/state/tokenbridge/seed.key',
     });
