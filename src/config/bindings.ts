@@ -2,6 +2,7 @@
  * How environment variables and command-line flags map onto configuration keys. One table, used by
  * the loader, by `addConfigOptions` (the `serve` flags) and checked against docs/configuration.md.
  */
+import { resolve } from 'node:path';
 import { isConnectionString } from '../core/connection-string';
 
 /** `store`: a file path (the SQLite registry) or a PostgreSQL connection string (`store.url`). */
@@ -216,4 +217,14 @@ export function assignmentsOf(binding: Binding, value: unknown): Array<[string, 
         [binding.path, value],
         ['store.url', null],
       ];
+}
+
+/**
+ * The `store` keys one registry argument names (`store copy FROM TO`), the way `--store` reads it:
+ * a connection string, or a file resolved against `cwd`.
+ */
+export function storeKeysFor(text: string, cwd: string): { path?: string; url: string | null } {
+  const trimmed = text.trim();
+  if (isConnectionString(trimmed)) return { url: trimmed };
+  return { path: resolve(cwd, trimmed), url: null };
 }

@@ -34,6 +34,8 @@ export interface RuntimeOptions {
   readonly drivers?: readonly Driver[];
   /** Counts flow outcomes (the daemon's metrics). */
   readonly observer?: FlowObserver;
+  /** Open the fleet registry only to look (`doctor`): no migration, no key created. */
+  readonly inspectStore?: boolean;
 }
 
 /** The drivers a command uses, the virtual bus among them, and the tokens `--virtual` attached. */
@@ -101,7 +103,11 @@ export class Runtime {
       let opened: RegistryStore;
       if (store.url !== null) {
         const { PostgresTokenStore } = await import('../tokens/postgres/pg-store');
-        opened = await PostgresTokenStore.open({ ...common, settings: pgSettings(this.config) });
+        opened = await PostgresTokenStore.open({
+          ...common,
+          settings: pgSettings(this.config),
+          inspectOnly: this.options.inspectStore === true,
+        });
       } else {
         const { SqliteTokenStore } = await import('../tokens/sqlite/sqlite-store');
         opened = SqliteTokenStore.open({ ...common, path: store.path });

@@ -29,6 +29,18 @@ export interface RekeyResult {
   readonly tokens: number;
 }
 
+export interface SchemaState {
+  readonly version: number;
+  readonly appliedNow: readonly number[];
+}
+
+/** One point in time of a registry: every token (sealed, in serial order), then the audit trail. */
+export interface RegistrySnapshot {
+  tokens(): AsyncIterable<StoredToken>;
+  audit(): AsyncIterable<AuditEntry>;
+  close(): Promise<void>;
+}
+
 export interface CopySummary {
   readonly tokens: number;
   readonly audit: number;
@@ -62,10 +74,10 @@ export interface RegistryStore extends TokenStore {
   check(): Promise<StoreCheck[]>;
   /** Re-encrypts every seed under a new key (read from `newKeyPath`, or fresh random bytes). */
   rekey(context: AuditContext, newKeyPath?: string): Promise<RekeyResult>;
-  /** Every token, sealed, in serial order, a page at a time. */
-  exportTokens(): AsyncIterable<StoredToken>;
-  /** The whole audit trail, oldest first, a page at a time. */
-  exportAudit(): AsyncIterable<AuditEntry>;
+  /** A consistent read of the whole registry (`store copy` from it); close it when done. */
+  snapshot(): Promise<RegistrySnapshot>;
+  /** The schema version now, and the migrations this process applied when it opened the store. */
+  schema(): Promise<SchemaState>;
   /**
    * Receives another registry's tokens and audit trail; a serial or public id already here
    * refuses the whole copy (TOKEN_EXISTS), so nothing is ever merged over.

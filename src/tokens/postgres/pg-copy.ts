@@ -1,7 +1,7 @@
-import type { Pool, PoolClient } from 'pg';
+import type { PoolClient, QueryResultRow } from 'pg';
 import { ErrorCode, StoreError } from '../../core';
 import type { AuditEntry } from '../audit';
-import type { CopySession, CopySummary, StoredToken } from '../registry';
+import type { CopySession, CopySummary, RegistrySnapshot, StoredToken } from '../registry';
 import { asPgStoreError } from './pg-errors';
 import {
   sealedOf,
@@ -32,42 +32,60 @@ const PUBLISH_TOKENS = `INSERT INTO tokens (${SEALED_COLUMNS}) SELECT ${SEALED_C
 const PUBLISH_AUDIT = `INSERT INTO audit (${AUDIT_COLUMNS})
   SELECT ${AUDIT_COLUMNS} FROM tb_incoming_audit ORDER BY src_id`;
 
-/** The fleet's tokens with their sealed seeds, in serial order, a page at a time. */
-export async function* exportPgTokens(
-  pool: () => Promise<Pool>,
-  location: string,
-): AsyncIterable<StoredToken> {
+/**
+ * A consistent read of the fleet registry: one REPEATABLE READ, READ ONLY transaction on a
+ * connection of its own, so every page comes from the same moment while the fleet keeps
+ * verifying (MVCC: the readers block no writer).
+ */
+export async function openPgSnapshot(client: PoolClient, location: string): Promise<RegistrySnapshot> {
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  } catch (err) {
+    client.release(true);
+    throw asPgStoreError(err, location);
+  }
+  let open = true;
+  return {
+    tokens: () => exportPgTokens(client, location),
+    audit: () => exportPgAudit(client, location),
+    close: async () => {
+      if (!open) return;
+      open = false;
+      let broken = false;
+      await client.query('COMMIT').catch(() => (broken = true));
+      client.release(broken);
+    },
+  };
+}
+
+async function* exportPgTokens(client: PoolClient, location: string): AsyncIterable<StoredToken> {
   let after = '';
   for (;;) {
-    const rows = await page<PgSealedRow>(pool, location, TOKEN_PAGE, after);
+    const rows = await page<PgSealedRow>(client, location, TOKEN_PAGE, after);
     if (rows.length === 0) return;
     for (const row of rows) yield { record: toRecord(row), sealed: sealedOf(row) };
     after = rows[rows.length - 1]!.serial;
   }
 }
 
-/** The fleet's audit trail, oldest first, a page at a time. */
-export async function* exportPgAudit(
-  pool: () => Promise<Pool>,
-  location: string,
-): AsyncIterable<AuditEntry> {
+async function* exportPgAudit(client: PoolClient, location: string): AsyncIterable<AuditEntry> {
   let after = 0;
   for (;;) {
-    const rows = await page<PgAuditRow>(pool, location, AUDIT_PAGE, after);
+    const rows = await page<PgAuditRow>(client, location, AUDIT_PAGE, after);
     if (rows.length === 0) return;
     for (const row of rows) yield toAuditEntry(row);
     after = rows[rows.length - 1]!.id;
   }
 }
 
-async function page<R extends object>(
-  pool: () => Promise<Pool>,
+async function page<R extends QueryResultRow>(
+  client: PoolClient,
   location: string,
   text: string,
   after: unknown,
 ): Promise<R[]> {
   try {
-    return (await (await pool()).query<R & import('pg').QueryResultRow>(text, [after, PAGE])).rows;
+    return (await client.query<R>(text, [after, PAGE])).rows;
   } catch (err) {
     throw asPgStoreError(err, location);
   }

@@ -43,6 +43,15 @@ export async function openFleetKey(client: PoolClient, options: FleetKeyOptions)
   return seedKey;
 }
 
+/** The key this node has, for a look that changes nothing (no key file created). */
+export async function inspectFleetKey(
+  _client: PoolClient,
+  keyFile: string,
+  keyIsCredential: boolean,
+): Promise<SeedKey> {
+  return loadSeedKey(keyFile, { credential: keyIsCredential, create: false });
+}
+
 async function metaValue(client: PoolClient | Pool, name: string): Promise<string | undefined> {
   return (await client.query<{ value: string }>(SQL.META_GET, [name])).rows[0]?.value;
 }
@@ -65,7 +74,7 @@ export async function checkFleet(
       )
     ).rows[0];
     const schema = await schemaVersionOf(client);
-    const fleetKey = await metaValue(client, SQL.META_KEY_ID);
+    const fleetKey = schema > 0 ? await metaValue(client, SQL.META_KEY_ID) : undefined;
     const verifying = sslmode === 'verify-full' || sslmode === 'verify-ca';
     return [
       { name: 'connection', ok: true, detail: `${location}: PostgreSQL ${version}` },
@@ -84,11 +93,13 @@ export async function checkFleet(
       },
       {
         name: 'key',
-        ok: fleetKey === seedKey.keyId,
+        ok: fleetKey === undefined || fleetKey === seedKey.keyId,
         detail:
-          fleetKey === seedKey.keyId
-            ? `this node's key ${seedKey.keyId} is the fleet's`
-            : `the fleet registry was created with key ${fleetKey}, this node has key ${seedKey.keyId}`,
+          fleetKey === undefined
+            ? `no key recorded yet: the first daemon records this node's key ${seedKey.keyId}`
+            : fleetKey === seedKey.keyId
+              ? `this node's key ${seedKey.keyId} is the fleet's`
+              : `the fleet registry was created with key ${fleetKey}, this node has key ${seedKey.keyId}: give it the fleet's key file`,
       },
     ];
   } finally {

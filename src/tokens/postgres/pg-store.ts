@@ -13,10 +13,11 @@ import { afterFailure, type FailureStep } from '../lockout';
 import type {
   CopySession,
   RegistryStore,
+  RegistrySnapshot,
   RekeyResult,
+  SchemaState,
   StoreCheck,
   StoreHealth,
-  StoredToken,
 } from '../registry';
 import { SeedCipher } from '../seed-cipher';
 import type { SeedKey } from '../seed-key';
@@ -26,14 +27,14 @@ import { unpackSecret } from '../validate-token';
 import { queryPgAudit } from './pg-audit-query';
 import { PgConnection } from './pg-connection';
 import type { PgSettings } from './pg-config';
-import { PgCopySession, exportPgAudit, exportPgTokens } from './pg-copy';
+import { openPgSnapshot, PgCopySession } from './pg-copy';
 import { asPgStoreError, isUnavailable } from './pg-errors';
 import { PgImportSession } from './pg-import-session';
-import { openFleetKey, checkFleet } from './pg-fleet-key';
+import { checkFleet, inspectFleetKey, openFleetKey } from './pg-fleet-key';
 import { rekeyFleet } from './pg-rekey';
 import { toRecord, sealedOf, type PgSealedRow, type PgTokenRow } from './pg-rows';
 import * as SQL from './sql';
-import { migrate } from './migrate';
+import { migrate, schemaVersionOf } from './migrate';
 
 /** How many times a failure is recounted after losing its compare-and-set to another node. */
 const MAX_FAILURE_ROUNDS = 16;
@@ -47,6 +48,11 @@ export interface PostgresTokenStoreOptions {
   readonly nodeName: string;
   readonly clock?: Clock;
   readonly logger?: Logger;
+  /**
+   * Look without changing anything (`doctor`): no migration, no key file created, nothing
+   * recorded; a schema older or newer than this code is reported by check().
+   */
+  readonly inspectOnly?: boolean;
 }
 
 /**
@@ -67,6 +73,7 @@ export class PostgresTokenStore implements RegistryStore {
   private readonly logger: Logger;
   private readonly healthState = new HealthTracker();
   private importing = false;
+  private appliedNow: readonly number[] = [];
   /** The import or copy in progress, if any: close() discards it so its connection is returned. */
   private session: { rollback(): Promise<void> } | undefined;
 
@@ -343,12 +350,20 @@ export class PostgresTokenStore implements RegistryStore {
     }
   }
 
-  exportTokens(): AsyncIterable<StoredToken> {
-    return exportPgTokens(() => this.connection.get(), this.location);
+  async snapshot(): Promise<RegistrySnapshot> {
+    const client = await this.guard(async () => checkout(await this.connection.get(), this.logger));
+    return openPgSnapshot(client, this.location);
   }
 
-  exportAudit(): AsyncIterable<AuditEntry> {
-    return exportPgAudit(() => this.connection.get(), this.location);
+  async schema(): Promise<SchemaState> {
+    return this.guard(async () => {
+      const client = await checkout(await this.connection.get(), this.logger);
+      try {
+        return { version: await schemaVersionOf(client), appliedNow: this.appliedNow };
+      } finally {
+        client.release();
+      }
+    });
   }
 
   async rekey(context: AuditContext, newKeyPath?: string): Promise<RekeyResult> {
@@ -394,7 +409,13 @@ export class PostgresTokenStore implements RegistryStore {
 
   private async firstConnection(client: PoolClient, location: string): Promise<void> {
     const now = this.clock.now();
+    if (this.options.inspectOnly === true) {
+      this.seedKey = await inspectFleetKey(client, this.keyFile, this.options.keyIsCredential === true);
+      this.cipher = new SeedCipher(this.seedKey);
+      return;
+    }
     const result = await migrate(client, this.options.nodeName, now, location);
+    this.appliedNow = result.applied;
     if (result.applied.length > 0) {
       this.logger.info({ store: location, applied: result.applied }, 'registry schema migrated');
     }

@@ -22,6 +22,13 @@ export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 /** The first bytes of every SQLite database file. */
 const SQLITE_HEADER = 'SQLite format 3\0';
 
+export interface OpenedDatabase {
+  readonly db: Database.Database;
+  readonly version: number;
+  /** The migrations this open applied (all of them for a registry it created). */
+  readonly appliedNow: readonly number[];
+}
+
 export interface OpenDatabaseOptions {
   /** How long opening waits for another process's write lock (a migration running elsewhere). */
   readonly busyTimeoutMs?: number;
@@ -37,24 +44,25 @@ export interface OpenDatabaseOptions {
  * `PRAGMA quick_check` must pass.
  *
  * The connection keeps the busy timeout only while it opens (a migration in another process takes
- * milliseconds); afterwards it is set to 0 and the store waits for a busy lock asynchronously (see
+ * milliseconds); the store then sets it to 0 and waits for a busy lock asynchronously (see
  * busy-retry.ts), so the event loop never sleeps inside SQLite waiting for another process.
  */
-export function openDatabase(path: string, options: OpenDatabaseOptions = {}): Database.Database {
+export function openDatabase(path: string, options: OpenDatabaseOptions = {}): OpenedDatabase {
   const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   let db: Database.Database | undefined;
   try {
     mkdirSync(dirname(path), { recursive: true, mode: STORE_DIR_MODE });
-    if (options.create !== false) createIfMissing(path, busyTimeoutMs);
+    const created = options.create !== false && createIfMissing(path, busyTimeoutMs);
     refuseForeign(path);
     db = new Database(path, { timeout: busyTimeoutMs, fileMustExist: true });
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     refuseOtherApplications(db, path);
-    migrate(db, path);
+    const before = created ? 0 : (db.pragma('user_version', { simple: true }) as number);
+    const version = migrate(db, path);
     quickCheck(db, path);
-    db.pragma('busy_timeout = 0');
-    return db;
+    const appliedNow = Array.from({ length: version - before }, (_, i) => before + i + 1);
+    return { db, version, appliedNow };
   } catch (err) {
     db?.close();
     throw asStoreError(err, path);
@@ -66,8 +74,8 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
  * sees a half-made file (and a zero-length file always means damage). When two processes create it
  * at once, the second link fails and that process opens the first one's file.
  */
-function createIfMissing(path: string, busyTimeoutMs: number): void {
-  if (exists(path)) return;
+function createIfMissing(path: string, busyTimeoutMs: number): boolean {
+  if (exists(path)) return false;
   const tmp = `${path}.new-${process.pid}-${randomBytes(4).toString('hex')}`;
   closeSync(
     openSync(tmp, fsConstants.O_RDWR | fsConstants.O_CREAT | fsConstants.O_EXCL, STORE_FILE_MODE),
@@ -85,8 +93,10 @@ function createIfMissing(path: string, busyTimeoutMs: number): void {
       linkSync(tmp, path);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      return false;
     }
     fsyncDir(dirname(path));
+    return true;
   } finally {
     for (const leftover of [tmp, `${tmp}-wal`, `${tmp}-shm`]) {
       try {

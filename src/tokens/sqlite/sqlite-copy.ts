@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { closeSync, constants as fsConstants, openSync, unlinkSync } from 'node:fs';
 import { ErrorCode, StoreError } from '../../core';
 import type { AuditEntry } from '../audit';
-import type { CopySession, CopySummary, StoredToken } from '../registry';
+import type { CopySession, CopySummary, RegistrySnapshot, StoredToken } from '../registry';
 import { retryWhileBusy } from './busy-retry';
 import { asStoreError } from './errors';
 import {
@@ -34,19 +34,32 @@ const COPY_STAGING_SCHEMA = `
   CREATE TABLE audit (id INTEGER PRIMARY KEY, at, event, serial, user, source, detail, node);
 `;
 
-type Run = <T>(fn: () => T) => Promise<T>;
+/**
+ * A consistent read of the registry on a read-only connection of its own: one read transaction
+ * (WAL: a snapshot that writers elsewhere neither disturb nor wait for) over every page.
+ */
+export function openSnapshot(path: string): RegistrySnapshot {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  db.exec('BEGIN');
+  // The first read fixes the snapshot.
+  db.prepare('SELECT count(*) FROM tokens').get();
+  return {
+    tokens: () => exportTokenRows(db),
+    audit: () => exportAuditRows(db),
+    close: async () => {
+      if (db.open) db.close();
+    },
+  };
+}
 
 /** The registry's tokens with their sealed seeds, a page at a time in serial order. */
-export async function* exportTokenRows(
-  db: Database.Database,
-  run: Run,
-): AsyncIterable<StoredToken> {
+async function* exportTokenRows(db: Database.Database): AsyncIterable<StoredToken> {
   const page = db.prepare<[string, number], SealedRow>(
     `SELECT ${TOKEN_COLUMNS} FROM tokens WHERE serial > ? ORDER BY serial LIMIT ?`,
   );
   let after = '';
   for (;;) {
-    const rows = await run(() => page.all(after, EXPORT_PAGE));
+    const rows = page.all(after, EXPORT_PAGE);
     if (rows.length === 0) return;
     for (const row of rows) yield { record: toRecord(row), sealed: sealedOf(row) };
     after = rows[rows.length - 1]!.serial;
@@ -54,13 +67,13 @@ export async function* exportTokenRows(
 }
 
 /** The audit trail, oldest first, a page at a time. */
-export async function* exportAuditRows(db: Database.Database, run: Run): AsyncIterable<AuditEntry> {
+async function* exportAuditRows(db: Database.Database): AsyncIterable<AuditEntry> {
   const page = db.prepare<[number, number], AuditRow>(
     `SELECT id, ${AUDIT_COLUMNS} FROM audit WHERE id > ? ORDER BY id LIMIT ?`,
   );
   let after = 0;
   for (;;) {
-    const rows = await run(() => page.all(after, EXPORT_PAGE));
+    const rows = page.all(after, EXPORT_PAGE);
     if (rows.length === 0) return;
     for (const row of rows) yield toAuditEntry(row);
     after = rows[rows.length - 1]!.id;

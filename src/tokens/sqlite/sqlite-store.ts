@@ -13,10 +13,11 @@ import { afterFailure, type FailureStep } from '../lockout';
 import type {
   CopySession,
   RegistryStore,
+  RegistrySnapshot,
   RekeyResult,
+  SchemaState,
   StoreCheck,
   StoreHealth,
-  StoredToken,
 } from '../registry';
 import { SeedCipher } from '../seed-cipher';
 import type { SeedKey } from '../seed-key';
@@ -32,7 +33,7 @@ import { DEFAULT_BUSY_TIMEOUT_MS, openDatabase } from './open-database';
 import { rekeyStore } from './rekey';
 import { openRegistryKey } from './registry-key';
 import { sealedOf, toRecord } from './rows';
-import { exportAuditRows, exportTokenRows, SqliteCopySession } from './sqlite-copy';
+import { openSnapshot, SqliteCopySession } from './sqlite-copy';
 import { SCHEMA_VERSION } from './schema';
 import { prepareStatements, type Statements } from './statements';
 
@@ -74,6 +75,7 @@ export class SqliteTokenStore implements RegistryStore, TokenStore {
     private readonly db: Database.Database,
     seedKey: SeedKey,
     options: SqliteTokenStoreOptions,
+    private readonly appliedNow: readonly number[],
   ) {
     this.path = options.path;
     this.keyFile = options.keyFile;
@@ -95,7 +97,7 @@ export class SqliteTokenStore implements RegistryStore, TokenStore {
   static open(options: SqliteTokenStoreOptions): SqliteTokenStore {
     const logger = (options.logger ?? silentLogger()).child({ module: 'token-store' });
     const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
-    const db = openDatabase(options.path, { busyTimeoutMs });
+    const { db, appliedNow } = openDatabase(options.path, { busyTimeoutMs });
     try {
       const seedKey = openRegistryKey(
         db,
@@ -109,7 +111,7 @@ export class SqliteTokenStore implements RegistryStore, TokenStore {
       );
       // From here on a busy lock is waited for on timers (busy-retry.ts), never inside SQLite.
       db.pragma('busy_timeout = 0');
-      return new SqliteTokenStore(db, seedKey, options);
+      return new SqliteTokenStore(db, seedKey, options, appliedNow);
     } catch (err) {
       db.close();
       throw asStoreError(err, options.path);
@@ -325,12 +327,13 @@ export class SqliteTokenStore implements RegistryStore, TokenStore {
     return session;
   }
 
-  exportTokens(): AsyncIterable<StoredToken> {
-    return exportTokenRows(this.db, (fn) => this.run(fn));
+  async snapshot(): Promise<RegistrySnapshot> {
+    return this.guard(async () => openSnapshot(this.path));
   }
 
-  exportAudit(): AsyncIterable<AuditEntry> {
-    return exportAuditRows(this.db, (fn) => this.run(fn));
+  async schema(): Promise<SchemaState> {
+    const version = await this.run(() => this.db.pragma('user_version', { simple: true }) as number);
+    return { version, appliedNow: this.appliedNow };
   }
 
   /**

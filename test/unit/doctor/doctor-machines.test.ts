@@ -99,6 +99,7 @@ async function doctor(setup: Setup): Promise<DoctorReport> {
     store: { ...base.store, path: paths.store, keyFile: paths.key },
   };
   return runDoctor({
+    registry: false,
     config,
     root: setup.machine.root,
     identity: setup.identity ?? {
