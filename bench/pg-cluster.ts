@@ -1,5 +1,13 @@
 import { spawn, type SpawnOptions } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -89,28 +97,22 @@ export async function startPgCluster(options: { fsync: boolean }): Promise<PgClu
   );
   rmSync(initPassword);
   const port = await freePort();
+  // In postgresql.conf (not pg_ctl -o) so that a later `pg_ctl start` keeps them.
   const settings = [
-    `-c port=${port}`,
-    '-c listen_addresses=127.0.0.1',
-    `-c unix_socket_directories=${dir}`,
-    '-c max_connections=200',
-    `-c fsync=${options.fsync ? 'on' : 'off'}`,
-    '-c shared_buffers=64MB',
-  ].join(' ');
+    `port = ${port}`,
+    "listen_addresses = '127.0.0.1'",
+    `unix_socket_directories = '${dir}'`,
+    'max_connections = 200',
+    `fsync = ${options.fsync ? 'on' : 'off'}`,
+    'shared_buffers = 64MB',
+  ];
+  appendFileSync(
+    join(dataDir, 'postgresql.conf'),
+    `\n# tokenbridge test cluster\n${settings.join('\n')}\n`,
+  );
   await run(
     join(bin, 'pg_ctl'),
-    [
-      '-D',
-      dataDir,
-      '-l',
-      join(dir, 'server.log'),
-      '-o',
-      settings,
-      '-w',
-      '-t',
-      String(START_TIMEOUT_S),
-      'start',
-    ],
+    ['-D', dataDir, '-l', join(dir, 'server.log'), '-w', '-t', String(START_TIMEOUT_S), 'start'],
     as,
   );
   const info: PgClusterInfo = {
@@ -140,7 +142,15 @@ export async function pgCtl(
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C', HOME: info.dir },
     cwd: info.dir,
   };
-  const args = ['-D', info.dataDir, '-w', '-t', String(START_TIMEOUT_S)];
+  const args = [
+    '-D',
+    info.dataDir,
+    '-l',
+    join(info.dir, 'server.log'),
+    '-w',
+    '-t',
+    String(START_TIMEOUT_S),
+  ];
   if (action !== 'start') args.push('-m', mode);
   args.push(action);
   // restart/start keep the settings the cluster was started with (postmaster.opts).

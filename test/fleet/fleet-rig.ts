@@ -78,6 +78,8 @@ export async function signOnEverywhere(
 ): Promise<Array<{ node: string; reply: Record<string, unknown> | undefined; error?: string }>> {
   return Promise.all(
     nodes.map(async (n) => {
+      // A dead daemon's connection is closed: no request goes out, and none waits for a reply.
+      if (!n.client.isOpen) return { node: n.name, reply: undefined, error: 'connection closed' };
       try {
         const reply = (await n.client.request('signon.verify', { user, passcode })) as Record<
           string,

@@ -12,8 +12,10 @@ export function testCluster(): PgClusterInfo {
 }
 
 /** A connected superuser client on a database of the test cluster; the caller ends it. */
-export async function adminClient(database = 'postgres'): Promise<Client> {
-  const c = testCluster();
+export async function adminClient(
+  database = 'postgres',
+  c: PgClusterInfo = testCluster(),
+): Promise<Client> {
   const client = new Client({
     host: c.host,
     port: c.port,
@@ -36,10 +38,11 @@ export interface TestDatabase {
 }
 
 /** A fresh, empty database of its own for one test or one file. */
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const cluster = testCluster();
+export async function createTestDatabase(
+  cluster: PgClusterInfo = testCluster(),
+): Promise<TestDatabase> {
   const name = `tb_${randomBytes(6).toString('hex')}`;
-  const admin = await adminClient();
+  const admin = await adminClient('postgres', cluster);
   try {
     await admin.query(`CREATE DATABASE ${name}`);
   } finally {
@@ -51,7 +54,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     passwordFile: cluster.passwordFile,
     cluster,
     drop: async () => {
-      const client = await adminClient();
+      const client = await adminClient('postgres', cluster);
       try {
         await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       } finally {
@@ -62,8 +65,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 }
 
 /** Ends every session of a database but ours (`pg_terminate_backend`): a cut connection. */
-export async function terminateSessions(database: string): Promise<number> {
-  const admin = await adminClient();
+export async function terminateSessions(
+  database: string,
+  cluster: PgClusterInfo = testCluster(),
+): Promise<number> {
+  const admin = await adminClient('postgres', cluster);
   try {
     const { rows } = await admin.query<{ n: number }>(
       `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
