@@ -16,7 +16,9 @@ interface JsonFlag {
 export function register(program: Command, io: CliIo): void {
   const store = program
     .command('store')
-    .description('The registry itself: its schema, its health, and copies between SQLite and PostgreSQL.');
+    .description(
+      'The registry itself: its schema, its health, and copies between SQLite and PostgreSQL.',
+    );
 
   addConfigOptions(
     store
@@ -32,7 +34,11 @@ export function register(program: Command, io: CliIo): void {
         const registry = await runtime.store();
         const { version, appliedNow } = await registry.schema();
         if (flags.json) {
-          return printJson(io.stdout, { location: registry.location, version, applied: appliedNow });
+          return printJson(io.stdout, {
+            location: registry.location,
+            version,
+            applied: appliedNow,
+          });
         }
         io.stdout.write(
           appliedNow.length > 0
@@ -45,7 +51,9 @@ export function register(program: Command, io: CliIo): void {
   addConfigOptions(
     store
       .command('check')
-      .description('Check the registry: connection, TLS, integrity, schema version, key fingerprint. Exits 1 when a check fails.'),
+      .description(
+        'Check the registry: connection, TLS, integrity, schema version, key fingerprint. Exits 1 when a check fails.',
+      ),
     ['store'],
   )
     .option('--json', 'print { location, ok, checks }')
@@ -56,7 +64,8 @@ export function register(program: Command, io: CliIo): void {
         const ok = checks.every((c) => c.ok);
         if (flags.json) printJson(io.stdout, { location: registry.location, ok, checks });
         else
-          for (const c of checks) io.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}\n`);
+          for (const c of checks)
+            io.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}\n`);
         if (!ok) throw new ExitStatus(EXIT_FAILURE);
       }),
     );
@@ -64,10 +73,13 @@ export function register(program: Command, io: CliIo): void {
   addConfigOptions(
     store
       .command('copy')
-      .argument('<from>', 'the registry to read: an SQLite file or a postgres:// URI / libpq string')
+      .argument(
+        '<from>',
+        'the registry to read: an SQLite file or a postgres:// URI / libpq string',
+      )
       .argument('<to>', 'the registry to write into, the same way (created when it is a new file)')
       .description(
-        "Copy every token (state, counters, pairings, sealed seeds) and the audit trail from one registry into another, all or nothing: a serial already in TO refuses the whole copy. Both use the configured seed key; seeds stay sealed on the way.",
+        'Copy every token (state, counters, pairings, sealed seeds) and the audit trail from one registry into another, all or nothing: a serial already in TO refuses the whole copy. Both use the configured seed key; seeds stay sealed on the way.',
       ),
     ['store'],
   )

@@ -52,9 +52,11 @@ function fixFor(check: string, fleet: boolean): string {
     case 'tls':
       return 'use sslmode=verify-full with sslrootcert= the CA that signed the server certificate';
     case 'schema':
-      return fleet ? 'run: tokenbridge store migrate (or upgrade tokenbridge when the schema is newer)' : 'run: tokenbridge store migrate';
+      return fleet
+        ? 'run: tokenbridge store migrate (or upgrade tokenbridge when the schema is newer)'
+        : 'run: tokenbridge store migrate';
     case 'key':
-      return "copy the fleet's key file to this node (docs/fleet.md, \"The shared key\")";
+      return 'copy the fleet\'s key file to this node (docs/fleet.md, "The shared key")';
     default:
       return 'restore the registry from a backup';
   }

@@ -37,7 +37,10 @@ const PUBLISH_AUDIT = `INSERT INTO audit (${AUDIT_COLUMNS})
  * connection of its own, so every page comes from the same moment while the fleet keeps
  * verifying (MVCC: the readers block no writer).
  */
-export async function openPgSnapshot(client: PoolClient, location: string): Promise<RegistrySnapshot> {
+export async function openPgSnapshot(
+  client: PoolClient,
+  location: string,
+): Promise<RegistrySnapshot> {
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   } catch (err) {

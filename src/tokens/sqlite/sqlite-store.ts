@@ -332,7 +332,9 @@ export class SqliteTokenStore implements RegistryStore, TokenStore {
   }
 
   async schema(): Promise<SchemaState> {
-    const version = await this.run(() => this.db.pragma('user_version', { simple: true }) as number);
+    const version = await this.run(
+      () => this.db.pragma('user_version', { simple: true }) as number,
+    );
     return { version, appliedNow: this.appliedNow };
   }
 
