@@ -21,5 +21,5 @@ export * from './registry';
 export { SqliteTokenStore, type SqliteTokenStoreOptions } from './sqlite/sqlite-store';
 export { MIGRATIONS, SCHEMA_VERSION } from './sqlite/schema';
 export { pendingKeyPath } from './sqlite/rekey';
-export type { RefusalReason, VerifyOutcome } from './outcome';
+export * from './outcome';
 export { TokenVerifier, type TokenVerifierOptions, type VerifyContext } from './verifier';

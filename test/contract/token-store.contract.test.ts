@@ -1,12 +1,8 @@
 import { ErrorCode, TokenBridgeError } from '../../src/core';
 import { TokenVerifier, type ImportedToken, type RegistryStore } from '../../src/tokens';
-import {
-  FakeClock,
-  hotpToken,
-  importTokens,
-  totpToken,
-  yubicoToken,
-} from '../unit/tokens/registry-fixtures';
+import { ManualClock } from '../helpers/manual-clock';
+import { verifierSettings } from '../helpers/config';
+import { hotpToken, importTokens, totpToken, yubicoToken } from '../unit/tokens/registry-fixtures';
 import { storeHarnesses } from './store-harness';
 
 /**
@@ -48,7 +44,7 @@ describe.each(storeHarnesses())('the token store contract: %s', (_name, h) => {
 
   describe('records', () => {
     test('a record carries state and metadata but no secret', async () => {
-      const store = await h.open({ clock: new FakeClock(1234) });
+      const store = await h.open({ clock: new ManualClock(1234) });
       await importTokens(store, [hotpToken('H1', { counter: 7 }), yubicoToken('Y1', 'dteffuje')]);
       const rec = await store.get('H1');
       expect(rec).toMatchObject({
@@ -188,7 +184,10 @@ describe.each(storeHarnesses())('the token store contract: %s', (_name, h) => {
       const one = await h.open();
       await importTokens(one, [hotpToken('H1')]);
       const two = await h.open();
-      const verifiers = [new TokenVerifier({ store: one }), new TokenVerifier({ store: two })];
+      const verifiers = [
+        new TokenVerifier({ store: one, ...verifierSettings() }),
+        new TokenVerifier({ store: two, ...verifierSettings() }),
+      ];
       const outcomes = await Promise.all(
         verifiers.map((v) => v.verify('H1', '755224', { source: 'test' })),
       );
@@ -327,7 +326,7 @@ describe.each(storeHarnesses())('the token store contract: %s', (_name, h) => {
     test('while an import is staged, the registry keeps working and sees none of it', async () => {
       const store = await h.open();
       await importTokens(store, [hotpToken('H1')]);
-      const verifier = new TokenVerifier({ store });
+      const verifier = new TokenVerifier({ store, ...verifierSettings() });
       const session = await store.beginImport({ replace: false, dryRun: false, source: 't' });
       await session.add(hotpToken('H2'));
       // Staging holds no lock on the registry: a verification commits meanwhile.

@@ -7,6 +7,7 @@ import { PostgresTokenStore } from '../../src/tokens/postgres/pg-store';
 import { migrate } from '../../src/tokens/postgres/migrate';
 import { PG_MIGRATIONS, PG_SCHEMA_VERSION } from '../../src/tokens/postgres/migrations';
 import { runTokenbridge } from '../helpers/cli';
+import { verifierSettings } from '../helpers/config';
 import {
   adminClient,
   createTestDatabase,
@@ -242,7 +243,7 @@ test('store copy: a kiosk file into the fleet and a fleet snapshot back to a fil
   ]);
   // The copied seed works in the fleet: counter 41's code, then never again.
   const { TokenVerifier } = await import('../../src/tokens');
-  const verifier = new TokenVerifier({ store: fleet });
+  const verifier = new TokenVerifier({ store: fleet, ...verifierSettings() });
   const { generateHotp } = await import('../../src/otp');
   const c41 = generateHotp({ secret: RFC_SEED, algorithm: 'sha1', digits: 6 }, 41);
   expect(await verifier.verify('L1', c41, { source: 'test' })).toMatchObject({

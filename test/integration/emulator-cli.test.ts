@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { VirtualDriver } from '../../drivers/virtual';
 import { toHex } from '../../src/core';
 import { runCli } from '../../src/cli/program';
-import { runTokenbridge } from '../helpers/cli';
+import { isolatedEnv, runTokenbridge } from '../helpers/cli';
 import { RFC4226_SECRET_HEX } from '../vectors/virtual';
 
 describe('tokenbridge emulate', () => {
@@ -134,7 +134,7 @@ describe('tokenbridge emulate', () => {
       stdin,
       stdout,
       stderr,
-      env: process.env,
+      env: isolatedEnv(),
     });
     await attached;
     await driver.dispose();
@@ -156,7 +156,7 @@ describe('tokenbridge emulate', () => {
     stdout.on('data', (d: Buffer) => (out += d.toString()));
     const exit = runCli(
       ['emulate', `hotp:secret=${RFC4226_SECRET_HEX},pacing=0`, '--socket', socketPath, '--reveal'],
-      { stdin, stdout, stderr: new PassThrough(), env: process.env },
+      { stdin, stdout, stderr: new PassThrough(), env: isolatedEnv() },
     );
     stdin.write('\rux'); // press, unplug, an unbound key
     stdin.write('pq');

@@ -4,16 +4,17 @@ import { ErrorCode, TokenBridgeError } from '../../../src/core';
 import { TokenVerifier, type RegistryStore } from '../../../src/tokens';
 import { storeHarnesses } from '../../contract/store-harness';
 import { adminClient } from '../../helpers/pg';
-import { FakeClock, hotpToken, importTokens } from './registry-fixtures';
+import { hotpToken, importTokens } from './registry-fixtures';
+import { ManualClock } from '../../helpers/manual-clock';
+import { verifierSettings } from '../../helpers/config';
 
 const CTX = { source: 'test' };
-
 describe.each(storeHarnesses())('pairing and audit over the %s store', (name, h) => {
   let store: RegistryStore;
 
   beforeEach(async () => {
     await h.setup();
-    store = await h.open({ clock: new FakeClock(5000), maxTokensPerUser: 2 });
+    store = await h.open({ clock: new ManualClock(5000), maxTokensPerUser: 2 });
     await importTokens(
       store,
       ['A', 'B', 'C', 'D'].map((s) => hotpToken(s)),
@@ -117,7 +118,11 @@ describe.each(storeHarnesses())('pairing and audit over the %s store', (name, h)
     });
 
     test('never holds a seed or a whole passcode', async () => {
-      const verifier = new TokenVerifier({ store, clock: new FakeClock(5000) });
+      const verifier = new TokenVerifier({
+        store,
+        clock: new ManualClock(5000),
+        ...verifierSettings(),
+      });
       const tried = ['755224', '287082', '999999', '287082', '12'];
       for (const otp of tried) await verifier.verify('A', otp, CTX);
       await verifier.resync('B', '359152', '969429', CTX);

@@ -1,13 +1,12 @@
 import { PassThrough } from 'node:stream';
 import { createLogger } from '../../../src/core';
 import { encodeYubicoOtp, generateHotp } from '../../../src/otp';
-import { TokenVerifier, type RegistryStore, type VerifyOutcome } from '../../../src/tokens';
+import { TokenVerifier, type RegistryStore, type TokenOutcome } from '../../../src/tokens';
 import { storeHarnesses } from '../../contract/store-harness';
 import { RFC4226_VECTORS } from '../../vectors/rfc4226';
 import { RFC6238_VECTORS } from '../../vectors/rfc6238';
 import { YUBICO_OTP_VECTORS } from '../../vectors/yubico-otp';
 import {
-  FakeClock,
   hotpToken,
   importTokens,
   RFC_SEED,
@@ -15,21 +14,23 @@ import {
   YUBICO_AES_KEY,
   yubicoToken,
 } from './registry-fixtures';
+import { ManualClock } from '../../helpers/manual-clock';
+import { verifierSettings } from '../../helpers/config';
 
 const CLI = { source: 'test' };
 const HOTP = { secret: RFC_SEED, algorithm: 'sha1', digits: 6 } as const;
 const code = (counter: number) => RFC4226_VECTORS[counter]?.otp ?? generateHotp(HOTP, counter);
 
 describe.each(storeHarnesses())('the verifier over the %s store', (_name, h) => {
-  let clock: FakeClock;
+  let clock: ManualClock;
   let store: RegistryStore;
   let verifier: TokenVerifier;
 
   beforeEach(async () => {
     await h.setup();
-    clock = new FakeClock(1_700_000_000_000);
+    clock = new ManualClock(1_700_000_000_000);
     store = await h.open({ clock });
-    verifier = new TokenVerifier({ store, clock });
+    verifier = new TokenVerifier({ store, clock, ...verifierSettings() });
   });
   afterEach(() => h.teardown());
 
@@ -180,7 +181,7 @@ describe.each(storeHarnesses())('the verifier over the %s store', (_name, h) => 
     beforeEach(() => importTokens(store, [hotpToken('H1')]));
     const wrong = () => verifier.verify('H1', '000000', CLI);
 
-    async function lockOnce(): Promise<VerifyOutcome> {
+    async function lockOnce(): Promise<TokenOutcome> {
       await wrong();
       await wrong();
       return wrong();
@@ -190,14 +191,14 @@ describe.each(storeHarnesses())('the verifier over the %s store', (_name, h) => 
       expect(await wrong()).toMatchObject({ attemptsLeft: 2 });
       expect(await wrong()).toMatchObject({ attemptsLeft: 1 });
       expect(await wrong()).toMatchObject({ attemptsLeft: 0, lockedUntil: clock.ms + 120_000 });
-      clock.advance(119_999);
+      await clock.advance(119_999);
       expect(await verifier.verify('H1', '755224', CLI)).toEqual({
         status: 'locked',
         serial: 'H1',
         until: clock.ms + 1,
         retryAfterMs: 1,
       });
-      clock.advance(1);
+      await clock.advance(1);
       expect(await verifier.verify('H1', '755224', CLI)).toMatchObject({ status: 'accepted' });
       expect(await store.get('H1')).toMatchObject({
         failCount: 0,
@@ -207,7 +208,11 @@ describe.each(storeHarnesses())('the verifier over the %s store', (_name, h) => 
     });
 
     test('each further lock doubles, up to the maximum', async () => {
-      const capped = new TokenVerifier({ store, clock, lockout: { maxLockMs: 300_000 } });
+      const capped = new TokenVerifier({
+        store,
+        clock,
+        ...verifierSettings({ lockout: { maxMs: 300_000 } }),
+      });
       const lengths: number[] = [];
       for (let i = 0; i < 4; i++) {
         for (let j = 0; j < 2; j++) await capped.verify('H1', '000000', CLI);
@@ -215,14 +220,14 @@ describe.each(storeHarnesses())('the verifier over the %s store', (_name, h) => 
         if (outcome.status !== 'rejected' || outcome.lockedUntil === null)
           throw new Error('no lock');
         lengths.push(outcome.lockedUntil - clock.ms);
-        clock.advance(outcome.lockedUntil - clock.ms);
+        await clock.advance(outcome.lockedUntil - clock.ms);
       }
       expect(lengths).toEqual([120_000, 240_000, 300_000, 300_000]);
     });
 
     test('a success resets the growth; unlock clears a lock', async () => {
       await lockOnce();
-      clock.advance(120_000);
+      await clock.advance(120_000);
       await verifier.verify('H1', '755224', CLI);
       const again = await lockOnce();
       expect(again).toMatchObject({ lockedUntil: clock.ms + 120_000 });
@@ -247,15 +252,14 @@ describe.each(storeHarnesses())('the verifier over the %s store', (_name, h) => 
       const strict = new TokenVerifier({
         store,
         clock,
-        lockout: { maxFailures: 1, baseLockMs: 1000 },
+        ...verifierSettings({ lockout: { maxFailures: 1, baseMs: 1000 } }),
       });
       expect(await strict.verify('H1', '000000', CLI)).toMatchObject({
         attemptsLeft: 0,
         lockedUntil: clock.ms + 1000,
       });
-      expect(() => new TokenVerifier({ store, lockout: { maxFailures: 0 } })).toThrow(
-        /maxFailures/,
-      );
+      const zero = { ...verifierSettings().lockout, maxFailures: 0 };
+      expect(() => new TokenVerifier({ store, lockout: zero })).toThrow(/maxFailures/);
     });
   });
 
@@ -264,7 +268,7 @@ describe.each(storeHarnesses())('the verifier over the %s store', (_name, h) => 
 
     test('two verifiers on two connections to one file: exactly one accepts each code', async () => {
       const other = await h.open({ clock });
-      const second = new TokenVerifier({ store: other, clock });
+      const second = new TokenVerifier({ store: other, clock, ...verifierSettings() });
       try {
         for (let counter = 0; counter < 10; counter++) {
           const outcomes = await Promise.all([
@@ -292,7 +296,7 @@ describe.each(storeHarnesses())('the verifier over the %s store', (_name, h) => 
     let logged = '';
     sink.on('data', (d: Buffer) => (logged += d.toString()));
     const logger = createLogger({ level: 'trace', destination: sink });
-    const logging = new TokenVerifier({ store, clock, logger });
+    const logging = new TokenVerifier({ store, clock, logger, ...verifierSettings() });
     await logging.verify('H1', '755224', CLI);
     await logging.verify('H1', '755224', CLI);
     await logging.resync('H1', code(30), code(31), CLI);
