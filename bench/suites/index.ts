@@ -7,12 +7,14 @@ import { fanoutSuite } from './fanout';
 import { importSuite } from './import';
 import { e2eSuite } from './e2e';
 import { leaksSuite } from './leaks';
+import { fleetSuite } from './fleet';
 
 /** Every benchmark suite; `npm run bench -- NAME` runs only the named ones. */
 export const SUITES: BenchSuite[] = [
   otpSuite,
   keyboardSuite,
   registrySuite,
+  fleetSuite,
   importSuite,
   captureSuite,
   e2eSuite,

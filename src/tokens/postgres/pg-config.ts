@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { PoolConfig } from 'pg';
+import { TypeOverrides, type PoolConfig } from 'pg';
 import type { ConnectionOptions } from 'node:tls';
 import { checkServerIdentity } from 'node:tls';
 import { ErrorCode, StoreError, type PgConnectionTarget, type SslMode } from '../../core';
@@ -71,21 +71,16 @@ export function poolConfig(settings: PgSettings, tls: TlsChoice): PoolConfig {
     lock_timeout: settings.statementTimeoutMs,
     application_name: target.applicationName ?? settings.applicationName,
     keepAlive: true,
-    types: {
-      getTypeParser: ((oid: number, format?: string) =>
-        oid === INT8_OID && format !== 'binary'
-          ? (text: string) => Number(text)
-          : defaultTypeParser(oid, format)) as never,
-    },
+    types: TYPES,
   };
 }
 
-/** Node-postgres' own parsers for everything but int8. */
-function defaultTypeParser(oid: number, format?: string): unknown {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- pg's type registry
-  const types = require('pg').types as { getTypeParser: (oid: number, format?: string) => unknown };
-  return types.getTypeParser(oid, format);
-}
+/** Node-postgres' own parsers, but int8 (times, counters) as numbers; built once, for this pool. */
+const TYPES = (() => {
+  const overrides = new TypeOverrides();
+  overrides.setTypeParser(INT8_OID, 'text', Number);
+  return overrides;
+})();
 
 function readPem(path: string, what: string): string {
   try {
