@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { createLogger, ErrorCode, parseConnectionString } from '../../src/core';
@@ -318,4 +318,30 @@ test("doctor checks the fleet registry: connection, TLS, schema, and the key aga
     status: 'fail',
     detail: expect.stringMatching(/created with key \w+, this node has key \w+/),
   });
+});
+
+test('tokens rekey on the fleet re-seals every seed in one transaction; a node with the old key is then refused', async () => {
+  const store = await open();
+  await importTokens(store, [hotpToken('R1'), hotpToken('R2')]);
+  await store.close();
+  const oldKey = readFileSync(join(folder.dir, 'seed.key'));
+  const res = await runTokenbridge(['tokens', 'rekey', ...storeFlags(), '--json']);
+  expect(res.stderr).toBe('');
+  const moved = JSON.parse(res.stdout) as { from: string; to: string; tokens: number };
+  expect(moved.tokens).toBe(2);
+  const fresh = await open();
+  expect(fresh.keyId).toBe(moved.to);
+  expect((await fresh.load('R2'))!.secret.secret.toString('ascii')).toBe('12345678901234567890');
+  expect((await fresh.audit({ event: 'rekeyed' }))[0]!.detail).toMatchObject({
+    from: moved.from,
+    to: moved.to,
+  });
+  await fresh.close();
+  const stale = tempDir();
+  try {
+    writeFileSync(join(stale.dir, 'seed.key'), oldKey, { mode: 0o600 });
+    await expect(open(stale.dir)).rejects.toMatchObject({ code: ErrorCode.KEY_FILE });
+  } finally {
+    stale.cleanup();
+  }
 });

@@ -182,3 +182,31 @@ describe('usage errors exit 2', () => {
     }
   });
 });
+
+describe('a registry that is damaged, empty or foreign is refused at start, never served', () => {
+  test('serve and the registry commands stop with one line naming the file', async () => {
+    const empty = join(dir, 'empty.sqlite');
+    writeFileSync(empty, '');
+    const keyFlags = ['--key-file', join(dir, 'keys', 'seed.key')];
+    const list = await runTokenbridge(['tokens', 'list', '--store', empty, ...keyFlags]);
+    expect(list.code).toBe(1);
+    expect(list.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/store .*empty\.sqlite is empty \(zero bytes\)/),
+    ]);
+    const serve = await runTokenbridge([
+      'serve',
+      '--store',
+      empty,
+      ...keyFlags,
+      '--port',
+      '0',
+      '--driver',
+      'virtual',
+      '--emulator-socket',
+      join(dir, 'emu.sock'),
+    ]);
+    expect(serve.code).toBe(1);
+    expect(serve.stderr).toMatch(/is empty \(zero bytes\)/);
+    expect(readFileSync(empty).length).toBe(0);
+  });
+});
