@@ -8,6 +8,7 @@ import { importSuite } from './import';
 import { e2eSuite } from './e2e';
 import { leaksSuite } from './leaks';
 import { fleetSuite } from './fleet';
+import { importServingSuite } from './import-serving';
 
 /** Every benchmark suite; `npm run bench -- NAME` runs only the named ones. */
 export const SUITES: BenchSuite[] = [
@@ -16,6 +17,7 @@ export const SUITES: BenchSuite[] = [
   registrySuite,
   fleetSuite,
   importSuite,
+  importServingSuite,
   captureSuite,
   e2eSuite,
   fanoutSuite,
