@@ -1,4 +1,4 @@
-import type { Pool, PoolClient, QueryConfig, QueryResultRow } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import {
   ErrorCode,
   silentLogger,
@@ -9,7 +9,7 @@ import {
 } from '../../core';
 import type { AuditContext, AuditEntry, AuditInput, AuditQuery } from '../audit';
 import { HealthTracker } from '../health-tracker';
-import { afterFailure, type FailureStep } from '../lockout';
+import type { FailureStep } from '../lockout';
 import type {
   CopySession,
   RegistryStore,
@@ -29,15 +29,14 @@ import { PgConnection } from './pg-connection';
 import type { PgSettings } from './pg-config';
 import { openPgSnapshot, PgCopySession } from './pg-copy';
 import { asPgStoreError, isUnavailable } from './pg-errors';
+import { changePg, notFound, pairPg, recordPgFailure } from './pg-changes';
+import { PgQueries } from './pg-queries';
 import { PgImportSession } from './pg-import-session';
 import { checkFleet, inspectFleetKey, openFleetKey } from './pg-fleet-key';
 import { rekeyFleet } from './pg-rekey';
 import { toRecord, sealedOf, type PgSealedRow, type PgTokenRow } from './pg-rows';
 import * as SQL from './sql';
 import { migrate, schemaVersionOf } from './migrate';
-
-/** How many times a failure is recounted after losing its compare-and-set to another node. */
-const MAX_FAILURE_ROUNDS = 16;
 
 export interface PostgresTokenStoreOptions {
   readonly settings: PgSettings;
@@ -69,6 +68,7 @@ export class PostgresTokenStore implements RegistryStore {
   private seedKey: SeedKey | undefined;
   private cipher: SeedCipher | undefined;
   private readonly connection: PgConnection;
+  private readonly q: PgQueries;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly healthState = new HealthTracker();
@@ -86,6 +86,7 @@ export class PostgresTokenStore implements RegistryStore {
       (client, location) => this.firstConnection(client, location),
       this.logger,
     );
+    this.q = new PgQueries(this.connection, this.healthState, this.logger, options.nodeName);
   }
 
   /**
@@ -126,17 +127,17 @@ export class PostgresTokenStore implements RegistryStore {
   }
 
   async get(serial: string): Promise<TokenRecord | null> {
-    const rows = await this.read<PgTokenRow>(SQL.GET, [serial]);
+    const rows = await this.q.read<PgTokenRow>(SQL.GET, [serial]);
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
   async findByPublicId(publicId: string): Promise<TokenRecord | null> {
-    const rows = await this.read<PgTokenRow>(SQL.BY_PUBLIC_ID, [publicId]);
+    const rows = await this.q.read<PgTokenRow>(SQL.BY_PUBLIC_ID, [publicId]);
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
   async list(options: ListOptions = {}): Promise<TokenRecord[]> {
-    const rows = await this.read<PgTokenRow>(SQL.LIST, [
+    const rows = await this.q.read<PgTokenRow>(SQL.LIST, [
       options.afterSerial ?? '',
       options.limit ?? null,
     ]);
@@ -144,15 +145,15 @@ export class PostgresTokenStore implements RegistryStore {
   }
 
   async count(): Promise<number> {
-    return (await this.read<{ n: number }>(SQL.COUNT, []))[0]!.n;
+    return (await this.q.read<{ n: number }>(SQL.COUNT, []))[0]!.n;
   }
 
   async tokensOf(user: string): Promise<TokenRecord[]> {
-    return (await this.read<PgTokenRow>(SQL.OF_USER, [user])).map(toRecord);
+    return (await this.q.read<PgTokenRow>(SQL.OF_USER, [user])).map(toRecord);
   }
 
   async load(serial: string): Promise<LoadedToken | null> {
-    const row = (await this.read<PgSealedRow>(SQL.LOAD, [serial]))[0];
+    const row = (await this.q.read<PgSealedRow>(SQL.LOAD, [serial]))[0];
     if (!row) return null;
     const plaintext = this.cipherNow().open(serial, sealedOf(row));
     return { record: toRecord(row), secret: unpackSecret(row.kind, plaintext) };
@@ -160,7 +161,7 @@ export class PostgresTokenStore implements RegistryStore {
 
   async advance(update: StateAdvance): Promise<boolean> {
     const { expected: e, next: n, audit } = update;
-    const rows = await this.write(SQL.ADVANCE, [
+    const rows = await this.q.write(SQL.ADVANCE, [
       update.serial,
       update.at,
       e.counter,
@@ -183,68 +184,11 @@ export class PostgresTokenStore implements RegistryStore {
   }
 
   async recordFailure(failure: FailureRecord): Promise<FailureStep | null> {
-    for (let round = 0; round < MAX_FAILURE_ROUNDS; round++) {
-      const row = (
-        await this.read<{ fail_count: number; lock_count: number; locked_until: number | null }>(
-          SQL.FAIL_STATE,
-          [failure.serial],
-        )
-      )[0];
-      if (!row) return null;
-      if (row.locked_until !== null && row.locked_until > failure.at) {
-        // Locked by a concurrent failure meanwhile: this attempt never ran against a live token.
-        return {
-          failCount: row.fail_count,
-          lockCount: row.lock_count,
-          lockedUntil: row.locked_until,
-        };
-      }
-      const step = afterFailure(
-        failure.policy,
-        { failCount: row.fail_count, lockCount: row.lock_count },
-        failure.at,
-      );
-      const { audit } = failure;
-      const written = await this.write(SQL.RECORD_FAILURE, [
-        failure.serial,
-        row.fail_count,
-        row.lock_count,
-        row.locked_until,
-        step.failCount,
-        step.lockCount,
-        step.lockedUntil,
-        failure.at,
-        audit.user,
-        audit.source,
-        JSON.stringify({ ...audit.detail, failCount: step.failCount }),
-        step.lockedUntil === null
-          ? null
-          : JSON.stringify({ until: step.lockedUntil, lockCount: step.lockCount }),
-        this.options.nodeName,
-      ]);
-      if (written.length > 0) return step;
-      // Another node counted a failure between our read and our write: count again on top of it.
-    }
-    throw new StoreError(
-      ErrorCode.STORE_UNAVAILABLE,
-      `token ${failure.serial}: its fail count changed under ${MAX_FAILURE_ROUNDS} attempts in a row; try again`,
-    );
+    return recordPgFailure(this.q, failure, this.options.nodeName);
   }
 
   async unlock(serial: string, context: AuditContext): Promise<boolean> {
-    return this.transaction(async (client) => {
-      const row = (await client.query<PgTokenRow>(SQL.LOCK_TOKEN, [serial])).rows[0];
-      if (!row) return false;
-      await client.query(SQL.UNLOCK, [serial]);
-      await this.insertAudit(client, {
-        event: 'unlocked',
-        serial,
-        user: row.user_name,
-        source: context.source,
-        detail: {},
-      });
-      return true;
-    });
+    return (await changePg(this.q, serial, 'unlocked', context, this.clock.now())).found;
   }
 
   async pair(serial: string, user: string, context: AuditContext): Promise<TokenRecord> {
@@ -252,74 +196,25 @@ export class PostgresTokenStore implements RegistryStore {
       throw new StoreError(ErrorCode.INVALID_INPUT, 'user: expected 1..256 characters');
     }
     const limit = this.options.maxTokensPerUser;
-    return this.transaction(async (client) => {
-      await client.query(SQL.LOCK_USER, [SQL.PAIR_LOCK_SPACE, user]);
-      const row = (await client.query<PgTokenRow>(SQL.LOCK_TOKEN, [serial])).rows[0];
-      if (!row) throw notFound(serial);
-      if (row.user_name === user) return toRecord(row);
-      if (row.user_name !== null) {
-        throw new StoreError(
-          ErrorCode.TOKEN_PAIRED,
-          `token ${serial} is already paired to another user`,
-        );
-      }
-      const owned = (await client.query<{ n: number }>(SQL.COUNT_OF_USER, [user])).rows[0]!.n;
-      if (owned >= limit) {
-        throw new StoreError(
-          ErrorCode.USER_TOKEN_LIMIT,
-          `user ${user} already has ${owned} tokens, the limit is ${limit}`,
-        );
-      }
-      const at = this.clock.now();
-      await client.query(SQL.PAIR, [serial, user, at]);
-      await this.insertAudit(
-        client,
-        { event: 'paired', serial, user, source: context.source, detail: {} },
-        at,
-      );
-      return toRecord({ ...row, user_name: user, paired_at: at });
-    });
+    return pairPg(this.q, serial, user, context, limit, this.clock.now());
   }
 
   async unpair(serial: string, context: AuditContext): Promise<string | null> {
-    return this.transaction(async (client) => {
-      const row = (await client.query<PgTokenRow>(SQL.LOCK_TOKEN, [serial])).rows[0];
-      if (!row) throw notFound(serial);
-      if (row.user_name === null) return null;
-      await client.query(SQL.UNPAIR, [serial]);
-      await this.insertAudit(client, {
-        event: 'unpaired',
-        serial,
-        user: row.user_name,
-        source: context.source,
-        detail: {},
-      });
-      return row.user_name;
-    });
+    const result = await changePg(this.q, serial, 'unpaired', context, this.clock.now());
+    if (!result.found) throw notFound(serial);
+    return result.user;
   }
 
   async delete(serial: string, context: AuditContext): Promise<boolean> {
-    return this.transaction(async (client) => {
-      const row = (await client.query<PgTokenRow>(SQL.LOCK_TOKEN, [serial])).rows[0];
-      if (!row) return false;
-      await client.query(SQL.DELETE, [serial]);
-      await this.insertAudit(client, {
-        event: 'deleted',
-        serial,
-        user: row.user_name,
-        source: context.source,
-        detail: {},
-      });
-      return true;
-    });
+    return (await changePg(this.q, serial, 'deleted', context, this.clock.now())).found;
   }
 
   async appendAudit(entry: AuditInput): Promise<void> {
-    await this.write(SQL.INSERT_AUDIT, this.auditValues(entry, this.clock.now()));
+    await this.q.write(SQL.INSERT_AUDIT, this.q.auditValues(entry, this.clock.now()));
   }
 
   async audit(query: AuditQuery = {}): Promise<AuditEntry[]> {
-    return this.guard(async () => queryPgAudit(await this.connection.get(), query));
+    return this.q.guard(async () => queryPgAudit(await this.connection.get(), query));
   }
 
   async beginImport(options: ImportOptions): Promise<ImportSession> {
@@ -351,13 +246,13 @@ export class PostgresTokenStore implements RegistryStore {
   }
 
   async snapshot(): Promise<RegistrySnapshot> {
-    const client = await this.guard(async () => checkout(await this.connection.get(), this.logger));
+    const client = await this.q.checkout();
     return openPgSnapshot(client, this.location);
   }
 
   async schema(): Promise<SchemaState> {
-    return this.guard(async () => {
-      const client = await checkout(await this.connection.get(), this.logger);
+    return this.q.guard(async () => {
+      const client = await this.q.checkout();
       try {
         return { version: await schemaVersionOf(client), appliedNow: this.appliedNow };
       } finally {
@@ -368,7 +263,7 @@ export class PostgresTokenStore implements RegistryStore {
 
   async rekey(context: AuditContext, newKeyPath?: string): Promise<RekeyResult> {
     const current = await this.keyNow();
-    const result = await this.guard(async () =>
+    const result = await this.q.guard(async () =>
       rekeyFleet(await this.connection.get(), current, this.keyFile, newKeyPath, {
         at: this.clock.now(),
         source: context.source,
@@ -454,114 +349,12 @@ export class PostgresTokenStore implements RegistryStore {
     }
     this.importing = true;
     try {
-      return await this.guard(async () => checkout(await this.connection.get(), this.logger));
+      return await this.q.checkout();
     } catch (err) {
       this.importing = false;
       throw err;
     }
   }
-
-  /** A read: run once more on a fresh connection when the first one was found dead. */
-  private async read<R extends QueryResultRow>(
-    query: string | QueryConfig,
-    values: unknown[],
-  ): Promise<R[]> {
-    return this.guard(async () => {
-      const pool = await this.connection.get();
-      try {
-        return (await pool.query<R>(asConfig(query, values))).rows;
-      } catch (err) {
-        if (!isUnavailable(err)) throw err;
-        return (await pool.query<R>(asConfig(query, values))).rows;
-      }
-    });
-  }
-
-  /**
-   * A write: one statement, committed when it returns. Never repeated here: when the reply is
-   * lost the statement may have committed, so the caller gets STORE_UNAVAILABLE ("try again") and
-   * a repeat of the same passcode finds out (replayed if it had landed).
-   */
-  private async write(query: string | QueryConfig, values: unknown[]): Promise<QueryResultRow[]> {
-    return this.guard(
-      async () => (await (await this.connection.get()).query(asConfig(query, values))).rows,
-    );
-  }
-
-  private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    return this.guard(async () => {
-      const client = await checkout(await this.connection.get(), this.logger);
-      let broken = false;
-      try {
-        await client.query('BEGIN');
-        const result = await work(client);
-        await client.query('COMMIT');
-        return result;
-      } catch (err) {
-        broken = isUnavailable(err);
-        await client.query('ROLLBACK').catch(() => (broken = true));
-        throw err;
-      } finally {
-        client.release(broken);
-      }
-    });
-  }
-
-  private async insertAudit(
-    client: PoolClient,
-    entry: AuditInput,
-    at = this.clock.now(),
-  ): Promise<void> {
-    await client.query(asConfig(SQL.INSERT_AUDIT, this.auditValues(entry, at)));
-  }
-
-  private auditValues(entry: AuditInput, at: number): unknown[] {
-    return [
-      at,
-      entry.event,
-      entry.serial,
-      entry.user,
-      entry.source,
-      JSON.stringify(entry.detail),
-      this.options.nodeName,
-    ];
-  }
-
-  private async guard<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      const result = await fn();
-      this.healthState.succeeded();
-      return result;
-    } catch (err) {
-      throw this.healthState.failed(asPgStoreError(err, this.location));
-    }
-  }
-}
-
-/**
- * A connection of its own for a transaction or an import. A connection the server drops while it
- * is checked out reports the error on itself (the pool listens only to idle ones): listened to
- * here, the query in flight fails with it and the process carries on.
- */
-async function checkout(pool: Pool, logger: Logger): Promise<PoolClient> {
-  const client = await pool.connect();
-  const onError = (err: Error) =>
-    logger.warn({ error: err.message }, 'registry connection lost while in use');
-  client.on('error', onError);
-  const release = client.release.bind(client);
-  client.release = (destroy?: boolean | Error) => {
-    client.off('error', onError);
-    release(destroy);
-  };
-  return client;
-}
-
-function asConfig(query: string | QueryConfig, values: unknown[]): QueryConfig {
-  return typeof query === 'string' ? { text: query, values } : { ...query, values };
-}
-
-function notFound(serial: string): StoreError {
-  return new StoreError(ErrorCode.TOKEN_NOT_FOUND, `no token with serial ${serial}`);
 }
 
 export type { Pool };

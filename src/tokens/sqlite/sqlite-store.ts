@@ -9,7 +9,7 @@ import {
 } from '../../core';
 import type { AuditContext, AuditEntry, AuditInput, AuditQuery } from '../audit';
 import { HealthTracker } from '../health-tracker';
-import { afterFailure, type FailureStep } from '../lockout';
+import type { FailureStep } from '../lockout';
 import type {
   CopySession,
   RegistryStore,
@@ -35,6 +35,7 @@ import { openRegistryKey } from './registry-key';
 import { sealedOf, toRecord } from './rows';
 import { openSnapshot, SqliteCopySession } from './sqlite-copy';
 import { SCHEMA_VERSION } from './schema';
+import { changeIn, failIn, pairIn, unpairIn, type InTransaction } from './state-changes';
 import { prepareStatements, type Statements } from './statements';
 
 export interface SqliteTokenStoreOptions {
@@ -66,6 +67,8 @@ export class SqliteTokenStore implements RegistryStore, TokenStore {
   private readonly maxTokensPerUser: number;
   private readonly node: string;
   private readonly sql: Statements;
+  /** What a change needs inside its transaction (state-changes.ts). */
+  private readonly inTransaction: InTransaction;
   private readonly busyTimeoutMs: number;
   private readonly healthState = new HealthTracker();
   /** The import or copy in progress, if any (discarded when the store closes). */
@@ -86,6 +89,7 @@ export class SqliteTokenStore implements RegistryStore, TokenStore {
     this.maxTokensPerUser = options.maxTokensPerUser;
     this.node = options.nodeName ?? '';
     this.sql = prepareStatements(db);
+    this.inTransaction = { sql: this.sql, audit: (entry, at) => this.insertAudit(entry, at) };
     this.busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   }
 
@@ -191,47 +195,12 @@ export class SqliteTokenStore implements RegistryStore, TokenStore {
   }
 
   async recordFailure(failure: FailureRecord): Promise<FailureStep | null> {
-    return this.write((): FailureStep | null => {
-      const row = this.sql.failState.get(failure.serial);
-      if (!row) return null;
-      if (row.locked_until !== null && row.locked_until > failure.at) {
-        // Locked by a concurrent failure meanwhile: this attempt never ran against a live token.
-        return {
-          failCount: row.fail_count,
-          lockCount: row.lock_count,
-          lockedUntil: row.locked_until,
-        };
-      }
-      const step = afterFailure(
-        failure.policy,
-        { failCount: row.fail_count, lockCount: row.lock_count },
-        failure.at,
-      );
-      this.sql.setFailState.run({ serial: failure.serial, ...step });
-      this.insertAudit(
-        { ...failure.audit, detail: { ...failure.audit.detail, failCount: step.failCount } },
-        failure.at,
-      );
-      if (step.lockedUntil !== null) {
-        this.insertAudit(
-          {
-            ...failure.audit,
-            event: 'locked',
-            detail: { until: step.lockedUntil, lockCount: step.lockCount },
-          },
-          failure.at,
-        );
-      }
-      return step;
-    });
+    return this.write(() => failIn(this.inTransaction, failure));
   }
 
   async unlock(serial: string, context: AuditContext): Promise<boolean> {
-    return this.change(
-      serial,
-      'unlocked',
-      context,
-      () => this.sql.unlock.run(serial).changes === 1,
+    return this.write(() =>
+      changeIn(this.inTransaction, serial, 'unlocked', context, this.clock.now()),
     );
   }
 
@@ -239,46 +208,20 @@ export class SqliteTokenStore implements RegistryStore, TokenStore {
     if (typeof user !== 'string' || user.length === 0 || user.length > 256) {
       throw new StoreError(ErrorCode.INVALID_INPUT, 'user: expected 1..256 characters');
     }
-    return this.write(() => {
-      const row = this.sql.get.get(serial);
-      if (!row) throw notFound(serial);
-      if (row.user === user) return toRecord(row);
-      if (row.user !== null) {
-        throw new StoreError(
-          ErrorCode.TOKEN_PAIRED,
-          `token ${serial} is already paired to another user`,
-        );
-      }
-      const owned = this.sql.countOfUser.get(user)!;
-      if (owned >= this.maxTokensPerUser) {
-        throw new StoreError(
-          ErrorCode.USER_TOKEN_LIMIT,
-          `user ${user} already has ${owned} tokens, the limit is ${this.maxTokensPerUser}`,
-        );
-      }
-      const at = this.clock.now();
-      this.sql.pair.run({ serial, user, at });
-      this.insertAudit({ event: 'paired', serial, user, source: context.source, detail: {} }, at);
-      return toRecord(this.sql.get.get(serial)!);
-    });
+    const limit = this.maxTokensPerUser;
+    return this.write(() =>
+      pairIn(this.inTransaction, serial, user, context, limit, this.clock.now()),
+    );
   }
 
   async unpair(serial: string, context: AuditContext): Promise<string | null> {
-    return this.write(() => {
-      const row = this.sql.get.get(serial);
-      if (!row) throw notFound(serial);
-      if (row.user === null) return null;
-      this.sql.unpair.run(serial);
-      this.insertAudit(
-        { event: 'unpaired', serial, user: row.user, source: context.source, detail: {} },
-        this.clock.now(),
-      );
-      return row.user;
-    });
+    return this.write(() => unpairIn(this.inTransaction, serial, context, this.clock.now()));
   }
 
   async delete(serial: string, context: AuditContext): Promise<boolean> {
-    return this.change(serial, 'deleted', context, () => this.sql.delete.run(serial).changes === 1);
+    return this.write(() =>
+      changeIn(this.inTransaction, serial, 'deleted', context, this.clock.now()),
+    );
   }
 
   async appendAudit(entry: AuditInput): Promise<void> {
@@ -424,23 +367,6 @@ export class SqliteTokenStore implements RegistryStore, TokenStore {
     return end;
   }
 
-  private change(
-    serial: string,
-    event: 'unlocked' | 'deleted',
-    context: AuditContext,
-    apply: () => boolean,
-  ): Promise<boolean> {
-    return this.write(() => {
-      const row = this.sql.get.get(serial);
-      if (!row || !apply()) return false;
-      this.insertAudit(
-        { event, serial, user: row.user, source: context.source, detail: {} },
-        this.clock.now(),
-      );
-      return true;
-    });
-  }
-
   private insertAudit(entry: AuditInput, at: number): void {
     this.sql.audit.run({
       at,
@@ -473,8 +399,4 @@ export class SqliteTokenStore implements RegistryStore, TokenStore {
       throw this.healthState.failed(asStoreError(err, this.path));
     }
   }
-}
-
-function notFound(serial: string): StoreError {
-  return new StoreError(ErrorCode.TOKEN_NOT_FOUND, `no token with serial ${serial}`);
 }
