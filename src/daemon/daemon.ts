@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { version as packageVersion } from '../../package.json';
-import type { Clock, Driver, Logger } from '../core';
+import { ErrorCode, TokenBridgeError, type Clock, type Driver, type Logger } from '../core';
 import { pairingAllowed, type ResolvedConfig } from '../config';
 import type { DeviceManager } from '../devices';
 import { Runtime } from '../runtime';
@@ -68,7 +68,15 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   try {
     const { virtual, virtualTokens } = runtime.drivers();
     const store = await runtime.store();
-    await runtime.provisionVirtualTokens();
+    await runtime.provisionVirtualTokens().catch((err: unknown) => {
+      // A fleet's database out of reach at start: the daemon serves anyway and says why in
+      // /healthz; the virtual tokens are registered at the next start.
+      if (!(err instanceof TokenBridgeError && err.code === ErrorCode.STORE_UNAVAILABLE)) throw err;
+      log.warn(
+        { error: err.message },
+        'virtual tokens not registered: the registry is unreachable',
+      );
+    });
     if (options.drivers === undefined) await runtime.listenForEmulators();
     const devices = runtime.devices();
     runtime.onClose('metrics', metrics.attachDevices(devices));

@@ -44,11 +44,7 @@ export async function openFleetKey(client: PoolClient, options: FleetKeyOptions)
 }
 
 /** The key this node has, for a look that changes nothing (no key file created). */
-export async function inspectFleetKey(
-  _client: PoolClient,
-  keyFile: string,
-  keyIsCredential: boolean,
-): Promise<SeedKey> {
+export function inspectFleetKey(keyFile: string, keyIsCredential: boolean): SeedKey {
   return loadSeedKey(keyFile, { credential: keyIsCredential, create: false });
 }
 

@@ -305,11 +305,7 @@ export class PostgresTokenStore implements RegistryStore {
   private async firstConnection(client: PoolClient, location: string): Promise<void> {
     const now = this.clock.now();
     if (this.options.inspectOnly === true) {
-      this.seedKey = await inspectFleetKey(
-        client,
-        this.keyFile,
-        this.options.keyIsCredential === true,
-      );
+      this.seedKey = inspectFleetKey(this.keyFile, this.options.keyIsCredential === true);
       this.cipher = new SeedCipher(this.seedKey);
       return;
     }
