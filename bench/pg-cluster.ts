@@ -33,6 +33,11 @@ export interface PgClusterInfo {
   /** The uid the server runs as (ours, or the unprivileged account's when we are root). */
   readonly uid: number;
   readonly gid: number;
+  /**
+   * The CA that signed the server's certificate (for 127.0.0.1 and localhost): the server takes
+   * TLS and plain connections alike, so tests can use every sslmode.
+   */
+  readonly caFile: string;
 }
 
 /** Debian installs the server under /usr/lib/postgresql/VERSION/bin; TOKENBRIDGE_PG_BIN overrides. */
@@ -97,6 +102,7 @@ export async function startPgCluster(options: { fsync: boolean }): Promise<PgClu
   );
   rmSync(initPassword);
   const port = await freePort();
+  const caFile = await makeCertificates(dir, dataDir, as);
   // In postgresql.conf (not pg_ctl -o) so that a later `pg_ctl start` keeps them.
   const settings = [
     `port = ${port}`,
@@ -105,6 +111,9 @@ export async function startPgCluster(options: { fsync: boolean }): Promise<PgClu
     'max_connections = 200',
     `fsync = ${options.fsync ? 'on' : 'off'}`,
     'shared_buffers = 64MB',
+    'ssl = on',
+    "ssl_cert_file = 'server.crt'",
+    "ssl_key_file = 'server.key'",
   ];
   appendFileSync(
     join(dataDir, 'postgresql.conf'),
@@ -127,8 +136,79 @@ export async function startPgCluster(options: { fsync: boolean }): Promise<PgClu
     password,
     uid: account.uid,
     gid: account.gid,
+    caFile,
   };
   return info;
+}
+
+/**
+ * A throwaway CA and a server certificate it signs, for 127.0.0.1 and localhost. The key and
+ * certificate go into the data folder as the server's account (it refuses a key others can read).
+ */
+async function makeCertificates(dir: string, dataDir: string, as: SpawnOptions): Promise<string> {
+  const caKey = join(dir, 'ca.key');
+  const caFile = join(dir, 'ca.pem');
+  await run(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=tokenbridge test CA',
+      '-keyout',
+      caKey,
+      '-out',
+      caFile,
+    ],
+    as,
+  );
+  const csr = join(dir, 'server.csr');
+  const ext = join(dir, 'server.ext');
+  writeFileSync(ext, 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  if (as.uid !== undefined) chownSync(ext, as.uid, as.gid!);
+  await run(
+    'openssl',
+    [
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-keyout',
+      join(dataDir, 'server.key'),
+      '-out',
+      csr,
+    ],
+    as,
+  );
+  await run(
+    'openssl',
+    [
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      caFile,
+      '-CAkey',
+      caKey,
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-extfile',
+      ext,
+      '-out',
+      join(dataDir, 'server.crt'),
+    ],
+    as,
+  );
+  return caFile;
 }
 
 /** pg_ctl as the server's account: stop (fast or immediate), start again, or restart. */

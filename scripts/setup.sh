@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 # libusb-1.0-0: the node-hid prebuilt binary links it. chromium and firefox-esr: the browser tests
 # drive them. systemd: systemd-analyze and systemd-sysusers check the shipped units. postgresql:
 # the fleet store's tests and benchmarks start throwaway clusters of their own with its server
-# binaries (initdb, pg_ctl under /usr/lib/postgresql/VERSION/bin).
-APT_PACKAGES=(libusb-1.0-0 chromium firefox-esr systemd postgresql)
+# binaries (initdb, pg_ctl under /usr/lib/postgresql/VERSION/bin); openssl makes their TLS certificates.
+APT_PACKAGES=(libusb-1.0-0 chromium firefox-esr systemd postgresql openssl)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -345,3 +345,52 @@ test('tokens rekey on the fleet re-seals every seed in one transaction; a node w
     stale.cleanup();
   }
 });
+
+describe('sslmode is honoured', () => {
+  const urlWith = (query: string) =>
+    `postgres://${db.cluster.user}@127.0.0.1:${db.cluster.port}/${db.name}?${query}`;
+  const tlsOf = async (query: string) => {
+    const store = await openFleetStore(urlWith(query), db.passwordFile, folder.dir);
+    try {
+      return (await store.check()).find((c) => c.name === 'tls')!;
+    } finally {
+      await store.close();
+    }
+  };
+
+  test('verify-full with the CA: TLS, the certificate and the host name checked', async () => {
+    const tls = await tlsOf(`sslmode=verify-full&sslrootcert=${db.cluster.caFile}`);
+    expect(tls).toMatchObject({
+      ok: true,
+      detail: expect.stringMatching(
+        /^TLS TLSv1\.3 .*the server certificate is checked \(sslmode verify-full\)/,
+      ),
+    });
+  });
+
+  test('require without a CA: TLS, but doctor says the certificate is not checked', async () => {
+    const tls = await tlsOf('sslmode=require');
+    expect(tls.detail).toMatch(/^TLS .*NOT checked \(sslmode require\): use sslmode=verify-full/);
+  });
+
+  test('prefer uses TLS when the server offers it; disable never does', async () => {
+    expect((await tlsOf('sslmode=prefer')).detail).toMatch(/^TLS /);
+    expect((await tlsOf('sslmode=disable')).detail).toMatch(/^no TLS/);
+  });
+
+  test('verify-full against a CA that did not sign the server certificate is refused', async () => {
+    const err = await openFleetStore(
+      urlWith('sslmode=verify-full&sslrootcert=/etc/ssl/certs/ca-certificates.crt'),
+      db.passwordFile,
+      folder.dir,
+    ).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: expect.stringMatching(/^STORE_/) });
+    expect((err as Error).message).toMatch(/certificate/i);
+  });
+
+  test('verify-ca without sslrootcert is refused before connecting', async () => {
+    await expect(
+      openFleetStore(urlWith('sslmode=verify-ca'), db.passwordFile, folder.dir),
+    ).rejects.toThrow(/verify-ca needs sslrootcert/);
+  });
+});
