@@ -37,6 +37,10 @@ export const ErrorCode = {
   KEY_FILE: 'KEY_FILE',
   IMPORT_INVALID: 'IMPORT_INVALID',
   CRYPTO: 'CRYPTO',
+  // programming a key's slots (enrollment)
+  SLOT_CONFIGURED: 'SLOT_CONFIGURED', // the slot holds a configuration and --force was not given
+  ENROLL_FAILED: 'ENROLL_FAILED', // a step of setting up a key failed; the message says the state
+  DAEMON_RUNNING: 'DAEMON_RUNNING', // a running daemon holds the keys
   // virtual devices and the emulator bus
   EMULATOR_BUS: 'EMULATOR_BUS',
   // server and API

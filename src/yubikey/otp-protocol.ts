@@ -39,6 +39,8 @@ export interface ExchangeOptions {
   signal?: AbortSignal;
   /** Called when the key starts waiting for a touch, with the seconds it says are left. */
   onTouch?: (secondsLeft: number) => void;
+  /** Called once the last chunk is out: from then on the key may have run the command. */
+  onFrameSent?: () => void;
 }
 
 /** A command answers with data, or (configuration writes) with a status whose sequence advanced. */
@@ -81,6 +83,7 @@ export class OtpProtocol {
     return this.exclusive(async () => {
       try {
         const before = await this.writeFrame(frame, options.signal);
+        options.onFrameSent?.();
         const response = await this.readResponse(before, options);
         if (response.kind === 'data' && options.dataLength !== undefined) {
           return { kind: 'data', data: verifyResponse(response.data, options.dataLength) };
