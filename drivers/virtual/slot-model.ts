@@ -158,7 +158,8 @@ export function typingLayoutOf(fields: SlotConfigFields): TypingLayout {
     tabAfterOtp: (tkt & TKTFLAG_APPEND_TAB2) !== 0,
     appendEnter: (tkt & TKTFLAG_APPEND_CR) !== 0,
     numericKeypad: (fields.extFlags & EXTFLAG_USE_NUMERIC_KEYPAD) !== 0,
-    pacingMs: ((cfg & CFGFLAG_PACING_10MS) !== 0 ? 10 : 0) + ((cfg & CFGFLAG_PACING_20MS) !== 0 ? 20 : 0),
+    pacingMs:
+      ((cfg & CFGFLAG_PACING_10MS) !== 0 ? 10 : 0) + ((cfg & CFGFLAG_PACING_20MS) !== 0 ? 20 : 0),
   };
 }
 

@@ -14,14 +14,10 @@ export type SlotIndex = 0 | 1;
 
 /** Why the key left a write alone (it only keeps its programming sequence; this is for its log). */
 export type WriteRefusal =
-  | 'bad-crc'
-  | 'access-code'
-  | 'protected'
-  | 'empty'
-  | 'no-update'
-  | 'not-a-config';
+  'bad-crc' | 'access-code' | 'protected' | 'empty' | 'no-update' | 'not-a-config';
 
-export type WriteResult = { readonly ok: true } | { readonly ok: false; readonly why: WriteRefusal };
+export type WriteResult =
+  { readonly ok: true } | { readonly ok: false; readonly why: WriteRefusal };
 
 /**
  * The two slots and the programming sequence, with the rules a key applies to configuration

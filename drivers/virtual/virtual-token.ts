@@ -274,7 +274,12 @@ export class VirtualToken implements VirtualDevice {
         s === null ? null : new ProgrammedSlot(s.config, this.random, now, s.counters),
       );
       this.log.debug({ state: this.stateStore!.location }, 'continuing from the saved state');
-      return new SlotTable(this.random, () => this.clock.now(), [slots[0]!, slots[1]!], saved.programmingSequence);
+      return new SlotTable(
+        this.random,
+        () => this.clock.now(),
+        [slots[0]!, slots[1]!],
+        saved.programmingSequence,
+      );
     }
     const fromSpec = (slot: SlotSpec | null): ProgrammedSlot | null => {
       if (slot === null) return null;
@@ -304,9 +309,9 @@ export class VirtualToken implements VirtualDevice {
 
   private saveState(): void {
     if (!this.stateStore) return;
-    const slots = this.slots.slots().map((s) =>
-      s === null ? null : { config: s.config, counters: s.counters },
-    );
+    const slots = this.slots
+      .slots()
+      .map((s) => (s === null ? null : { config: s.config, counters: s.counters }));
     this.stateStore.save({
       serial: this.spec.serial,
       programmingSequence: this.slots.programmingSequence,

@@ -128,7 +128,8 @@ export function hotpSlotConfig(options: HotpConfigOptions): Uint8Array {
     extFlags: keyboardExtFlags(options),
     tktFlags: TKTFLAG_OATH_HOTP | appendEnterFlag(options),
     cfgFlags:
-      TOKEN_ID_FLAGS[options.tokenIdModhex ?? 'first-two'] | (digits === 8 ? CFGFLAG_OATH_HOTP8 : 0),
+      TOKEN_ID_FLAGS[options.tokenIdModhex ?? 'first-two'] |
+      (digits === 8 ? CFGFLAG_OATH_HOTP8 : 0),
   });
 }
 
@@ -193,7 +194,8 @@ export function updateSlotConfig(options: UpdateConfigOptions = {}): Uint8Array 
   const ext = keyboardExtFlags(options) & EXTFLAG_UPDATE_MASK;
   const tkt = appendEnterFlag(options) & TKTFLAG_UPDATE_MASK;
   const cfg =
-    ((options.pacing10ms ? CFGFLAG_PACING_10MS : 0) | (options.pacing20ms ? CFGFLAG_PACING_20MS : 0)) &
+    ((options.pacing10ms ? CFGFLAG_PACING_10MS : 0) |
+      (options.pacing20ms ? CFGFLAG_PACING_20MS : 0)) &
     CFGFLAG_UPDATE_MASK;
   return encodeSlotConfig({
     fixed: new Uint8Array(CONFIG_FIXED_SIZE),
