@@ -18,6 +18,11 @@ import type { SlotCounters } from './slots';
  */
 export interface SavedTokenState {
   readonly serial: number;
+  /**
+   * Which factory configuration the key started from (factoryIdOf its spec): a spec with other
+   * slots is another key, and its state file is not this one's.
+   */
+  readonly factory: string;
   readonly programmingSequence: number;
   readonly slots: readonly [SavedSlot | null, SavedSlot | null];
 }
@@ -51,6 +56,7 @@ const SlotSchema = z.strictObject({
 const FileSchema = z.strictObject({
   version: z.literal(STATE_FILE_VERSION),
   serial: z.number().int().min(1),
+  factory: z.string().regex(/^[0-9a-f]{16}$/, '16 hex digits'),
   programmingSequence: z.number().int().min(0).max(0xff),
   slots: z.tuple([SlotSchema.nullable(), SlotSchema.nullable()]),
 });
@@ -65,6 +71,7 @@ export function encodeTokenState(state: SavedTokenState): string {
   const file = {
     version: STATE_FILE_VERSION,
     serial: state.serial,
+    factory: state.factory,
     programmingSequence: state.programmingSequence,
     slots: state.slots.map((slot) =>
       slot === null
@@ -113,6 +120,7 @@ export function decodeTokenState(text: string, where: string): SavedTokenState {
   const file = parsed.data;
   return {
     serial: file.serial,
+    factory: file.factory,
     programmingSequence: file.programmingSequence,
     slots: [slot(file.slots[0], 0), slot(file.slots[1], 1)],
   };

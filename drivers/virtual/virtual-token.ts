@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   type Clock,
   CONFIG1_TOUCH,
@@ -265,9 +265,15 @@ export class VirtualToken implements VirtualDevice {
   private initialSlots(saved: SavedTokenState | undefined): SlotTable {
     const now = this.clock.now();
     if (saved !== undefined) {
+      const where = this.stateStore!.location;
       if (saved.serial !== this.spec.serial) {
         throw new ValidationError(
-          `${this.stateStore!.location}: holds the state of token ${saved.serial}, not ${this.spec.serial}`,
+          `${where}: holds the state of token ${saved.serial}, not ${this.spec.serial}`,
+        );
+      }
+      if (saved.factory !== factoryIdOf(this.spec)) {
+        throw new ValidationError(
+          `${where}: token ${saved.serial} was made from another spec's slots; --fresh starts it over from this spec, state=PATH keeps it apart`,
         );
       }
       const slots = saved.slots.map((s) =>
@@ -314,6 +320,7 @@ export class VirtualToken implements VirtualDevice {
       .map((s) => (s === null ? null : { config: s.config, counters: s.counters }));
     this.stateStore.save({
       serial: this.spec.serial,
+      factory: factoryIdOf(this.spec),
       programmingSequence: this.slots.programmingSequence,
       slots: [slots[0]!, slots[1]!],
     });
@@ -378,6 +385,29 @@ export class VirtualToken implements VirtualDevice {
   private listenerFailed(err: unknown): void {
     this.log.warn({ err: String(err) }, 'a listener threw');
   }
+}
+
+/**
+ * A short fingerprint of what a spec puts in the slots at the factory (kind, seeds, counters,
+ * typing), without the things that do not reach the flash (model, firmware, pacing). Hashed,
+ * because the slot specs hold secrets.
+ */
+export function factoryIdOf(spec: VirtualTokenSpec): string {
+  const slot = (s: SlotSpec | null) =>
+    s === null
+      ? null
+      : Object.fromEntries(
+          Object.entries(s).map(([k, v]) => [k, v instanceof Uint8Array ? toHex(v) : v]),
+        );
+  const factory = JSON.stringify([
+    spec.kind,
+    spec.serial,
+    slot(spec.slot1),
+    slot(spec.slot2),
+    spec.appendEnter,
+    spec.numericKeypad,
+  ]);
+  return createHash('sha256').update(factory).digest('hex').slice(0, 16);
 }
 
 function checkReport(report: Uint8Array): void {

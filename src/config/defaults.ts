@@ -38,6 +38,8 @@ export function defaultConfig(
       extraUsbIds: [],
       virtual: [],
       emulatorSocket: paths.emulatorSocket,
+      virtualStateDir: paths.virtualStateDir,
+      virtualFresh: false,
     },
     otp: {
       hotpWindow: DEFAULT_HOTP_WINDOW,

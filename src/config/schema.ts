@@ -54,6 +54,9 @@ export const configSchema = z.strictObject({
     extraUsbIds: listField(usbIdField(), 64),
     virtual: listField(parsedStringField('a virtual token spec', parseVirtualSpec), 64),
     emulatorSocket: pathField(),
+    // Each virtual token keeps its slots and counters in <virtualStateDir>/<serial>.json.
+    virtualStateDir: pathField(),
+    virtualFresh: boolField(),
   }),
   otp: z.strictObject({
     // hotp-verify refuses a look-ahead of 0: the stored counter itself must be tried.

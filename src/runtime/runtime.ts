@@ -116,6 +116,7 @@ export class Runtime {
     const { createDrivers } = require('../../drivers') as typeof import('../../drivers');
     const virtualModule =
       require('../../drivers/virtual') as typeof import('../../drivers/virtual');
+    const { virtualTokenFor } = require('./virtual-tokens') as typeof import('./virtual-tokens');
     /* eslint-enable @typescript-eslint/no-require-imports */
     const { config, logger, clock } = this;
     const drivers =
@@ -134,10 +135,10 @@ export class Runtime {
     const virtual = drivers.find(
       (d): d is VirtualDriver => d instanceof virtualModule.VirtualDriver,
     );
-    // The config holds the specs as text, already checked by the same parser.
-    const virtualTokens = config.drivers.virtual.map(
-      (text) =>
-        new virtualModule.VirtualToken(virtualModule.parseVirtualSpec(text), { logger, clock }),
+    // The config holds the specs as text, already checked by the same parser. Each token keeps its
+    // state in the virtual state folder, so a restarted daemon continues where the key left off.
+    const virtualTokens = config.drivers.virtual.map((text) =>
+      virtualTokenFor(text, config, { logger, clock }),
     );
     if (virtualTokens.length > 0 && !virtual)
       throw new Error('virtual tokens need the virtual driver');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { generateHotp } from '../../src/otp';
 import { findSlot, parseVirtualSpec } from '../../drivers/virtual';
-import { runTokenbridge } from '../helpers/cli';
+import { isolatedEnv, runTokenbridge } from '../helpers/cli';
 
 let dir: string;
 beforeAll(async () => {
@@ -12,6 +12,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
+
+/** Every command run keeps its virtual tokens' state apart, as on separate machines. */
+let runs = 0;
+const freshState = () => ({
+  TOKENBRIDGE_VIRTUAL_STATE_DIR: path.join(dir, `state-${++runs}`),
+});
+const run = (args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}) =>
+  runTokenbridge(args, { ...options, env: { ...freshState(), ...options.env } });
 
 function hotpFor(spec: string, counter: number): string {
   const slot = findSlot(parseVirtualSpec(spec), 'hotp')!;
@@ -28,7 +36,7 @@ function jsonLines(stdout: string): Array<Record<string, unknown>> {
 
 describe('tokenbridge devices', () => {
   test('--json lists the drivers and the virtual tokens with serial and firmware', async () => {
-    const r = await runTokenbridge([
+    const r = await run([
       'devices',
       '--json',
       '--driver',
@@ -57,11 +65,7 @@ describe('tokenbridge devices', () => {
   });
 
   test('the text form names every driver with its availability and tabulates tokens', async () => {
-    const r = await runTokenbridge([
-      'devices',
-      '--virtual',
-      'hotp:serial=99,serial-hidden=on,model=yk4',
-    ]);
+    const r = await run(['devices', '--virtual', 'hotp:serial=99,serial-hidden=on,model=yk4']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^ {2}virtual: available$/m);
     expect(r.stdout).toMatch(/^ {2}hid: (available|unavailable: .+)$/m);
@@ -79,7 +83,7 @@ describe('tokenbridge devices', () => {
     [['devices', '--frobnicate'], /unknown option/],
     [['watch', '--virtual', 'nonsense'], /virtual spec: kind/],
   ])('bad input %j exits 2 with one line', async (args, message) => {
-    const r = await runTokenbridge(args);
+    const r = await run(args);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(message);
@@ -91,7 +95,7 @@ describe('tokenbridge watch', () => {
   const spec = 'hotp:serial=5150,pacing=0';
 
   test('--json prints one object per event, driven by stdin lines; OTPs redacted', async () => {
-    const r = await runTokenbridge(
+    const r = await run(
       [
         'watch',
         '--json',
@@ -122,7 +126,7 @@ describe('tokenbridge watch', () => {
   });
 
   test('--reveal prints the OTPs the seed gives', async () => {
-    const r = await runTokenbridge(
+    const r = await run(
       [
         'watch',
         '--json',
@@ -142,7 +146,7 @@ describe('tokenbridge watch', () => {
   });
 
   test('text lines; a bad stdin command is reported and watching goes on', async () => {
-    const r = await runTokenbridge(
+    const r = await run(
       [
         'watch',
         '--driver',
@@ -221,7 +225,12 @@ describe('tokenbridge watch on a terminal', () => {
         '--socket',
         path.join(dir, 'e.sock'),
       ],
-      { stdout, stderr, stdin, env: process.env },
+      {
+        stdout,
+        stderr,
+        stdin,
+        env: isolatedEnv(freshState()),
+      },
     );
     await until('attached', 1);
     stdin.write('\r');
@@ -271,7 +280,7 @@ describe('tokenbridge watch and the emulator bus', () => {
         stdout,
         stderr,
         stdin,
-        env: process.env,
+        env: isolatedEnv(freshState()),
       },
     );
     const spec = 'hotp:serial=8888,pacing=0';

@@ -79,7 +79,13 @@ describe('a virtual token keeps its state in its state file, as a key keeps its 
     );
     writeFileSync(
       file,
-      JSON.stringify({ version: 1, serial: 7050602, programmingSequence: 1, slots: [{}, null] }),
+      JSON.stringify({
+        version: 1,
+        serial: 7050602,
+        factory: '0123456789abcdef',
+        programmingSequence: 1,
+        slots: [{}, null],
+      }),
     );
     expect(() => tokenWith('hotp', file)).toThrow(/slots\.0\.config/);
   });
@@ -90,5 +96,16 @@ describe('a virtual token keeps its state in its state file, as a key keeps its 
     expect(() => tokenWith('hotp:serial=2222', file)).toThrow(
       /holds the state of token 1111, not 2222/,
     );
+  });
+
+  test('a spec with other slots under the same serial is another key: refused, with the way out', async () => {
+    const file = stateFileFor(dir, 7050602);
+    await tokenWith('hotp:pacing=0', file).press();
+    expect(() => tokenWith('yubico:pacing=0', file)).toThrow(
+      /was made from another spec's slots; --fresh starts it over from this spec/,
+    );
+    // The model, firmware and pacing do not reach the flash: the same key.
+    expect(() => tokenWith('hotp:model=yk4,pacing=5', file)).not.toThrow();
+    expect(tokenWith('yubico:pacing=0', file, true).programmingSequence).toBe(1);
   });
 });
