@@ -11,6 +11,7 @@ import { parseVirtualSpec } from '../../drivers/virtual/spec';
 import {
   boolField,
   enumField,
+  enumNumberField,
   hostField,
   intField,
   listField,
@@ -80,6 +81,13 @@ export const configSchema = z.strictObject({
   }),
   log: z.strictObject({
     level: enumField(LOG_LEVELS),
+  }),
+  // Setting up a key from the page ("Set up this token") and the default of `keys program`.
+  enroll: z.strictObject({
+    kind: enumField(['hotp', 'yubiotp']),
+    slot: intField(1, 2),
+    digits: enumNumberField([6, 8]),
+    touchTimeoutMs: intField(5000, 10 * MINUTE_MS),
   }),
   kiosk: z.strictObject({
     enabled: boolField(),

@@ -2,6 +2,7 @@ import { parseUsbId, systemClock, type Clock, type Driver, type Logger, type Usb
 import type { ResolvedConfig } from '../config';
 import { credentialKeyFile, pairingAllowed } from '../config';
 import type { DeviceManager } from '../devices';
+import type { KeyEnroller } from '../enroll';
 import type { FlowObserver, Pairings, SignOnFlow } from '../flows';
 import type { SqliteTokenStore, TokenVerifier } from '../tokens';
 import type { VirtualDriver, VirtualToken } from '../../drivers/virtual';
@@ -60,6 +61,7 @@ export class Runtime {
   private driverPart: DriverSet | undefined;
   private devicePart: DeviceManager | undefined;
   private flowPart: Promise<Flows> | undefined;
+  private enrollerPart: Promise<KeyEnroller> | undefined;
 
   constructor(private readonly options: RuntimeOptions) {
     this.config = options.config;
@@ -162,6 +164,29 @@ export class Runtime {
     this.teardown.add('devices', () => manager.stop());
     this.devicePart = manager;
     return manager;
+  }
+
+  /**
+   * Setting keys up (`keys program`, the page's Set up this token): programs a key through the
+   * device manager's session, verifies its first OTP, registers it in the store. One enroller per
+   * runtime, so one key is never set up twice at once.
+   */
+  enroller(): Promise<KeyEnroller> {
+    this.enrollerPart ??= (async () => {
+      const [{ KeyEnroller }, store, verifier] = await Promise.all([
+        import('../enroll'),
+        this.store(),
+        this.verifier(),
+      ]);
+      return new KeyEnroller({
+        devices: this.devices(),
+        store,
+        verifier,
+        logger: this.logger,
+        touchTimeoutMs: this.config.enroll.touchTimeoutMs,
+      });
+    })();
+    return this.enrollerPart;
   }
 
   /** Pairing and sign-on, with the configured limits, over the store, verifier and devices. */
