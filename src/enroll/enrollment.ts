@@ -98,10 +98,11 @@ export class KeyEnroller {
     };
 
     step('programming');
+    // A blank slot has no access code yet; a configured one is unlocked with the one given.
     const write = await slots.putConfiguration(
       request.slot,
       progress.material.config,
-      request.accessCode ?? NO_ACCESS_CODE,
+      slotWasConfigured ? (request.accessCode ?? NO_ACCESS_CODE) : NO_ACCESS_CODE,
     );
     if (!write.accepted) {
       await this.audit(request, progress, `rejected: ${write.reason}`);

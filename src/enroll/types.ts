@@ -30,7 +30,10 @@ export interface EnrollRequest {
   readonly digits: 6 | 8;
   /** OATH-HOTP: type the OATH token id (ubhe + serial) before the code. */
   readonly tokenId: boolean;
-  /** The slot's access code: needed to overwrite a protected slot, and kept on the new one. */
+  /**
+   * The slot's access code: unlocks a configured slot that has one, and is set on the new
+   * configuration (a blank slot has none to unlock).
+   */
   readonly accessCode?: Uint8Array;
   /** Overwrite a configured slot, and replace a serial's registry record. */
   readonly force: boolean;
