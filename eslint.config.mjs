@@ -1,6 +1,7 @@
 // Lint rules, including the one-way layer dependencies (docs/architecture.md):
 //   core <- yubikey <- devices <- enroll <- flows;  core <- otp <- tokens <- enroll;  api <- server, web;
 //   drivers -> core only;  config <- runtime <- daemon, cli, qa;  server <- daemon <- cli.
+//   api -> core/passcode only: the page bundles src/api, so it takes nothing that needs node.
 // Every folder of src/ is a layer with a rule, and a layer missing from ALLOWED fails the lint.
 import { readdirSync } from 'node:fs';
 import js from '@eslint/js';
@@ -45,7 +46,31 @@ const unruled = folders.filter((name) => !LAYERS.includes(name));
 if (unruled.length > 0)
   throw new Error(`src/${unruled.join(', src/')}: add the layer to ALLOWED in eslint.config.mjs`);
 
-function restrict(layer) {
+/** Import patterns a layer must not use besides the other layers (each a no-restricted-imports pattern). */
+const EXTRA = {
+  // The page bundles src/api: of src/core only the pure passcode parser, never its index.
+  api: [
+    {
+      regex: '^\\.\\./core(/(?!passcode$).*)?$',
+      message: 'src/api may import only ../core/passcode of src/core: the page bundles src/api.',
+    },
+  ],
+};
+
+/** The modules of src/core the page bundles (through src/api): nothing that needs node. */
+const BROWSER_CORE = ['src/core/passcode.ts', 'src/core/modhex.ts', 'src/core/errors.ts'];
+const BROWSER_ONLY = [
+  {
+    regex: '^(node:|[a-z@])',
+    message: 'the page bundles this module (through src/api): no node or package imports.',
+  },
+  {
+    regex: `^\\./(?!(${BROWSER_CORE.map((f) => f.slice('src/core/'.length, -'.ts'.length)).join('|')})$)`,
+    message: `the page bundles this module (through src/api): it may import only ${BROWSER_CORE.join(', ')}.`,
+  },
+];
+
+function restrict(layer, extra = []) {
   const forbidden = LAYERS.filter((l) => l !== layer && !ALLOWED[layer].includes(l));
   return {
     'no-restricted-imports': [
@@ -54,8 +79,10 @@ function restrict(layer) {
         patterns: [
           {
             regex: `^\\.\\.?/(.*/)?(${forbidden.join('|')})(/|$)`,
-            message: `src/${layer} may import only: ${ALLOWED[layer].join(', ') || 'nothing outside itself'} (DESIGN.md).`,
+            message: `src/${layer} may import only: ${ALLOWED[layer].join(', ') || 'nothing outside itself'} (docs/architecture.md).`,
           },
+          ...(EXTRA[layer] ?? []),
+          ...extra,
         ],
       },
     ],
@@ -81,6 +108,7 @@ export default tseslint.config(
     files: [layer === 'drivers' ? 'drivers/**/*.ts' : `src/${layer}/**/*.ts`],
     rules: restrict(layer),
   })),
+  { files: BROWSER_CORE, rules: restrict('core', BROWSER_ONLY) },
   {
     // Tests and benches may not mock our own modules: they drive the real code.
     files: ['test/**/*.ts', 'bench/**/*.ts'],

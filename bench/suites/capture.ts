@@ -1,7 +1,8 @@
 import { createHook } from 'node:async_hooks';
 import { EventEmitter } from 'node:events';
 import { type Driver, silentLogger, USAGE_ENTER } from '../../src/core';
-import { DeviceManager } from '../../src/devices';
+import { defaultConfig } from '../../src/config';
+import { Runtime } from '../../src/runtime';
 import { parseVirtualSpec, VirtualDriver, VirtualToken } from '../../drivers/virtual';
 import { percentile, type BenchFigure, type BenchSuite } from '../harness';
 
@@ -9,6 +10,11 @@ const PRESSES = 1000;
 /** Long enough for a 1 s poll timer to fire about ten times; BENCH_IDLE_MS shortens it. */
 const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 10_000);
 const KEY_OFFSET = 2; // first key slot of a boot keyboard report
+
+/** The device parts as every command builds them (the default configuration), over `drivers`. */
+function benchRuntime(drivers: Driver[]): Runtime {
+  return new Runtime({ config: defaultConfig({}), logger: silentLogger(), env: {}, drivers });
+}
 
 function nowUs(): number {
   return Number(process.hrtime.bigint()) / 1000;
@@ -25,13 +31,13 @@ async function captureLatency(): Promise<number[]> {
   // Subscribed before the manager opens the token, so it runs first for every report.
   token.onInputReport(() => (lastReportAt = nowUs()));
   bus.attach(token);
-  const manager = new DeviceManager({ drivers: [bus], logger: silentLogger() });
+  const runtime = benchRuntime([bus]);
+  const manager = runtime.devices();
   const sample: number[] = [];
   manager.on('otp', () => sample.push(nowUs() - lastReportAt));
   await manager.start();
   for (let i = 0; i < PRESSES; i++) await token.press();
-  await manager.stop();
-  await bus.dispose();
+  await runtime.close();
   if (sample.length !== PRESSES) throw new Error(`expected ${PRESSES} OTPs, got ${sample.length}`);
   return sample;
 }
@@ -84,7 +90,8 @@ async function idle(polled: boolean): Promise<IdleFigures> {
     },
   });
   hook.enable();
-  const manager = new DeviceManager({ drivers: [driver], logger: silentLogger() });
+  const runtime = benchRuntime([driver]);
+  const manager = runtime.devices();
   await manager.start();
   if (manager.devices().length !== 4) throw new Error('idle bench: tokens not attached');
   wakeups = 0;
@@ -92,8 +99,8 @@ async function idle(polled: boolean): Promise<IdleFigures> {
   await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
   const used = process.cpuUsage(cpu);
   hook.disable();
-  await manager.stop();
-  await bus.dispose();
+  await runtime.close();
+  await bus.dispose(); // the polled wrapper is not the bus: the runtime disposed only the wrapper
   // The bench's own wait is one timer callback.
   return { cpuMs: (used.user + used.system) / 1000, wakeups: Math.max(0, wakeups - 1) };
 }

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { defaultConfig } from '../../src/config';
+import { verifierSettingsOf } from '../../src/runtime/verifier-options';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,7 +50,7 @@ function importInto(store: SqliteTokenStore, count: number): number {
 
 /** Successive accepted HOTP verifications for VERIFY_MS; each is committed with fsync first. */
 async function durableVerifiesPerSecond(store: SqliteTokenStore): Promise<number> {
-  const verifier = new TokenVerifier({ store });
+  const verifier = new TokenVerifier({ store, ...verifierSettingsOf(defaultConfig({})) });
   const codes = Array.from({ length: 20_000 }, (_, c) =>
     generateHotp({ secret: SEED, algorithm: 'sha1', digits: 6 }, c),
   );

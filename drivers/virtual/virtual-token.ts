@@ -19,6 +19,7 @@ import {
   STATUS_OFFSET_VERSION_MAJOR,
   STATUS_OFFSET_VERSION_MINOR,
   systemClock,
+  type Timer,
   toHex,
   ValidationError,
   YUBICO_VENDOR_ID,
@@ -37,6 +38,7 @@ import type { SavedTokenState, TokenStateStore } from './token-state';
 import { TouchWait } from './touch-wait';
 
 export interface VirtualTokenOptions {
+  /** Time of the Yubico OTP timestamp, and of the stalls and the pacing of typing. */
   clock?: Clock;
   logger?: Logger;
   /** Randomness for Yubico OTP rnd/timestamp and garbage reports (node:crypto by default). */
@@ -81,7 +83,7 @@ export class VirtualToken implements VirtualDevice {
   private readonly inputListeners = new Listeners<Uint8Array>();
   private readonly plugListeners = new Listeners<boolean>();
   /** Timers of stalls and typing, each with the rejection that ends it on unplug. */
-  private readonly waits = new Map<NodeJS.Timeout, (err: Error) => void>();
+  private readonly waits = new Map<Timer, (err: Error) => void>();
   private typing = false;
 
   constructor(spec: VirtualTokenSpec, options: VirtualTokenOptions = {}) {
@@ -208,7 +210,7 @@ export class VirtualToken implements VirtualDevice {
     this.machine.reset();
     const err = gone(this.id);
     for (const [timer, reject] of this.waits) {
-      clearTimeout(timer);
+      timer.clear();
       reject(err);
     }
     this.waits.clear();
@@ -366,13 +368,20 @@ export class VirtualToken implements VirtualDevice {
     return ms > 0 ? this.wait(ms) : Promise.resolve();
   }
 
-  /** A timer that unplug() cancels by rejecting, so nothing waits on a token that is gone. */
+  /**
+   * A timer that unplug() cancels by rejecting, so nothing waits on a token that is gone. It keeps
+   * the process alive like the transfer or the typing it stands for.
+   */
   private wait(ms: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waits.delete(timer);
-        resolve();
-      }, ms);
+      const timer = this.clock.setTimeout(
+        () => {
+          this.waits.delete(timer);
+          resolve();
+        },
+        ms,
+        { keepAlive: true },
+      );
       this.waits.set(timer, reject);
     });
   }

@@ -13,8 +13,10 @@ export const CloseCode = {
 } as const;
 
 /**
- * Stable error codes carried in `{ ok: false, error: { code } }` replies. The first three come from
- * the message parser; the rest from the daemon (they match TokenBridgeError codes).
+ * Every error code a reply can carry, each documented in docs/api.md (a test checks both ways).
+ * The parser and the server answer with their own (INVALID_JSON ... NOT_SIGNED_ON); the daemon's
+ * refusals keep their TokenBridgeError code (PAIRING_* ... INVALID_INPUT); any other failure inside
+ * the daemon is answered INTERNAL, without its details.
  */
 export const ApiErrorCode = {
   INVALID_JSON: 'INVALID_JSON',
@@ -22,13 +24,15 @@ export const ApiErrorCode = {
   UNKNOWN_TYPE: 'UNKNOWN_TYPE',
   BINARY_FRAME: 'BINARY_FRAME',
   RATE_LIMITED: 'RATE_LIMITED',
+  NOT_SIGNED_ON: 'NOT_SIGNED_ON',
   PAIRING_DISABLED: 'PAIRING_DISABLED',
   PAIRING_NOT_FOUND: 'PAIRING_NOT_FOUND',
   PAIRING_WRONG_STEP: 'PAIRING_WRONG_STEP',
   TOKEN_NOT_FOUND: 'TOKEN_NOT_FOUND',
   TOKEN_PAIRED: 'TOKEN_PAIRED',
-  NOT_SIGNED_ON: 'NOT_SIGNED_ON',
-  DEVICE_NOT_FOUND: 'DEVICE_NOT_FOUND',
+  USER_TOKEN_LIMIT: 'USER_TOKEN_LIMIT',
+  SLOT_CONFIGURED: 'SLOT_CONFIGURED',
+  ENROLL_FAILED: 'ENROLL_FAILED',
   INVALID_INPUT: 'INVALID_INPUT',
   INTERNAL: 'INTERNAL',
 } as const;

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+// The only module of src/core the API may import: pure, so the page can bundle it (eslint.config.mjs).
+import { parsePasscode, PASSCODE_PATTERN, PASSCODE_RULE } from '../core/passcode';
 
 /** Request ids are echoed in the reply: a short string or a safe integer. */
 export const RequestId = z.union([
@@ -17,15 +19,16 @@ export const User = z
 export const Serial = z.string().regex(/^[A-Za-z0-9._:-]{1,50}$/, 'serial: [A-Za-z0-9._:-]{1,50}');
 
 /**
- * A passcode as typed or captured: 6..8 digits, optionally after a 12-character OATH token id
- * (OATH-HOTP token identifier format), or a 32..64 character modhex Yubico OTP.
+ * A passcode as typed or captured, by the one passcode rule (src/core/passcode.ts): 6 or 8 digits,
+ * optionally after a 12-character OATH token id, or a 32..64 character Yubico OTP in modhex, in
+ * either case and as typed through a Dvorak layout. The pattern, built from the parser's
+ * constants, is what the JSON Schema shows; the parser itself has the last word. The text is sent
+ * on as typed: the daemon normalises it.
  */
 export const Passcode = z
   .string()
-  .regex(
-    /^(?:[A-Za-z0-9]{12})?[0-9]{6,8}$|^[cbdefghijklnrtuv]{32,64}$/,
-    'passcode: 6-8 digits (optionally after a 12-character token id) or a 32-64 character modhex OTP',
-  );
+  .regex(new RegExp(PASSCODE_PATTERN), PASSCODE_RULE)
+  .refine((text) => parsePasscode(text) !== undefined, PASSCODE_RULE);
 
 /** Pairing ids are issued by the daemon and are opaque to the page. */
 export const PairingId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'pairingId: opaque id');

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import { UsageError } from '../core';
-import { publicIdFor, type DeviceManager } from '../devices';
+import { deviceIdFor, type DeviceManager } from '../devices';
 import { infoFor, type VirtualToken } from '../../drivers/virtual';
 import type { CliIo } from './io';
 
@@ -32,7 +32,7 @@ export class TokenControl {
   }
 
   private attached(token: VirtualToken): Promise<void> {
-    const id = publicIdFor(infoFor(token));
+    const id = deviceIdFor(infoFor(token));
     if (this.manager.devices().some((d) => d.id === id)) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {

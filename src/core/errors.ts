@@ -1,6 +1,7 @@
 /**
  * One error base class with stable, machine-readable codes. The WebSocket layer sends `{code, message}`
- * from it and the CLI prints its message on one line. Expected outcomes (a wrong passcode, a token
+ * of the refusals the API documents (src/server/error-reply.ts) and INTERNAL for the rest; the CLI
+ * prints the message on one line. Expected outcomes (a wrong passcode, a token
  * without a visible serial) are values, never errors.
  */
 export const ErrorCode = {
@@ -9,7 +10,6 @@ export const ErrorCode = {
   INVALID_INPUT: 'INVALID_INPUT',
   CONFIG_INVALID: 'CONFIG_INVALID',
   // drivers and devices
-  DRIVER_UNKNOWN: 'DRIVER_UNKNOWN',
   DRIVER_UNAVAILABLE: 'DRIVER_UNAVAILABLE',
   DEVICE_NOT_FOUND: 'DEVICE_NOT_FOUND',
   DEVICE_GONE: 'DEVICE_GONE',
@@ -28,25 +28,22 @@ export const ErrorCode = {
   TOKEN_EXISTS: 'TOKEN_EXISTS',
   TOKEN_PAIRED: 'TOKEN_PAIRED',
   USER_TOKEN_LIMIT: 'USER_TOKEN_LIMIT',
-  // pairing and sign-on flows
-  PAIRING_DISABLED: 'PAIRING_DISABLED',
-  PAIRING_NOT_FOUND: 'PAIRING_NOT_FOUND',
-  PAIRING_WRONG_STEP: 'PAIRING_WRONG_STEP',
   STORE_IO: 'STORE_IO',
   STORE_CORRUPT: 'STORE_CORRUPT',
   KEY_FILE: 'KEY_FILE',
   IMPORT_INVALID: 'IMPORT_INVALID',
   CRYPTO: 'CRYPTO',
+  // pairing and sign-on flows
+  PAIRING_DISABLED: 'PAIRING_DISABLED',
+  PAIRING_NOT_FOUND: 'PAIRING_NOT_FOUND',
+  PAIRING_WRONG_STEP: 'PAIRING_WRONG_STEP',
   // programming a key's slots (enrollment)
   SLOT_CONFIGURED: 'SLOT_CONFIGURED', // the slot holds a configuration and --force was not given
   ENROLL_FAILED: 'ENROLL_FAILED', // a step of setting up a key failed; the message says the state
   DAEMON_RUNNING: 'DAEMON_RUNNING', // a running daemon holds the keys
   // virtual devices and the emulator bus
   EMULATOR_BUS: 'EMULATOR_BUS',
-  // server and API
-  RATE_LIMITED: 'RATE_LIMITED',
-  FORBIDDEN: 'FORBIDDEN',
-  UNKNOWN_MESSAGE: 'UNKNOWN_MESSAGE',
+  // anything unexpected (asTokenBridgeError); the API answers it without details
   INTERNAL: 'INTERNAL',
 } as const;
 

@@ -7,6 +7,7 @@ export * from './errors';
 export * from './hid-connection';
 export * from './logger';
 export * from './modhex';
+export * from './passcode';
 export * from './redact';
 export * from './yubico-ids';
 export * from './keyboard-usage';

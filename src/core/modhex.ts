@@ -2,13 +2,11 @@ import { ValidationError } from './errors';
 
 /**
  * Modhex: hex digits 0-f written with the letters "cbdefghijklnrtuv", keys that sit in the same place
- * on most keyboard layouts, so a token's typed output survives QWERTY, QWERTZ and AZERTY.
+ * on most keyboard layouts, so a token's typed output survives QWERTY, QWERTZ and AZERTY. No node:
+ * imports and no Buffer: the page bundles this file through the passcode parser.
  */
 export const MODHEX_ALPHABET = 'cbdefghijklnrtuv';
-const HEX_ALPHABET = '0123456789abcdef';
-
-/** What a US-Dvorak layout types for each modhex letter, in alphabet order. */
-export const DVORAK_MODHEX_ALPHABET = 'jxe.uidchtnbpygk';
+export const HEX_ALPHABET = '0123456789abcdef';
 
 const MODHEX_PATTERN = /^(?:[cbdefghijklnrtuv]{2})*$/;
 
@@ -38,7 +36,10 @@ export function modhexDecode(text: string): Uint8Array {
 }
 
 export function modhexToHex(text: string): string {
-  return Buffer.from(modhexDecode(text)).toString('hex');
+  let out = '';
+  for (const byte of modhexDecode(text))
+    out += HEX_ALPHABET[byte >>> 4]! + HEX_ALPHABET[byte & 0x0f]!;
+  return out;
 }
 
 export function hexToModhex(hex: string): string {
@@ -46,20 +47,5 @@ export function hexToModhex(hex: string): string {
     throw new ValidationError('not hex: expected pairs of 0-9a-f');
   let out = '';
   for (const ch of hex.toLowerCase()) out += MODHEX_ALPHABET[HEX_ALPHABET.indexOf(ch)]!;
-  return out;
-}
-
-/**
- * Repairs modhex typed through a Dvorak layout. Returns the text unchanged when it is already modhex
- * or is not entirely Dvorak-typed modhex.
- */
-export function repairDvorakModhex(text: string): string {
-  if (isModhex(text)) return text;
-  let out = '';
-  for (const ch of text) {
-    const i = DVORAK_MODHEX_ALPHABET.indexOf(ch);
-    if (i < 0) return text;
-    out += MODHEX_ALPHABET[i]!;
-  }
   return out;
 }

@@ -1,20 +1,16 @@
 import { createHash } from 'node:crypto';
-
-/** Length of the encrypted part of a Yubico OTP, in modhex characters. */
-const YUBICO_TOKEN_CHARS = 32;
+import { parsePasscode, YUBICO_TICKET_CHARS } from './passcode';
 
 /**
  * Reduces an OTP to the part that identifies the token and nothing that verifies: the public id of a
  * Yubico OTP, the token id of an OATH-HOTP code; the passcode part becomes asterisks of its length.
+ * Anything that is no passcode becomes asterisks throughout.
  */
 export function redactOtp(otp: string): string {
-  if (otp.length >= YUBICO_TOKEN_CHARS && /^[cbdefghijklnrtuv]+$/i.test(otp)) {
-    return otp.slice(0, otp.length - YUBICO_TOKEN_CHARS) + '*'.repeat(YUBICO_TOKEN_CHARS);
-  }
-  // An OATH token id (2 modhex bytes + 8 BCD digits) may precede HOTP digits.
-  const m = /^([cbdefghijklnrtuv]{4}[0-9]{8})?([0-9]+)$/i.exec(otp);
-  if (m) return (m[1] ?? '') + '*'.repeat(m[2]!.length);
-  return '*'.repeat(otp.length);
+  const parsed = parsePasscode(otp);
+  if (parsed === undefined) return '*'.repeat(otp.length);
+  if (parsed.format === 'yubico') return parsed.publicId + '*'.repeat(YUBICO_TICKET_CHARS);
+  return (parsed.tokenId ?? '') + '*'.repeat(parsed.code.length);
 }
 
 /** A stable device id for events and logs: a short hash of the driver and its path, never the path. */

@@ -111,16 +111,12 @@ function pairingStateEvent(state: PairingState): ServerEvent {
   return { type: 'pairing.state', ...stepResult(state) };
 }
 
-/** The flow's outcome in the API's shape (the serial of an acceptance stays in the daemon). */
+/**
+ * The flow's outcome on the wire: the one step from the flows' words to the API's shape. The words
+ * are the same (the compiler checks every refusal against the API's schema type); an acceptance
+ * keeps its serial in the daemon and sends only the session token.
+ */
 function apiOutcome(outcome: FlowOutcome): VerifyOutcome {
-  switch (outcome.result) {
-    case 'accepted':
-      return { result: 'accepted', sessionToken: outcome.sessionToken };
-    case 'needs-next-passcode':
-      return { result: 'needs-next-passcode' };
-    case 'rejected':
-      return { result: 'rejected', reason: outcome.reason, attemptsLeft: outcome.attemptsLeft };
-    case 'locked':
-      return { result: 'locked', retryAfterMs: outcome.retryAfterMs };
-  }
+  if (outcome.result !== 'accepted') return outcome;
+  return { result: 'accepted', sessionToken: outcome.sessionToken };
 }

@@ -2,9 +2,9 @@ import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { DeviceManager } from '../devices';
 import type { FlowObserver } from '../flows';
 import type { MetricsEndpoint, ServerObserver } from '../server';
+import type { VerifyStatus } from '../tokens';
 
 export type VerificationFlow = 'pairing' | 'sign-on';
-export type VerificationResult = 'accepted' | 'needs-next-passcode' | 'rejected' | 'locked';
 
 export interface DaemonMetricsOptions {
   /** Adds prom-client's process metrics (RSS, CPU, event-loop lag, handles) to this registry. */
@@ -106,7 +106,7 @@ export class DaemonMetrics implements MetricsEndpoint, ServerObserver, FlowObser
   }
 
   /** FlowObserver: one verification finished. */
-  verification(flow: VerificationFlow, result: VerificationResult): void {
+  verification(flow: VerificationFlow, result: VerifyStatus): void {
     this.verifications.inc({ flow, result });
   }
 

@@ -13,14 +13,19 @@ import type { OtpClassification, YubiOtpSession } from '../yubikey';
 import { DeviceSession, type DeviceSessionOptions, type Identity } from './device-session';
 import { EventHub } from './event-hub';
 import { Hotplug } from './hotplug';
-import { mayBeSameKey, outranks, publicIdFor, sameLocation } from './merge';
-import { deviceEvent, otpEvent, type Slot, type SlotState, slotKey } from './slot';
+import { mayBeSameKey, outranks, deviceIdFor, sameLocation } from './merge';
+import {
+  deviceEvent,
+  otpEvent,
+  type TrackedInterface,
+  type InterfaceState,
+  interfaceKey,
+} from './tracked-interface';
 import {
   type AttachedDevice,
   DEFAULT_DEBOUNCE_MS,
   DEFAULT_GARBAGE_LIMIT,
   DEFAULT_GARBAGE_WINDOW_MS,
-  DEFAULT_POLL_INTERVAL_MS,
   DEFAULT_RETRY_ATTEMPTS,
   DEFAULT_RETRY_DELAY_MS,
   type DeviceManagerEvents,
@@ -43,10 +48,10 @@ export class DeviceManager {
   private readonly retryAttempts: number;
   private readonly retryDelayMs: number;
   private readonly sessionOptions: DeviceSessionOptions;
-  private readonly slots = new Map<string, Slot>();
+  private readonly interfaces = new Map<string, TrackedInterface>();
   private readonly hotplug: Hotplug;
   private readonly tasks = new Set<Promise<void>>();
-  private readonly inFlight = new Set<Slot>();
+  private readonly inFlight = new Set<TrackedInterface>();
   private readonly enumerateFailures = new Map<string, string>();
   private status: DriverStatus[] = [];
   private starting: Promise<void> | undefined;
@@ -61,14 +66,15 @@ export class DeviceManager {
     this.hub = new EventHub(this.log);
     this.hotplug = new Hotplug({
       logger: this.log,
-      pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+      clock: this.clock,
+      pollIntervalMs: options.pollIntervalMs,
       debounceMs: options.debounceMs ?? DEFAULT_DEBOUNCE_MS,
       handlers: {
         found: (driver, infos) => this.found(driver, infos),
         failed: (driver, err) => this.enumerateFailed(driver, err),
       },
     });
-    this.exclusive = options.exclusive ?? false;
+    this.exclusive = options.exclusive;
     this.retryAttempts = options.retry?.attempts ?? DEFAULT_RETRY_ATTEMPTS;
     this.retryDelayMs = options.retry?.delayMs ?? DEFAULT_RETRY_DELAY_MS;
     this.sessionOptions = {
@@ -100,7 +106,7 @@ export class DeviceManager {
 
   /** The tokens attached now. */
   devices(): AttachedDevice[] {
-    return [...this.slots.values()]
+    return [...this.interfaces.values()]
       .filter((s) => s.state === 'active' && s.event)
       .map((s) => s.event!);
   }
@@ -110,8 +116,8 @@ export class DeviceManager {
    * attach time. It is the device's only session: its exchanges queue behind each other.
    */
   session(id: string): YubiOtpSession | undefined {
-    for (const slot of this.slots.values()) {
-      if (slot.id === id && slot.state === 'active') return slot.device?.session;
+    for (const iface of this.interfaces.values()) {
+      if (iface.id === id && iface.state === 'active') return iface.device?.session;
     }
     return undefined;
   }
@@ -142,14 +148,14 @@ export class DeviceManager {
 
   private async stopOnce(): Promise<void> {
     await this.starting?.catch(() => undefined);
-    for (const slot of this.slots.values()) {
-      clearTimeout(slot.retryTimer);
-      slot.abort?.abort();
+    for (const iface of this.interfaces.values()) {
+      iface.retryTimer?.clear();
+      iface.abort?.abort();
     }
     await this.hotplug.stop();
     await this.settled();
-    for (const slot of this.slots.values()) await this.deactivate(slot, 'gone');
-    this.slots.clear();
+    for (const iface of this.interfaces.values()) await this.deactivate(iface, 'gone');
+    this.interfaces.clear();
     this.log.debug('stopped');
   }
 
@@ -162,27 +168,27 @@ export class DeviceManager {
     if (this.enumerateFailures.delete(driver.name)) {
       this.log.info({ driver: driver.name }, 'enumeration works again');
     }
-    const present = new Map(infos.map((info) => [slotKey(info), info]));
-    for (const slot of [...this.slots.values()]) {
-      if (slot.driver === driver && !present.has(slot.key)) await this.remove(slot);
+    const present = new Map(infos.map((info) => [interfaceKey(info), info]));
+    for (const iface of [...this.interfaces.values()]) {
+      if (iface.driver === driver && !present.has(iface.key)) await this.remove(iface);
     }
     for (const [key, info] of present) {
-      const slot = this.slots.get(key);
-      if (!slot) {
-        this.slots.set(key, {
+      const iface = this.interfaces.get(key);
+      if (!iface) {
+        this.interfaces.set(key, {
           key,
           driver,
           info,
-          id: publicIdFor(info),
+          id: deviceIdFor(info),
           state: 'idle',
           removed: false,
           attempts: 0,
           retryDue: false,
           interrupted: false,
         });
-      } else if (slot.state === 'gone') {
-        slot.info = info;
-        slot.state = 'idle'; // plugged back before the enumeration noticed it was away
+      } else if (iface.state === 'gone') {
+        iface.info = info;
+        iface.state = 'idle'; // plugged back before the enumeration noticed it was away
       }
     }
     await this.reconcile();
@@ -196,34 +202,34 @@ export class DeviceManager {
     this.emitError(driver.name, undefined, err.code, err.message);
   }
 
-  /** Opens what should be open: new slots, due retries, and standbys whose better twin went away. */
+  /** Opens what should be open: new interfaces, due retries, standbys whose better twin went away. */
   private async reconcile(): Promise<void> {
     if (this.stopped || this.initialScan) return;
-    for (const slot of [...this.slots.values()]) {
-      if (slot.removed) continue;
-      if (slot.state === 'idle' || (slot.state === 'failed' && slot.retryDue)) {
-        await this.consider(slot);
-      } else if (slot.state === 'standby') {
-        const holder = this.holderOf(slot);
+    for (const iface of [...this.interfaces.values()]) {
+      if (iface.removed) continue;
+      if (iface.state === 'idle' || (iface.state === 'failed' && iface.retryDue)) {
+        await this.consider(iface);
+      } else if (iface.state === 'standby') {
+        const holder = this.holderOf(iface);
         if (
           !holder ||
-          (holder.state === 'active' && outranks(slot.info, holder.info, this.exclusive))
+          (holder.state === 'active' && outranks(iface.info, holder.info, this.exclusive))
         ) {
-          await this.consider(slot);
+          await this.consider(iface);
         }
       }
     }
   }
 
-  /** The slot that keeps `slot` on standby: the same key, in use or being opened. */
-  private holderOf(slot: Slot): Slot | undefined {
-    for (const other of this.slots.values()) {
-      if (other === slot || (other.state !== 'active' && other.state !== 'opening')) continue;
-      if (sameLocation(slot.info, other.info)) return other;
+  /** The interface that keeps `iface` on standby: the same key, in use or being opened. */
+  private holderOf(iface: TrackedInterface): TrackedInterface | undefined {
+    for (const other of this.interfaces.values()) {
+      if (other === iface || (other.state !== 'active' && other.state !== 'opening')) continue;
+      if (sameLocation(iface.info, other.info)) return other;
       if (
-        other.driver !== slot.driver &&
-        slot.serial !== undefined &&
-        other.serial === slot.serial
+        other.driver !== iface.driver &&
+        iface.serial !== undefined &&
+        other.serial === iface.serial
       ) {
         return other;
       }
@@ -231,32 +237,32 @@ export class DeviceManager {
     return undefined;
   }
 
-  private async consider(slot: Slot): Promise<void> {
-    const rivals = [...this.slots.values()].filter(
-      (o) => o !== slot && !o.removed && sameLocation(slot.info, o.info),
+  private async consider(iface: TrackedInterface): Promise<void> {
+    const rivals = [...this.interfaces.values()].filter(
+      (o) => o !== iface && !o.removed && sameLocation(iface.info, o.info),
     );
     // The key is in use, or about to be, through a better interface: never open this one.
     const better = rivals.find(
       (o) =>
         (o.state === 'idle' || o.state === 'opening' || o.state === 'active') &&
-        outranks(o.info, slot.info, this.exclusive),
+        outranks(o.info, iface.info, this.exclusive),
     );
     const current = rivals.find((o) => o.state === 'active' || o.state === 'opening');
     if (
       better ||
       current?.state === 'opening' ||
-      (current && !outranks(slot.info, current.info, this.exclusive))
+      (current && !outranks(iface.info, current.info, this.exclusive))
     ) {
-      slot.state = 'standby';
+      iface.state = 'standby';
       this.log.debug(
-        { device: slot.id, driver: slot.driver.name },
+        { device: iface.id, driver: iface.driver.name },
         'same key as another interface',
       );
       return;
     }
     // Close the weaker interface first: a usb claim takes the key away from hidraw anyway.
     if (current) await this.deactivate(current, 'standby');
-    this.track(this.open(slot));
+    this.track(this.open(iface));
   }
 
   private track(task: Promise<void>): void {
@@ -264,146 +270,148 @@ export class DeviceManager {
     void task.finally(() => this.tasks.delete(task));
   }
 
-  private async open(slot: Slot): Promise<void> {
-    slot.state = 'opening';
-    slot.attempts += 1;
-    slot.retryDue = false;
+  private async open(iface: TrackedInterface): Promise<void> {
+    iface.state = 'opening';
+    iface.attempts += 1;
+    iface.retryDue = false;
     const abort = new AbortController();
-    slot.abort = abort;
+    iface.abort = abort;
     // Feature reports of two drivers must not interleave on what may be one key.
     const waits = [...this.inFlight]
-      .filter((o) => mayBeSameKey(o.info, slot.info))
+      .filter((o) => mayBeSameKey(o.info, iface.info))
       .map((o) => o.identifying);
     let done!: () => void;
-    slot.identifying = new Promise<void>((resolve) => (done = resolve));
-    this.inFlight.add(slot);
+    iface.identifying = new Promise<void>((resolve) => (done = resolve));
+    this.inFlight.add(iface);
     try {
       await Promise.all(waits);
       if (abort.signal.aborted) return;
-      const connection = await slot.driver.open(slot.info);
+      const connection = await iface.driver.open(iface.info);
       const device = new DeviceSession(connection, {
         ...this.sessionOptions,
-        logger: this.log.child({ device: slot.id }),
+        logger: this.log.child({ device: iface.id }),
       });
-      slot.device = device;
-      if (abort.signal.aborted) return void (await this.closeDevice(slot));
+      iface.device = device;
+      if (abort.signal.aborted) return void (await this.closeDevice(iface));
       const identity = await device.identify(abort.signal);
-      if (abort.signal.aborted) return void (await this.closeDevice(slot));
-      slot.serial = identity.serial;
-      const twin = this.serialTwin(slot);
+      if (abort.signal.aborted) return void (await this.closeDevice(iface));
+      iface.serial = identity.serial;
+      const twin = this.serialTwin(iface);
       if (twin) {
-        if (!outranks(slot.info, twin.info, this.exclusive)) {
-          await this.closeDevice(slot);
-          slot.state = 'standby';
-          this.log.debug({ device: slot.id, twin: twin.id }, 'same serial as an open key');
+        if (!outranks(iface.info, twin.info, this.exclusive)) {
+          await this.closeDevice(iface);
+          iface.state = 'standby';
+          this.log.debug({ device: iface.id, twin: twin.id }, 'same serial as an open key');
           return;
         }
         await this.deactivate(twin, 'standby');
       }
-      this.activate(slot, device, identity);
+      this.activate(iface, device, identity);
     } catch (err) {
-      await this.failed(slot, asTokenBridgeError(err));
+      await this.failed(iface, asTokenBridgeError(err));
     } finally {
-      this.inFlight.delete(slot);
+      this.inFlight.delete(iface);
       done();
-      slot.abort = undefined;
+      iface.abort = undefined;
     }
     await this.reconcile();
   }
 
-  private serialTwin(slot: Slot): Slot | undefined {
-    if (slot.serial === undefined) return undefined;
-    return [...this.slots.values()].find(
+  private serialTwin(iface: TrackedInterface): TrackedInterface | undefined {
+    if (iface.serial === undefined) return undefined;
+    return [...this.interfaces.values()].find(
       (o) =>
-        o !== slot && o.driver !== slot.driver && o.state === 'active' && o.serial === slot.serial,
+        o !== iface &&
+        o.driver !== iface.driver &&
+        o.state === 'active' &&
+        o.serial === iface.serial,
     );
   }
 
-  private activate(slot: Slot, device: DeviceSession, identity: Identity): void {
-    const event = deviceEvent(slot, identity, this.clock.now());
-    slot.state = 'active';
-    slot.event = event;
-    slot.attempts = 0;
+  private activate(iface: TrackedInterface, device: DeviceSession, identity: Identity): void {
+    const event = deviceEvent(iface, identity, this.clock.now());
+    iface.state = 'active';
+    iface.event = event;
+    iface.attempts = 0;
     this.log.info(
-      { device: slot.id, driver: event.driver, model: event.model, firmware: event.firmware },
+      { device: iface.id, driver: event.driver, model: event.model, firmware: event.firmware },
       'attached',
     );
     this.hub.emit('attached', event);
     device.activate(
       {
-        otp: (otp) => this.emitOtp(slot, otp),
-        ended: (err) => void this.ended(slot, err),
+        otp: (otp) => this.emitOtp(iface, otp),
+        ended: (err) => void this.ended(iface, err),
       },
-      slot.interrupted,
+      iface.interrupted,
     );
-    slot.interrupted = false;
+    iface.interrupted = false;
   }
 
-  private emitOtp(slot: Slot, otp: OtpClassification): void {
-    const event = otpEvent(slot, otp, this.clock.now());
-    this.log.info({ device: slot.id, format: event.format, otp: redactOtp(event.otp) }, 'otp');
+  private emitOtp(iface: TrackedInterface, otp: OtpClassification): void {
+    const event = otpEvent(iface, otp, this.clock.now());
+    this.log.info({ device: iface.id, format: event.format, otp: redactOtp(event.otp) }, 'otp');
     this.hub.emit('otp', event);
   }
 
   /** The active connection ended on its own (unplug, I/O error, garbage flood). */
-  private async ended(slot: Slot, err: TokenBridgeError): Promise<void> {
-    if (slot.state !== 'active' || this.stopped) return;
-    slot.interrupted = !isGone(err);
-    await this.deactivate(slot, 'gone');
-    await this.failed(slot, err);
+  private async ended(iface: TrackedInterface, err: TokenBridgeError): Promise<void> {
+    if (iface.state !== 'active' || this.stopped) return;
+    iface.interrupted = !isGone(err);
+    await this.deactivate(iface, 'gone');
+    await this.failed(iface, err);
   }
 
-  private async failed(slot: Slot, err: TokenBridgeError): Promise<void> {
-    await this.closeDevice(slot);
-    if (this.stopped || slot.removed) return;
+  private async failed(iface: TrackedInterface, err: TokenBridgeError): Promise<void> {
+    await this.closeDevice(iface);
+    if (this.stopped || iface.removed) return;
     if (isGone(err)) {
       // Unplugged: the driver's next enumeration decides whether it is away or back.
-      slot.state = 'gone';
-      this.log.debug({ device: slot.id }, 'connection ended');
-      this.hotplug.soon(slot.driver);
+      iface.state = 'gone';
+      this.log.debug({ device: iface.id }, 'connection ended');
+      this.hotplug.soon(iface.driver);
       return;
     }
-    this.log.warn({ device: slot.id, driver: slot.info.driver, code: err.code }, 'device failed');
-    this.emitError(slot.info.driver, slot.id, err.code, err.message);
-    if (slot.attempts > this.retryAttempts) {
-      slot.state = 'given-up';
-      this.log.warn({ device: slot.id, attempts: slot.attempts }, 'giving up until replugged');
+    this.log.warn({ device: iface.id, driver: iface.info.driver, code: err.code }, 'device failed');
+    this.emitError(iface.info.driver, iface.id, err.code, err.message);
+    if (iface.attempts > this.retryAttempts) {
+      iface.state = 'given-up';
+      this.log.warn({ device: iface.id, attempts: iface.attempts }, 'giving up until replugged');
       return;
     }
-    slot.state = 'failed';
-    const delay = this.retryDelayMs * 2 ** (slot.attempts - 1);
-    slot.retryTimer = setTimeout(() => {
-      slot.retryTimer = undefined;
-      slot.retryDue = true;
-      void this.hotplug.scan(slot.driver);
+    iface.state = 'failed';
+    const delay = this.retryDelayMs * 2 ** (iface.attempts - 1);
+    iface.retryTimer = this.clock.setTimeout(() => {
+      iface.retryTimer = undefined;
+      iface.retryDue = true;
+      void this.hotplug.scan(iface.driver);
     }, delay);
-    slot.retryTimer.unref();
   }
 
   /** No longer enumerated: close it if open and forget it. */
-  private async remove(slot: Slot): Promise<void> {
-    slot.removed = true;
-    this.slots.delete(slot.key);
-    clearTimeout(slot.retryTimer);
-    slot.abort?.abort();
-    await this.deactivate(slot, 'gone');
+  private async remove(iface: TrackedInterface): Promise<void> {
+    iface.removed = true;
+    this.interfaces.delete(iface.key);
+    iface.retryTimer?.clear();
+    iface.abort?.abort();
+    await this.deactivate(iface, 'gone');
   }
 
-  /** Closes an active slot's device and reports it detached. */
-  private async deactivate(slot: Slot, next: SlotState): Promise<void> {
-    const event = slot.state === 'active' ? slot.event : undefined;
-    if (slot.state === 'active') slot.state = next;
-    slot.event = undefined;
-    await this.closeDevice(slot);
+  /** Closes an active interface's device and reports it detached. */
+  private async deactivate(iface: TrackedInterface, next: InterfaceState): Promise<void> {
+    const event = iface.state === 'active' ? iface.event : undefined;
+    if (iface.state === 'active') iface.state = next;
+    iface.event = undefined;
+    await this.closeDevice(iface);
     if (event) {
-      this.log.info({ device: slot.id, driver: event.driver }, 'detached');
+      this.log.info({ device: iface.id, driver: event.driver }, 'detached');
       this.hub.emit('detached', { ...event, time: this.clock.now() });
     }
   }
 
-  private async closeDevice(slot: Slot): Promise<void> {
-    const device = slot.device;
-    slot.device = undefined;
+  private async closeDevice(iface: TrackedInterface): Promise<void> {
+    const device = iface.device;
+    iface.device = undefined;
     await device?.close();
   }
 

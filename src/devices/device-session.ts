@@ -5,6 +5,7 @@ import {
   type HidConnection,
   type Logger,
   ProtocolError,
+  type Timer,
   type TokenBridgeError,
 } from '../core';
 import {
@@ -46,7 +47,7 @@ export class DeviceSession {
   readonly session: YubiOtpSession;
   private readonly assembler: KeyboardOtpAssembler;
   private readonly subscriptions: Array<() => void> = [];
-  private expiryTimer: NodeJS.Timeout | undefined;
+  private expiryTimer: Timer | undefined;
   private handlers: DeviceSessionHandlers | undefined;
   private garbage: number[] = [];
   private closing: Promise<void> | undefined;
@@ -55,7 +56,11 @@ export class DeviceSession {
     readonly connection: HidConnection,
     private readonly options: DeviceSessionOptions,
   ) {
-    this.session = new YubiOtpSession(connection, { logger: options.logger, ...options.session });
+    this.session = new YubiOtpSession(connection, {
+      logger: options.logger,
+      clock: options.clock,
+      ...options.session,
+    });
     this.assembler = new KeyboardOtpAssembler({
       logger: options.logger,
       ...(options.otpTimeoutMs !== undefined ? { timeoutMs: options.otpTimeoutMs } : {}),
@@ -100,7 +105,7 @@ export class DeviceSession {
     if (!this.closing) {
       this.handlers = undefined;
       for (const off of this.subscriptions.splice(0)) off();
-      clearTimeout(this.expiryTimer);
+      this.expiryTimer?.clear();
       this.expiryTimer = undefined;
       this.assembler.reset();
       this.closing = this.connection.close().catch((err: unknown) => {
@@ -138,16 +143,18 @@ export class DeviceSession {
   /** One timer per device, only while keystrokes wait for their Enter. */
   private scheduleExpiry(): void {
     const at = this.assembler.expiresAt();
-    clearTimeout(this.expiryTimer);
+    this.expiryTimer?.clear();
     this.expiryTimer = undefined;
     if (at === undefined || this.closed) return;
-    const delay = Math.max(0, at - this.options.clock.now());
-    this.expiryTimer = setTimeout(() => {
-      this.expiryTimer = undefined;
-      this.assembler.expire(this.options.clock.now());
-      this.scheduleExpiry();
-    }, delay);
-    this.expiryTimer.unref();
+    const { clock } = this.options;
+    this.expiryTimer = clock.setTimeout(
+      () => {
+        this.expiryTimer = undefined;
+        this.assembler.expire(clock.now());
+        this.scheduleExpiry();
+      },
+      Math.max(0, at - clock.now()),
+    );
   }
 
   private end(err: TokenBridgeError): void {

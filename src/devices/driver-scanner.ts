@@ -1,4 +1,11 @@
-import { asTokenBridgeError, type DeviceInfo, type Driver, type TokenBridgeError } from '../core';
+import {
+  asTokenBridgeError,
+  type Clock,
+  type DeviceInfo,
+  type Driver,
+  type Timer,
+  type TokenBridgeError,
+} from '../core';
 
 export interface ScanHandlers {
   found(driver: Driver, infos: readonly DeviceInfo[]): Promise<void>;
@@ -12,12 +19,13 @@ export interface ScanHandlers {
 export class DriverScanner {
   private running: Promise<void> | undefined;
   private again: Promise<void> | undefined;
-  private debounceTimer: NodeJS.Timeout | undefined;
+  private debounceTimer: Timer | undefined;
   private stopped = false;
 
   constructor(
     readonly driver: Driver,
     private readonly handlers: ScanHandlers,
+    private readonly clock: Clock,
   ) {}
 
   /** Resolves when an enumeration that started after this call has been handled. */
@@ -41,18 +49,17 @@ export class DriverScanner {
   /** A hotplug event: enumerate once things have been quiet for `ms`. */
   debounce(ms: number): void {
     if (this.stopped) return;
-    clearTimeout(this.debounceTimer);
-    this.debounceTimer = setTimeout(() => {
+    this.debounceTimer?.clear();
+    this.debounceTimer = this.clock.setTimeout(() => {
       this.debounceTimer = undefined;
       void this.scan();
     }, ms);
-    this.debounceTimer.unref();
   }
 
   /** No new scans; resolves when the one running (if any) is done. */
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.debounceTimer);
+    this.debounceTimer?.clear();
     this.debounceTimer = undefined;
     await this.running;
   }

@@ -1,9 +1,10 @@
-import { asTokenBridgeError, type Driver, type Logger } from '../core';
+import { asTokenBridgeError, type Clock, type Driver, type Logger, type Timer } from '../core';
 import { DriverScanner, type ScanHandlers } from './driver-scanner';
 import type { DriverStatus } from './types';
 
 export interface HotplugOptions {
   readonly logger: Logger;
+  readonly clock: Clock;
   readonly pollIntervalMs: number;
   readonly debounceMs: number;
   readonly handlers: ScanHandlers;
@@ -18,7 +19,7 @@ export class Hotplug {
   private readonly scanners = new Map<Driver, DriverScanner>();
   private readonly polled: DriverScanner[] = [];
   private readonly unwatch: Array<() => void> = [];
-  private pollTimer: NodeJS.Timeout | undefined;
+  private pollTimer: Timer | undefined;
   private stopped = false;
 
   constructor(private readonly options: HotplugOptions) {}
@@ -41,7 +42,7 @@ export class Hotplug {
         });
         continue;
       }
-      const scanner = new DriverScanner(driver, this.options.handlers);
+      const scanner = new DriverScanner(driver, this.options.handlers, this.options.clock);
       this.scanners.set(driver, scanner);
       if (driver.watch) {
         const onEvent = () => scanner.debounce(this.options.debounceMs);
@@ -74,16 +75,15 @@ export class Hotplug {
 
   startPolling(): void {
     if (this.stopped || this.polled.length === 0) return;
-    this.pollTimer = setTimeout(() => {
+    this.pollTimer = this.options.clock.setTimeout(() => {
       void Promise.all(this.polled.map((s) => s.scan())).then(() => this.startPolling());
     }, this.options.pollIntervalMs);
-    this.pollTimer.unref();
   }
 
   /** Unsubscribes, stops the timers, and waits for enumerations in flight. */
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.pollTimer);
+    this.pollTimer?.clear();
     this.pollTimer = undefined;
     for (const off of this.unwatch.splice(0)) off();
     await Promise.all([...this.scanners.values()].map((s) => s.stop()));

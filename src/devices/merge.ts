@@ -1,10 +1,11 @@
 import { deviceId, type DeviceInfo } from '../core';
 
 /**
- * The public id of an interface: a hash of its physical location when the driver knows it (so one
- * key keeps its id whichever driver reaches it), else of its driver and path. Never the OS path.
+ * The device id of an interface (DeviceEvent.id, OtpEvent.deviceId; no Yubico OTP public id): a
+ * hash of its physical location when the driver knows it (so one key keeps its id whichever driver
+ * reaches it), else of its driver and path. Never the OS path.
  */
-export function publicIdFor(info: DeviceInfo): string {
+export function deviceIdFor(info: DeviceInfo): string {
   return info.location !== undefined
     ? deviceId('location', info.location)
     : deviceId(info.driver, info.path);

@@ -1,5 +1,5 @@
 import type { Clock, Driver, Logger } from '../core';
-import type { HotpDigits, OtpProtocolTimings, Sleep } from '../yubikey';
+import type { HotpDigits, OtpProtocolTimings } from '../yubikey';
 
 /** One token interface the manager has opened and identified. Also the attached/detached payload. */
 export interface DeviceEvent {
@@ -67,19 +67,19 @@ export interface SessionOptions {
   /** Serial reads tried while a composite key may be in reclaim right after plug-in. */
   readonly reclaimAttempts?: number;
   readonly reclaimIntervalMs?: number;
-  readonly sleep?: Sleep;
 }
 
 export interface DeviceManagerOptions {
   readonly drivers: readonly Driver[];
   readonly logger: Logger;
+  /** Stamps events and times every wait: retries, polls, debounces, OTP expiry, protocol polls. */
   readonly clock?: Clock;
-  /** Enumeration interval for drivers without hotplug events (default 1000 ms). */
-  readonly pollIntervalMs?: number;
+  /** Enumeration interval for drivers without hotplug events (`drivers.pollIntervalMs`). */
+  readonly pollIntervalMs: number;
   /** Quiet time after a hotplug event before re-enumerating (default 200 ms). */
   readonly debounceMs?: number;
-  /** Prefer interfaces that capture keystrokes (usb exclusive) when a key is seen twice. */
-  readonly exclusive?: boolean;
+  /** Prefer interfaces that capture keystrokes (usb exclusive) when a key is seen twice (`drivers.exclusive`). */
+  readonly exclusive: boolean;
   /** Keystrokes with no Enter this long after the last key are dropped (default 1000 ms). */
   readonly otpTimeoutMs?: number;
   /** The HOTP digit count the tokens type, when known; codes of the other length are ignored. */
@@ -91,7 +91,6 @@ export interface DeviceManagerOptions {
   readonly session?: SessionOptions;
 }
 
-export const DEFAULT_POLL_INTERVAL_MS = 1000;
 export const DEFAULT_DEBOUNCE_MS = 200;
 export const DEFAULT_RETRY_ATTEMPTS = 3;
 export const DEFAULT_RETRY_DELAY_MS = 500;

@@ -2,7 +2,6 @@ export * from './errors';
 export * from './ids';
 export * from './observer';
 export * from './outcome';
-export * from './passcode';
 export * from './pairing-flow';
 export * from './pairings';
 export * from './sign-on';

@@ -1,9 +1,8 @@
-/** What a verification at a flow ended as, in the API's terms. */
-export type FlowResult = 'accepted' | 'needs-next-passcode' | 'rejected' | 'locked';
+import type { VerifyStatus } from '../tokens';
 
 /** A metrics hook: the flows report each verification and each lock they cause. */
 export interface FlowObserver {
-  verification(flow: 'pairing' | 'sign-on', result: FlowResult): void;
+  verification(flow: 'pairing' | 'sign-on', result: VerifyStatus): void;
   /** A failure just locked a token. */
   lockout(): void;
 }

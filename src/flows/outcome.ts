@@ -1,50 +1,41 @@
-import type { RefusalReason, VerifyOutcome } from '../tokens';
-
-/** Why a passcode was refused, as the page words it. */
-export type RejectedReason = 'wrong-passcode' | 'replayed' | 'out-of-window';
+import type { Refusal, RefusalReason } from '../tokens';
 
 /**
- * What a pairing verification or a sign-on ends as: the API's outcome (src/api VerifyOutcome), built
- * here without importing the API layer. `accepted` carries the serial for the caller; the backend
- * sends only the session token.
+ * Why a passcode did not work, as the page words it: the registry's reasons, with every code that
+ * simply did not work (wrong, malformed, not the next one) shown as `wrong-passcode`.
+ */
+export type PageReason = 'wrong-passcode' | 'replayed' | 'out-of-window';
+
+/**
+ * What a pairing verification or a sign-on ends as, in the words and shape of the API's outcome
+ * (src/api VerifyOutcome), built here without importing the API layer. `accepted` also carries the
+ * serial for the caller; the daemon's backend drops it on the way to the wire. `result` is one of
+ * the registry's VerifyStatus words (the observer, which takes a VerifyStatus, checks it).
  */
 export type FlowOutcome =
   | { readonly result: 'accepted'; readonly serial: string; readonly sessionToken: string }
   | { readonly result: 'needs-next-passcode' }
-  | { readonly result: 'rejected'; readonly reason: RejectedReason; readonly attemptsLeft: number }
+  | { readonly result: 'rejected'; readonly reason: PageReason; readonly attemptsLeft: number }
   | { readonly result: 'locked'; readonly retryAfterMs: number };
 
-export function rejectedReason(reason: RefusalReason): RejectedReason {
-  switch (reason) {
-    case 'replayed':
-      return 'replayed';
-    case 'outside-window':
-      return 'out-of-window';
-    default:
-      // wrong, malformed, not-consecutive, locked: to the user they are all a code that did not work.
-      return 'wrong-passcode';
-  }
-}
-
-/**
- * A refusal from the verifier as the page sees it. The failure that locks the token reports
- * `locked` at once, so the page can show how long to wait instead of "0 attempts left".
- */
-export function refusalOf(
-  outcome: Extract<VerifyOutcome, { status: 'rejected' | 'locked' }>,
-  now: number,
-): FlowOutcome {
-  if (outcome.status === 'locked') return { result: 'locked', retryAfterMs: outcome.retryAfterMs };
-  if (outcome.lockedUntil !== null)
-    return { result: 'locked', retryAfterMs: Math.max(0, outcome.lockedUntil - now) };
+/** The one place a refusal in the registry's words becomes the page's. */
+export function refusalOutcome(refusal: Refusal): FlowOutcome {
+  if (refusal.status === 'locked') return { result: 'locked', retryAfterMs: refusal.retryAfterMs };
   return {
     result: 'rejected',
-    reason: rejectedReason(outcome.reason),
-    attemptsLeft: outcome.attemptsLeft,
+    reason: pageReason(refusal.reason),
+    attemptsLeft: refusal.attemptsLeft,
   };
 }
 
-/** True when this verifier outcome is the failure that just locked its token. */
-export function justLocked(outcome: VerifyOutcome): boolean {
-  return outcome.status === 'rejected' && outcome.lockedUntil !== null;
+function pageReason(reason: RefusalReason): PageReason {
+  switch (reason) {
+    case 'replayed':
+    case 'out-of-window':
+      return reason;
+    case 'wrong':
+    case 'malformed':
+    case 'not-consecutive':
+      return 'wrong-passcode';
+  }
 }

@@ -1,10 +1,16 @@
-import { ValidationError, type Clock, type Logger } from '../core';
-import type { TokenRecord, TokenStore, TokenVerifier, VerifyOutcome } from '../tokens';
+import { parsePasscode, ValidationError, verifiedPart, type Clock, type Logger } from '../core';
+import {
+  justLocked,
+  refusalOf,
+  type TokenOutcome,
+  type TokenRecord,
+  type TokenStore,
+  type TokenVerifier,
+} from '../tokens';
 import { tokenNotFound, tokenPaired, tooManyTokens, wrongStep } from './errors';
 import { newSessionToken, type RandomBytes } from './ids';
 import type { FlowObserver } from './observer';
-import { justLocked, refusalOf, type FlowOutcome } from './outcome';
-import { parsePasscode } from './passcode';
+import { refusalOutcome, type FlowOutcome } from './outcome';
 
 /** The audit source of everything a pairing does. */
 export const PAIRING_SOURCE = 'ws:pairing';
@@ -95,7 +101,7 @@ export class PairingFlow {
       this.expect('pairing.verify', ['verification']);
       const serial = this.chosen!;
       await this.pairable(await this.deps.store.get(serial), serial);
-      const { otp } = parsePasscode(passcode);
+      const otp = verifiedPart(passcode);
       const outcome = await this.deps.verifier.verify(serial, otp, { source: PAIRING_SOURCE });
       if (outcome.status === 'needs-next-passcode') {
         this.first = otp;
@@ -114,8 +120,7 @@ export class PairingFlow {
       await this.pairable(await this.deps.store.get(serial), serial);
       const first = this.first!;
       this.first = undefined;
-      const { otp } = parsePasscode(passcode);
-      const outcome = await this.deps.verifier.resync(serial, first, otp, {
+      const outcome = await this.deps.verifier.resync(serial, first, verifiedPart(passcode), {
         source: PAIRING_SOURCE,
       });
       // Not consecutive (or locked): start the verification again with a fresh code; the first
@@ -131,7 +136,7 @@ export class PairingFlow {
     return this.run(async () => {
       this.expect('pairing.tap', ['choose-device', 'serial']);
       const parsed = parsePasscode(passcode);
-      if (parsed.kind !== 'yubico')
+      if (parsed?.format !== 'yubico')
         throw new ValidationError('passcode: a tap pairs by a Yubico OTP (modhex), not digits');
       const record = await this.deps.store.findByPublicId(parsed.publicId);
       if (record === null) throw tokenNotFound(`with public id ${parsed.publicId || '(none)'}`);
@@ -148,7 +153,7 @@ export class PairingFlow {
     this.first = undefined;
   }
 
-  private async settle(serial: string, outcome: VerifyOutcome): Promise<FlowOutcome> {
+  private async settle(serial: string, outcome: TokenOutcome): Promise<FlowOutcome> {
     const now = this.deps.clock.now();
     switch (outcome.status) {
       case 'accepted': {
@@ -163,11 +168,15 @@ export class PairingFlow {
       case 'needs-next-passcode':
         // Only a plain verification may lead to the Final Step; elsewhere it is a code out of reach.
         return this.report(
-          { result: 'rejected', reason: 'out-of-window', attemptsLeft: await this.left(serial) },
+          refusalOutcome({
+            status: 'rejected',
+            reason: 'out-of-window',
+            attemptsLeft: await this.left(serial),
+          }),
           outcome,
         );
       default:
-        return this.report(refusalOf(outcome, now), outcome);
+        return this.report(refusalOutcome(refusalOf(outcome, now)), outcome);
     }
   }
 
@@ -176,7 +185,7 @@ export class PairingFlow {
     return Math.max(0, this.deps.verifier.policy.maxFailures - (record?.failCount ?? 0));
   }
 
-  private report(result: FlowOutcome, outcome: VerifyOutcome): FlowOutcome {
+  private report(result: FlowOutcome, outcome: TokenOutcome): FlowOutcome {
     this.deps.observer.verification('pairing', result.result);
     if (justLocked(outcome)) this.deps.observer.lockout();
     return result;

@@ -39,12 +39,14 @@ export interface YubicoState {
   readonly session: number | null;
 }
 
+/** Why the engine refuses one passcode. */
 export type RejectReason =
   | 'wrong' // no code in the window matches
   | 'replayed' // matches a counter, step or (usage, session) already used
-  | 'outside-window' // matches, but only outside every window the engine searches
-  | 'malformed' // not a passcode of this token's shape (length, characters, CRC)
-  | 'locked'; // the registry refused to try (reported by the caller, never by the engine)
+  | 'malformed'; // not a passcode of this token's shape (length, characters, CRC)
+
+/** Why a resync refuses two passcodes: either is refused as above, or they are not consecutive. */
+export type ResyncRejectReason = RejectReason | 'not-consecutive';
 
 export type VerifyResult<S> =
   | {
@@ -75,7 +77,7 @@ export type VerifyResult<S> =
  */
 export type ResyncResult<S> =
   | { readonly ok: true; readonly matched: number; readonly drift: number; readonly next: S }
-  | { readonly ok: false; readonly reason: 'not-consecutive' | RejectReason };
+  | { readonly ok: false; readonly reason: ResyncRejectReason };
 
 export interface HotpVerifyOptions {
   /** Look-ahead: counters state.counter .. state.counter + window - 1 (1..100, default 10). */

@@ -2,10 +2,11 @@ import { createCipheriv, createDecipheriv, timingSafeEqual } from 'node:crypto';
 import {
   crc16ResidueOk,
   isModhex,
-  ValidationError,
   modhexDecode,
   modhexEncode,
-  repairDvorakModhex,
+  parsePasscode,
+  ValidationError,
+  YUBICO_PUBLIC_ID_MAX_CHARS,
 } from '../core';
 import { assertAesKey, assertYubicoParams, assertYubicoState } from './params';
 import type {
@@ -15,32 +16,22 @@ import type {
   YubicoState,
   YubicoTicketFields,
 } from './types';
-import { packTicket, TICKET_BYTES, unpackTicket } from './yubico-ticket';
+import { packTicket, unpackTicket } from './yubico-ticket';
 
-const TICKET_MODHEX_CHARS = 2 * TICKET_BYTES; // the encrypted ticket, always last
-const MAX_PUBLIC_ID_CHARS = 32; // public id: 0..16 bytes
 const AES_128_ECB = 'aes-128-ecb'; // one block, no IV
 
 /**
- * Decodes a Yubico OTP: `[public id][32 modhex chars]`. Uppercase (caps lock) and Dvorak-typed
- * input are repaired first. The last 32 characters are one AES-128-ECB block whose CRC must leave
+ * Decodes a Yubico OTP: `[public id][32 modhex chars]`, read by the one passcode parser (so caps
+ * lock and Dvorak-typed input are repaired first). The last 32 characters are one AES-128-ECB block whose CRC must leave
  * the good residue; a wrong key shows up as a CRC failure.
  */
 export function decodeYubicoOtp(otp: string, aesKey: Uint8Array): YubicoDecodeResult {
   assertAesKey(aesKey);
-  if (typeof otp !== 'string') return { ok: false, reason: 'malformed' };
-  const text = repairDvorakModhex(otp.toLowerCase());
-  if (
-    text.length < TICKET_MODHEX_CHARS ||
-    text.length > TICKET_MODHEX_CHARS + MAX_PUBLIC_ID_CHARS ||
-    !isModhex(text)
-  ) {
-    return { ok: false, reason: 'malformed' };
-  }
-  const publicId = text.slice(0, text.length - TICKET_MODHEX_CHARS);
-  const ticket = aes128EcbDecrypt(aesKey, modhexDecode(text.slice(publicId.length)));
+  const parsed = typeof otp === 'string' ? parsePasscode(otp) : undefined;
+  if (parsed?.format !== 'yubico') return { ok: false, reason: 'malformed' };
+  const ticket = aes128EcbDecrypt(aesKey, modhexDecode(parsed.token));
   if (!crc16ResidueOk(ticket)) return { ok: false, reason: 'crc' };
-  return { ok: true, publicId, ...unpackTicket(ticket) };
+  return { ok: true, publicId: parsed.publicId, ...unpackTicket(ticket) };
 }
 
 /**
@@ -83,8 +74,10 @@ export function encodeYubicoOtp(
   aesKey: Uint8Array,
 ): string {
   assertAesKey(aesKey);
-  if (!isModhex(publicId) || publicId.length > MAX_PUBLIC_ID_CHARS) {
-    throw new ValidationError(`public id: expected up to ${MAX_PUBLIC_ID_CHARS} modhex characters`);
+  if (!isModhex(publicId) || publicId.length > YUBICO_PUBLIC_ID_MAX_CHARS) {
+    throw new ValidationError(
+      `public id: expected up to ${YUBICO_PUBLIC_ID_MAX_CHARS} modhex characters`,
+    );
   }
   const cipher = createCipheriv(AES_128_ECB, aesKey, null).setAutoPadding(false);
   const block = Buffer.concat([cipher.update(packTicket(fields)), cipher.final()]);

@@ -6,7 +6,7 @@ import type { KeyEnroller } from '../enroll';
 import type { FlowObserver, Pairings, SignOnFlow } from '../flows';
 import type { SqliteTokenStore, TokenVerifier } from '../tokens';
 import type { VirtualDriver, VirtualToken } from '../../drivers/virtual';
-import { engineOptions, lockoutOptions } from './verifier-options';
+import { verifierSettingsOf } from './verifier-options';
 import { pluggedSerialFor } from './plugged-serial';
 import { provisionVirtualTokens } from './provision-virtual';
 import { Teardown } from './teardown';
@@ -101,8 +101,7 @@ export class Runtime {
         store,
         clock: this.clock,
         logger: this.logger,
-        lockout: lockoutOptions(this.config),
-        ...engineOptions(this.config),
+        ...verifierSettingsOf(this.config),
       });
     })();
     return this.verifierPart;
@@ -211,7 +210,7 @@ export class Runtime {
         pairingEnabled: pairingAllowed(this.config),
         suggestSerial: (user) => pluggedSerialFor(devices, store, user),
       });
-      const signOn = new SignOnFlow({ ...common, engine: engineOptions(this.config).engine });
+      const signOn = new SignOnFlow(common);
       this.teardown.add('flows', () => pairings.clear());
       return { pairings, signOn };
     })();

@@ -1,6 +1,5 @@
 import type { ResolvedConfig } from '../config';
 import type { LockoutPolicy } from '../tokens';
-import type { EngineOptions } from '../tokens/engine-dispatch';
 
 /** The configured lockout, in the verifier's terms. */
 export function lockoutOptions(config: ResolvedConfig): LockoutPolicy {
@@ -18,13 +17,16 @@ export function engineOptions(config: ResolvedConfig): {
   totp: { window: number };
   hotpResyncWindow: number;
   totpResyncSteps: number;
-  engine: EngineOptions;
 } {
-  const engine = {
+  return {
     hotp: { window: config.otp.hotpWindow },
     totp: { window: config.otp.totpWindow },
     hotpResyncWindow: config.otp.hotpResyncWindow,
     totpResyncSteps: config.otp.totpResyncSteps,
   };
-  return { ...engine, engine };
+}
+
+/** Everything a TokenVerifier takes from the configuration. */
+export function verifierSettingsOf(config: ResolvedConfig) {
+  return { lockout: lockoutOptions(config), ...engineOptions(config) };
 }

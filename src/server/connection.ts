@@ -1,16 +1,9 @@
 import type WebSocket from 'ws';
-import {
-  ApiErrorCode,
-  CloseCode,
-  parseClientMessage,
-  requestIdOf,
-  type ApiError,
-  type RequestId,
-} from '../api';
+import { ApiErrorCode, CloseCode, parseClientMessage, requestIdOf, type RequestId } from '../api';
 import type { Logger } from '../core/logger';
 import type { ApiBackend, ConnectionContext } from './backend';
 import { ConnectionSession, dispatch } from './dispatch';
-import { toApiError } from './error-reply';
+import { toApiError, type WireError } from './error-reply';
 import type { ServerLimits } from './limits';
 import type { ServerObserver } from './metrics-endpoint';
 import { TokenBucket } from './rate-limit';
@@ -58,7 +51,7 @@ export class ApiConnection {
     this.sendRaw(JSON.stringify({ id, ok: true, ...body }));
   }
 
-  private replyError(id: RequestId | null, error: ApiError): void {
+  private replyError(id: RequestId | null, error: WireError): void {
     this.observer?.requestError?.(error.code);
     this.sendRaw(JSON.stringify({ id, ok: false, error }));
   }

@@ -9,7 +9,7 @@ import {
   type TotpVerifyOptions,
   type VerifyResult,
 } from '../otp';
-import { ErrorCode, repairDvorakModhex, StoreError } from '../core';
+import { ErrorCode, parsePasscode, StoreError } from '../core';
 import { stateOf, type TokenSecret, type TokenState } from './store';
 import type { TokenRecord } from './types';
 
@@ -108,12 +108,8 @@ function corrupt(serial: string): StoreError {
   );
 }
 
-const YUBICO_TICKET_CHARS = 32;
-
-/** The public id in front of a Yubico OTP (caps lock and Dvorak repaired), or null if too short. */
+/** The public id in front of a Yubico OTP (caps lock and Dvorak repaired), or null for no Yubico OTP. */
 export function publicIdOf(otp: string): string | null {
-  const text = repairDvorakModhex(otp.toLowerCase());
-  return text.length > YUBICO_TICKET_CHARS
-    ? text.slice(0, text.length - YUBICO_TICKET_CHARS)
-    : null;
+  const parsed = parsePasscode(otp);
+  return parsed?.format === 'yubico' ? parsed.publicId : null;
 }

@@ -20,5 +20,5 @@ export {
 export { SqliteTokenStore, type SqliteTokenStoreOptions } from './sqlite/sqlite-store';
 export { MIGRATIONS, SCHEMA_VERSION } from './sqlite/schema';
 export { pendingKeyPath, type RekeyResult } from './sqlite/rekey';
-export type { RefusalReason, VerifyOutcome } from './outcome';
+export * from './outcome';
 export { TokenVerifier, type TokenVerifierOptions, type VerifyContext } from './verifier';

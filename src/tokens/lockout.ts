@@ -1,8 +1,9 @@
 import { ValidationError } from '../core';
 
 /**
- * Per-token lockout. The defaults follow PingID: the 3rd consecutive failure locks the token for
- * 2 minutes; each further lock in a row doubles, up to `maxLockMs`. A success clears both counts.
+ * Per-token lockout: `maxFailures` consecutive failures lock the token for `baseLockMs`; each further
+ * lock in a row is `growth` times longer, up to `maxLockMs`. A success clears both counts. The values
+ * are the configuration's (`lockout.*`; its defaults follow PingID).
  */
 export interface LockoutPolicy {
   /** Consecutive failures that lock the token. */
@@ -15,15 +16,8 @@ export interface LockoutPolicy {
   readonly maxLockMs: number;
 }
 
-export const DEFAULT_LOCKOUT: LockoutPolicy = {
-  maxFailures: 3,
-  baseLockMs: 2 * 60_000,
-  growth: 2,
-  maxLockMs: 60 * 60_000,
-};
-
-export function lockoutPolicy(overrides: Partial<LockoutPolicy> = {}): LockoutPolicy {
-  const policy = { ...DEFAULT_LOCKOUT, ...overrides };
+/** The policy, checked: a verifier built with a nonsensical one fails at once, naming the field. */
+export function lockoutPolicy(policy: LockoutPolicy): LockoutPolicy {
   const positiveInt = (name: string, v: number) => {
     if (!Number.isSafeInteger(v) || v < 1) {
       throw new ValidationError(`lockout.${name}: expected a positive integer, got ${v}`);

@@ -1,4 +1,4 @@
-import { ErrorCode, isModhex, StoreError } from '../core';
+import { ErrorCode, isModhex, StoreError, YUBICO_PUBLIC_ID_MAX_CHARS } from '../core';
 import {
   validateSeed,
   YUBICO_AES_KEY_BYTES,
@@ -13,8 +13,8 @@ export const SERIAL_PATTERN = /^[A-Za-z0-9._:-]{1,50}$/;
 export const SERIAL_RULE = '1..50 characters of A-Z a-z 0-9 . _ : -';
 const ALGORITHMS: readonly HashAlgorithm[] = ['sha1', 'sha256', 'sha512'];
 const KINDS: readonly TokenKind[] = ['hotp', 'totp', 'yubico'];
-/** A Yubico public id is 1..16 bytes of modhex. */
-const MAX_PUBLIC_ID_CHARS = 32;
+/** A registered Yubico public id is 1..16 bytes of modhex (an empty one would name no token). */
+const MAX_PUBLIC_ID_CHARS = YUBICO_PUBLIC_ID_MAX_CHARS;
 
 export function isValidSerial(serial: unknown): serial is string {
   return typeof serial === 'string' && SERIAL_PATTERN.test(serial);

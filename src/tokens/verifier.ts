@@ -1,29 +1,32 @@
 import {
   ErrorCode,
+  parsePasscode,
+  PASSCODE_MAX_CHARS,
   redactOtp,
   silentLogger,
   StoreError,
   systemClock,
+  verifiedPart,
   type Clock,
   type Logger,
 } from '../core';
-import type { HotpVerifyOptions, TotpVerifyOptions } from '../otp';
+import type { HotpVerifyOptions, ResyncRejectReason, TotpVerifyOptions } from '../otp';
 import { publicIdOf, runResync, runVerify, type EngineOptions } from './engine-dispatch';
 import { lockoutPolicy, type LockoutPolicy } from './lockout';
-import type { RefusalReason, VerifyOutcome } from './outcome';
+import { justLocked, type TokenOutcome, type UserVerification } from './outcome';
 import { stateOf, wipeSecret, type LoadedToken, type TokenState, type TokenStore } from './store';
+import { answerOf, candidatesFor, combine, recognise, type TokenAnswer } from './token-choice';
 import type { TokenRecord } from './types';
 
 /** How often a verification re-runs after losing a compare-and-set before it reports a fault. */
 const MAX_CAS_ROUNDS = 8;
-/** The longest passcode: a Yubico OTP with a 16-byte public id (32 + 32 modhex characters). */
-const MAX_OTP_CHARS = 64;
 
 export interface TokenVerifierOptions {
   readonly store: TokenStore;
   readonly clock?: Clock;
   readonly logger?: Logger;
-  readonly lockout?: Partial<LockoutPolicy>;
+  /** The configured lockout (`lockout.*`); there is no built-in one. */
+  readonly lockout: LockoutPolicy;
   readonly hotp?: HotpVerifyOptions;
   readonly totp?: TotpVerifyOptions;
   /** Resync search spans (defaults: the engine's, 1000 counters / 120 steps). */
@@ -68,7 +71,7 @@ export class TokenVerifier {
     };
   }
 
-  async verify(serial: string, otp: string, context: VerifyContext): Promise<VerifyOutcome> {
+  async verify(serial: string, otp: string, context: VerifyContext): Promise<TokenOutcome> {
     const passcode = clip(otp);
     const outcome = await this.attempt(
       serial,
@@ -86,12 +89,55 @@ export class TokenVerifier {
   }
 
   /** A Yubico OTP tap: the token is found by the public id in front of the ticket. */
-  async verifyByPublicId(otp: string, context: VerifyContext): Promise<VerifyOutcome> {
+  async verifyByPublicId(otp: string, context: VerifyContext): Promise<TokenOutcome> {
     const publicId = publicIdOf(clip(otp));
     if (publicId === null) return { status: 'not-found' };
     const record = await this.store.findByPublicId(publicId);
     if (!record) return { status: 'not-found' };
     return this.verify(record.serial, otp, context);
+  }
+
+  /**
+   * Which of the user's tokens accepts the passcode, without touching the others. A Yubico OTP names
+   * its token by public id; digits could come from any of the user's HOTP/TOTP tokens with that many
+   * digits, so with more than one, each window is checked in memory first and only the token that
+   * recognises the code (a match, else a code ahead of its window, else a replay) is verified: a
+   * user with two tokens does not collect a failure on one for every use of the other. A code no
+   * token recognises counts one failure on each candidate (when it fits none, on each of the user's
+   * tokens): one attempt, one failure per token, never more. Locked tokens are not probed.
+   *
+   * No resync is offered here: a code ahead of the window is refused as `out-of-window`, without a
+   * failure. Any acceptance wins; else the answer is locked only when every token tried is locked;
+   * else the closest call (the first refusal's reason, the fewest attempts left).
+   */
+  async verifyForUser(
+    user: string,
+    otp: string,
+    context: Pick<VerifyContext, 'source'>,
+  ): Promise<UserVerification> {
+    const passcode = verifiedPart(clip(otp));
+    const tokens = await this.store.tokensOf(user);
+    const targets = candidatesFor(tokens, parsePasscode(passcode));
+    let lockouts = 0;
+    const answers: TokenAnswer[] = [];
+    if (targets.length > 0) {
+      const chosen =
+        targets.length === 1
+          ? targets[0]
+          : await recognise(this.store, targets, passcode, this.clock.now(), this.engine);
+      for (const token of chosen ? [chosen] : targets) {
+        const outcome = await this.verify(token.serial, passcode, { ...context, user });
+        if (justLocked(outcome)) lockouts += 1;
+        const answer = await answerOf(outcome, token, this.store, this.policy);
+        if (answer.kind !== 'gone') answers.push(answer);
+      }
+    }
+    return {
+      outcome: answers.length > 0 ? combine(answers, this.clock.now()) : { status: 'not-found' },
+      tokens: tokens.length,
+      tried: answers.length,
+      lockouts,
+    };
   }
 
   /** Resync with two consecutive passcodes (HOTP, TOTP). */
@@ -100,7 +146,7 @@ export class TokenVerifier {
     otp1: string,
     otp2: string,
     context: VerifyContext,
-  ): Promise<VerifyOutcome> {
+  ): Promise<TokenOutcome> {
     const [p1, p2] = [clip(otp1), clip(otp2)];
     const outcome = await this.attempt(
       serial,
@@ -108,7 +154,7 @@ export class TokenVerifier {
       (token, now): Decision => {
         const result = runResync(token.record, token.secret, p1, p2, now, this.engine);
         if (result.ok) return { kind: 'advance', event: 'resynced', ...result };
-        return { kind: 'fail', reason: result.reason as RefusalReason };
+        return { kind: 'fail', reason: result.reason };
       },
       p2,
     );
@@ -121,7 +167,7 @@ export class TokenVerifier {
     context: VerifyContext,
     check: (token: LoadedToken, now: number) => Decision,
     otp: string,
-  ): Promise<VerifyOutcome> {
+  ): Promise<TokenOutcome> {
     for (let round = 0; round < MAX_CAS_ROUNDS; round++) {
       const now = this.clock.now();
       const token = await this.store.load(serial);
@@ -165,11 +211,11 @@ export class TokenVerifier {
 
   private async fail(
     record: TokenRecord,
-    reason: RefusalReason,
+    reason: ResyncRejectReason,
     now: number,
     context: VerifyContext,
     otp: string,
-  ): Promise<VerifyOutcome> {
+  ): Promise<TokenOutcome> {
     const step = await this.store.recordFailure({
       serial: record.serial,
       at: now,
@@ -203,9 +249,9 @@ type Decision =
       next: TokenState;
     }
   | { kind: 'needs-next' }
-  | { kind: 'fail'; reason: RefusalReason };
+  | { kind: 'fail'; reason: ResyncRejectReason };
 
-function lockedAt(record: TokenRecord, now: number): VerifyOutcome | null {
+function lockedAt(record: TokenRecord, now: number): TokenOutcome | null {
   if (record.lockedUntil === null || record.lockedUntil <= now) return null;
   return {
     status: 'locked',
@@ -217,5 +263,5 @@ function lockedAt(record: TokenRecord, now: number): VerifyOutcome | null {
 
 /** Anything longer than any passcode becomes '' (malformed), never a cut that could match. */
 function clip(otp: unknown): string {
-  return typeof otp === 'string' && otp.length <= MAX_OTP_CHARS ? otp : '';
+  return typeof otp === 'string' && otp.length <= PASSCODE_MAX_CHARS ? otp : '';
 }

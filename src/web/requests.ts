@@ -30,7 +30,7 @@ function check(schema: z.ZodType<string>, field: Field, raw: string, empty: stri
   const what: Record<Field, string> = {
     user: 'A user name is 1 to 128 printable characters.',
     serial: 'A serial number is letters, digits, dots, colons, dashes or underscores.',
-    passcode: 'A passcode is 6 to 8 digits, or the long code a YubiKey types.',
+    passcode: 'A passcode is 6 or 8 digits, or the long code a YubiKey types.',
     unpairSerial: 'A serial number is letters, digits, dots, colons, dashes or underscores.',
   };
   return { ok: false, field, text: what[field] };

@@ -1,11 +1,6 @@
-import type { Logger } from '../core';
+import { PASSCODE_MAX_CHARS, type Logger } from '../core';
 import { QUIET_LOGGER } from './quiet-logger';
-import {
-  classifyOtp,
-  YUBICO_OTP_MAX_LENGTH,
-  type HotpDigits,
-  type OtpClassification,
-} from './classify';
+import { classifyOtp, type HotpDigits, type OtpClassification } from './classify';
 import { decodeKeyboardReport } from './keyboard-report';
 
 /**
@@ -84,7 +79,7 @@ export class KeyboardOtpAssembler {
 
   constructor(options: KeyboardOtpAssemblerOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_OTP_KEY_TIMEOUT_MS;
-    this.maxLength = options.maxLength ?? YUBICO_OTP_MAX_LENGTH;
+    this.maxLength = options.maxLength ?? PASSCODE_MAX_CHARS;
     this.hotpDigits = options.hotpDigits;
     this.resumeGuardMs = options.resumeGuardMs ?? DEFAULT_RESUME_GUARD_MS;
     this.log = (options.logger ?? QUIET_LOGGER).child({ module: 'yubikey.keyboard' });

@@ -6,10 +6,14 @@ import {
   FEATURE_FLAGS_OFFSET,
   ProtocolError,
   SLOT_WRITE_FLAG,
+  sleep,
+  systemClock,
   toHex,
   TokenBridgeError,
+  type Clock,
   type HidConnection,
   type Logger,
+  type Timer,
 } from '../core';
 import { QUIET_LOGGER } from './quiet-logger';
 import { buildFrame, frameReports, resetReport, verifyResponse } from './frame';
@@ -20,12 +24,12 @@ import {
   reportFlags,
   type OtpStatus,
 } from './status';
-import { DEFAULT_OTP_TIMINGS, realSleep, type OtpProtocolTimings, type Sleep } from './timing';
+import { DEFAULT_OTP_TIMINGS, type OtpProtocolTimings } from './timing';
 
 export interface OtpProtocolOptions {
   logger?: Logger;
-  /** Used for every poll and back-off wait; defaults to setTimeout. */
-  sleep?: Sleep;
+  /** Times every poll, back-off and report timeout (the system clock by default). */
+  clock?: Clock;
   timings?: Partial<OtpProtocolTimings>;
 }
 
@@ -55,7 +59,7 @@ export type OtpResponse =
  */
 export class OtpProtocol {
   private readonly log: Logger;
-  private readonly sleep: Sleep;
+  private readonly clock: Clock;
   private readonly timings: OtpProtocolTimings;
   private tail: Promise<unknown> = Promise.resolve();
 
@@ -64,7 +68,7 @@ export class OtpProtocol {
     options: OtpProtocolOptions = {},
   ) {
     this.log = (options.logger ?? QUIET_LOGGER).child({ module: 'yubikey.otp-protocol' });
-    this.sleep = options.sleep ?? realSleep;
+    this.clock = options.clock ?? systemClock;
     this.timings = { ...DEFAULT_OTP_TIMINGS, ...options.timings };
   }
 
@@ -228,15 +232,16 @@ export class OtpProtocol {
 
   private async pause(ms: number, signal?: AbortSignal): Promise<void> {
     throwIfAborted(signal);
-    await this.sleep(ms);
+    await sleep(this.clock, ms);
     throwIfAborted(signal);
   }
 
   private async withTimeout<T>(what: string, io: () => Promise<T>): Promise<T> {
     const ms = this.timings.reportTimeoutMs;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: Timer | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
+      // Kept alive: the call it guards may hold no handle of its own while it hangs.
+      timer = this.clock.setTimeout(
         () =>
           reject(
             new ProtocolError(
@@ -245,6 +250,7 @@ export class OtpProtocol {
             ),
           ),
         ms,
+        { keepAlive: true },
       );
     });
     try {
@@ -255,7 +261,7 @@ export class OtpProtocol {
         cause: err,
       });
     } finally {
-      clearTimeout(timer);
+      timer?.clear();
     }
   }
 

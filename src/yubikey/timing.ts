@@ -1,11 +1,3 @@
-/** Waiting as a seam: tests pass a sleep that returns at once, so no test waits for real. */
-export type Sleep = (ms: number) => Promise<void>;
-
-export const realSleep: Sleep = (ms) =>
-  new Promise((resolve) => {
-    setTimeout(resolve, ms);
-  });
-
 /** Time budgets of one exchange with a key. Waits are counted as the sum of the sleeps taken. */
 export interface OtpProtocolTimings {
   /** Total wait for SLOT_WRITE_FLAG to clear before one chunk; ykpers: "swap can take 920 ms". */
@@ -22,7 +14,8 @@ export interface OtpProtocolTimings {
   readonly touchTimeoutMs: number;
   /**
    * Longest one GET/SET_FEATURE may take before the exchange fails (ykpers' libusb timeout). This
-   * one is real time (a timer), because it guards against a driver call that never returns.
+   * one is a timer racing the call, not a counted wait, because it guards against a driver call that
+   * never returns.
    */
   readonly reportTimeoutMs: number;
 }

@@ -4,13 +4,15 @@ import {
   ProtocolError,
   SERIAL_RESPONSE_SIZE,
   SLOT_DEVICE_SERIAL,
+  sleep,
+  systemClock,
+  type Clock,
   type HidConnection,
   type Logger,
 } from '../core';
 import { QUIET_LOGGER } from './quiet-logger';
 import { OtpProtocol, type OtpProtocolOptions } from './otp-protocol';
 import type { OtpStatus } from './status';
-import { realSleep, type Sleep } from './timing';
 
 export interface YubiOtpSessionOptions extends OtpProtocolOptions {
   /**
@@ -29,7 +31,7 @@ export const DEFAULT_RECLAIM_INTERVAL_MS = 500;
 export class YubiOtpSession {
   readonly protocol: OtpProtocol;
   private readonly log: Logger;
-  private readonly sleep: Sleep;
+  private readonly clock: Clock;
   private readonly reclaimAttempts: number;
   private readonly reclaimIntervalMs: number;
   /** Until the first serial read, a composite key may still be in reclaim. */
@@ -41,7 +43,7 @@ export class YubiOtpSession {
   ) {
     this.protocol = new OtpProtocol(connection, options);
     this.log = (options.logger ?? QUIET_LOGGER).child({ module: 'yubikey.session' });
-    this.sleep = options.sleep ?? realSleep;
+    this.clock = options.clock ?? systemClock;
     this.reclaimAttempts = Math.max(1, options.reclaimAttempts ?? DEFAULT_RECLAIM_ATTEMPTS);
     this.reclaimIntervalMs = options.reclaimIntervalMs ?? DEFAULT_RECLAIM_INTERVAL_MS;
     this.reclaimPending = !OTP_ONLY_PRODUCT_IDS.includes(connection.info.productId);
@@ -74,7 +76,7 @@ export class YubiOtpSession {
         lastError = err;
         if (attempt < attempts) {
           this.log.debug({ attempt, code: err.code }, 'serial read failed; key may be in reclaim');
-          await this.sleep(this.reclaimIntervalMs);
+          await sleep(this.clock, this.reclaimIntervalMs);
         }
       }
     }

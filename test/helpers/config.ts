@@ -5,6 +5,7 @@ import {
   type ConfigLayer,
   type ResolvedConfig,
 } from '../../src/config';
+import { verifierSettingsOf } from '../../src/runtime/verifier-options';
 
 /**
  * The defaults with everything that touches the machine moved into `dir`: port 0, the registry and
@@ -22,4 +23,12 @@ export function testConfig(dir: string, over: ConfigLayer = {}): ResolvedConfig 
     },
   };
   return withOverrides(withOverrides(defaultConfig({}), forTests), over);
+}
+
+/**
+ * A verifier's settings as the runtime derives them from the configuration (the defaults, `over`
+ * applied), for tests of the verifier itself: `new TokenVerifier({ store, ...verifierSettings() })`.
+ */
+export function verifierSettings(over: ConfigLayer = {}) {
+  return verifierSettingsOf(withOverrides(defaultConfig({}), over));
 }

@@ -8,8 +8,10 @@
  */
 import { writeSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { defaultConfig, withOverrides } from '../../src/config';
+import { silentLogger } from '../../src/core';
 import { generateHotp } from '../../src/otp';
-import { SqliteTokenStore, TokenVerifier } from '../../src/tokens';
+import { Runtime } from '../../src/runtime';
 
 const RFC4226_SEED = new Uint8Array(Buffer.from('12345678901234567890', 'ascii'));
 
@@ -22,9 +24,17 @@ async function main(): Promise<void> {
   if (!path || !keyFile || !serial || (mode !== 'lines' && mode !== 'loop')) {
     throw new Error('usage: registry-worker.ts STORE KEYFILE SERIAL lines|loop');
   }
-  const store = SqliteTokenStore.open({ path, keyFile, maxTokensPerUser: 5 });
-  // No lockout in these runs: the losers of races must not lock the token for the next round.
-  const verifier = new TokenVerifier({ store, lockout: { maxFailures: 1_000_000 } });
+  // The parts as every command builds them. The losers of a race count failures until the next
+  // acceptance clears them: the most the configuration allows keeps them from locking the token.
+  const runtime = new Runtime({
+    config: withOverrides(defaultConfig({}), {
+      store: { path, keyFile },
+      lockout: { maxFailures: 100 },
+    }),
+    logger: silentLogger(),
+    env: {},
+  });
+  const [store, verifier] = [await runtime.store(), await runtime.verifier()];
   const context = { source: `worker:${process.pid}` };
   say('ready');
 
@@ -33,7 +43,7 @@ async function main(): Promise<void> {
       const outcome = await verifier.verify(serial, otp, context);
       say(JSON.stringify(outcome));
     }
-    store.closeSync();
+    await runtime.close();
     return;
   }
   const params = { secret: RFC4226_SEED, algorithm: 'sha1', digits: 6 } as const;

@@ -1,4 +1,5 @@
-import type { DeviceInfo, HidConnection, HidConnectionEvents } from '../../src/core';
+import type { Clock, DeviceInfo, HidConnection, HidConnectionEvents } from '../../src/core';
+import { ManualClock } from './manual-clock';
 
 /**
  * A HidConnection that plays a device from a script of wire bytes: each GET_FEATURE answers with
@@ -105,13 +106,28 @@ export class ScriptedConnection implements HidConnection {
   }
 }
 
-/** A sleep that returns at once and records what was asked, for back-off assertions. */
-export function recordingSleep(): { sleep: (ms: number) => Promise<void>; calls: number[] } {
-  const calls: number[] = [];
-  return {
-    calls,
-    sleep: async (ms: number) => {
-      calls.push(ms);
-    },
+/**
+ * A manual clock for a protocol under test, `run` to let its time pass until a call settles, and the
+ * waits it took: the delay of every timer that fired. Report timeouts are cleared when the report
+ * comes, so only polls and back-offs show (and the timeout of a report that never came).
+ */
+export function protocolClock(manual = new ManualClock()): {
+  clock: Clock;
+  run: <T>(task: Promise<T>) => Promise<T>;
+  pauses: number[];
+} {
+  const pauses: number[] = [];
+  const clock: Clock = {
+    now: () => manual.now(),
+    setTimeout: (fn, ms, options) =>
+      manual.setTimeout(
+        () => {
+          pauses.push(ms);
+          fn();
+        },
+        ms,
+        options,
+      ),
   };
+  return { clock, run: (task) => manual.runUntil(task), pauses };
 }

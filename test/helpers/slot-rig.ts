@@ -1,4 +1,3 @@
-import type { Clock } from '../../src/core';
 import { OtpSlotSession, YubiOtpSession } from '../../src/yubikey';
 import {
   parseVirtualSpec,
@@ -6,35 +5,27 @@ import {
   VirtualDriver,
   VirtualToken,
 } from '../../drivers/virtual';
-
-/** A clock the test moves by hand (touch-wait timeouts); it never moves on its own. */
-export class HandClock implements Clock {
-  constructor(private time = 1_700_000_000_000) {}
-  now(): number {
-    return this.time;
-  }
-  advance(ms: number): void {
-    this.time += ms;
-  }
-}
+import { ManualClock } from './manual-clock';
 
 export interface SlotRig {
   readonly token: VirtualToken;
   readonly slots: OtpSlotSession;
-  readonly clock: HandClock;
+  /** The key's own clock (its touch-wait timeout); the host polls in real time. */
+  readonly clock: ManualClock;
   close(): Promise<void>;
 }
 
 /**
  * src/yubikey's OtpSlotSession over a real VirtualConnection to a VirtualToken: the host's protocol
- * code and the token's firmware model meet on the 8-byte feature reports. Polls return at once
- * (the sleep seam), so nothing waits for real.
+ * code and the token's firmware model meet on the 8-byte feature reports. The host polls on the
+ * system clock (a virtual key answers at once, so its waits are a few milliseconds); the key's
+ * time, which only its touch-wait timeout reads, stands still until the test moves it.
  */
 export async function openSlotRig(
   spec: string,
-  options: { stateStore?: TokenStateStore; clock?: HandClock } = {},
+  options: { stateStore?: TokenStateStore } = {},
 ): Promise<SlotRig> {
-  const clock = options.clock ?? new HandClock();
+  const clock = new ManualClock();
   const driver = new VirtualDriver({ clock });
   const token = new VirtualToken(parseVirtualSpec(spec), {
     clock,
@@ -45,8 +36,7 @@ export async function openSlotRig(
   const connection = await driver.open(info!);
   const session = new YubiOtpSession(connection, {
     reclaimAttempts: 1,
-    sleep: async () => undefined,
-    timings: { processingTimeoutMs: 200, touchTimeoutMs: 20_000 },
+    timings: { processingTimeoutMs: 200 },
   });
   return {
     token,

@@ -42,6 +42,7 @@ async function loadSeed(serial: string): Promise<string> {
   const store = SqliteTokenStore.open({
     path: join(dir, 'tokens.sqlite'),
     keyFile: join(dir, 'seed.key'),
+    maxTokensPerUser: 5,
     logger: silentLogger(),
   });
   try {

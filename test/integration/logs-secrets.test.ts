@@ -9,9 +9,9 @@ import type { SqliteTokenStore } from '../../src/tokens';
 import { importFile } from '../../src/tokens/import';
 import { parseVirtualSpec, VirtualDriver, VirtualToken } from '../../drivers/virtual';
 import { testConfig } from '../helpers/config';
+import { HeldClock } from '../helpers/manual-clock';
 import { startTestDaemon } from '../helpers/daemon';
 import {
-  FakeClock,
   hotpToken,
   RFC_SEED,
   tempDir,
@@ -114,7 +114,7 @@ const CONFIG: ConfigLayer = {
 };
 
 /** The parts the composition root builds, logging into the capture, over a temp registry. */
-function parts(clock?: FakeClock, drivers: VirtualDriver[] = []): Runtime {
+function parts(clock?: HeldClock, drivers: VirtualDriver[] = []): Runtime {
   const { dir, cleanup } = tempDir();
   const runtime = new Runtime({
     config: testConfig(dir, CONFIG),
@@ -146,7 +146,7 @@ test('the seed forms the scanner looks for are the right ones (guards the guard)
 
 describe('no seed and no whole OTP in any log line, at trace level', () => {
   test('the verifier: accept, reject, replay, resync, lockout', async () => {
-    const rig = parts(new FakeClock());
+    const rig = parts(new HeldClock());
     const s = await rig.store();
     const session = s.beginImport({ replace: false, dryRun: false, source: 'test' });
     session.add(hotpToken('9100001'));
@@ -202,7 +202,7 @@ describe('no seed and no whole OTP in any log line, at trace level', () => {
   });
 
   test('a virtual token press through the device manager, sign-ons and a two-code pairing over a real ws client', async () => {
-    const clock = new FakeClock();
+    const clock = new HeldClock();
     const serial = '5550001';
     const yubico = new VirtualToken(
       parseVirtualSpec(
@@ -324,7 +324,7 @@ describe('one child logger per module', () => {
         logger: capture.logger,
       }),
     );
-    const rig = parts(new FakeClock(), [bus]);
+    const rig = parts(new HeldClock(), [bus]);
     await rig.devices().start();
     await (await rig.verifier()).verify('5550002', '123456', CONTEXT).catch(() => undefined);
     expect(capture.raw.length).toBeGreaterThan(0);

@@ -1,9 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync, watch } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { generateHotp } from '../../src/otp';
 import { findSlot, parseVirtualSpec } from '../../drivers/virtual';
-import { isolatedEnv, runTokenbridge } from '../helpers/cli';
+import { isolatedEnv, runTokenbridge, startTokenbridge } from '../helpers/cli';
+import { OutputWatch } from '../helpers/output-watch';
 
 let dir: string;
 beforeAll(async () => {
@@ -20,10 +22,32 @@ const freshState = () => ({
 });
 const run = (args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}) =>
   runTokenbridge(args, { ...options, env: { ...freshState(), ...options.env } });
+const start = (args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}) =>
+  startTokenbridge(args, { ...options, env: { ...freshState(), ...options.env } });
 
 function hotpFor(spec: string, counter: number): string {
   const slot = findSlot(parseVirtualSpec(spec), 'hotp')!;
   return generateHotp({ secret: slot.secret, algorithm: 'sha1', digits: slot.digits }, counter);
+}
+
+/** Resolves once `file` exists: its directory is watched for it, not polled. */
+function fileAppears(file: string, timeoutMs = 10_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const watcher = watch(path.dirname(file), () => {
+      if (existsSync(file)) done();
+    });
+    const timer = setTimeout(
+      () => done(new Error(`${file} did not appear within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      watcher.close();
+      if (err) reject(err);
+      else resolve();
+    };
+    if (existsSync(file)) done();
+  });
 }
 
 function jsonLines(stdout: string): Array<Record<string, unknown>> {
@@ -169,7 +193,7 @@ describe('tokenbridge watch', () => {
   });
 
   test('SIGTERM stops it cleanly', async () => {
-    const running = runTokenbridge(
+    const running = start(
       [
         'watch',
         '--json',
@@ -182,9 +206,10 @@ describe('tokenbridge watch', () => {
       ],
       { stdin: '' },
     );
-    await new Promise((r) => setTimeout(r, 300));
+    // Watching (its signal handlers are set before the first event is printed).
+    await running.stdout.until(/"event":"attached"/);
     process.emit('SIGTERM');
-    const r = await running;
+    const r = await running.result;
     expect(r.code).toBe(0);
     expect(jsonLines(r.stdout).map((e) => e.event)).toEqual(['attached', 'detached']);
   });
@@ -201,18 +226,12 @@ describe('tokenbridge watch on a terminal', () => {
       isTTY: true,
       setRawMode: (on: boolean) => rawModes.push(on),
     });
-    let out = '';
-    let err = '';
-    const waiters: Array<() => void> = [];
-    stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      for (const w of waiters.splice(0)) w();
-    });
-    stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const lines = (event: string) => out.split('\n').filter((l) => l.includes(` ${event} `)).length;
-    const until = async (event: string, n: number) => {
-      while (lines(event) < n) await new Promise<void>((r) => waiters.push(r));
-    };
+    const out = new OutputWatch(stdout);
+    const err = new OutputWatch(stderr);
+    const lines = (text: string, event: string) =>
+      text.split('\n').filter((l) => l.includes(` ${event} `)).length;
+    const until = (event: string, n: number) =>
+      out.when((text) => lines(text, event) >= n, `${n} "${event.trim()}" lines`);
     const spec = 'hotp:serial=4242,pacing=0';
     const done = runCli(
       [
@@ -225,12 +244,7 @@ describe('tokenbridge watch on a terminal', () => {
         '--socket',
         path.join(dir, 'e.sock'),
       ],
-      {
-        stdout,
-        stderr,
-        stdin,
-        env: isolatedEnv(freshState()),
-      },
+      { stdout, stderr, stdin, env: isolatedEnv(freshState()) },
     );
     await until('attached', 1);
     stdin.write('\r');
@@ -243,12 +257,12 @@ describe('tokenbridge watch on a terminal', () => {
     await until('otp     ', 2);
     stdin.write('q');
     expect(await done).toBe(0);
-    expect(err).toMatch(
+    expect(err.text).toMatch(
       /^keys: Enter presses the first virtual token, u unplugs it, p plugs it back, q quits$/m,
     );
-    expect(err.match(/keys:/g)).toHaveLength(1);
+    expect(err.text.match(/keys:/g)).toHaveLength(1);
     expect(rawModes).toEqual([true, false]);
-    const otps = out.split('\n').filter((l) => / otp {6}/.test(l));
+    const otps = out.text.split('\n').filter((l) => / otp {6}/.test(l));
     expect(otps[0]).toMatch(new RegExp(`${hotpFor(spec, 0)}$`));
     expect(otps[1]).toMatch(new RegExp(`${hotpFor(spec, 1)}$`));
   });
@@ -263,17 +277,12 @@ describe('tokenbridge watch and the emulator bus', () => {
     const stdout = new PassThrough();
     const stderr = new PassThrough();
     const stdin = new PassThrough();
-    let out = '';
-    const waiters: Array<() => void> = [];
-    stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      for (const w of waiters.splice(0)) w();
-    });
-    const until = async (event: string, n = 1) => {
-      while (jsonLines(out).filter((e) => e.event === event).length < n) {
-        await new Promise<void>((r) => waiters.push(r));
-      }
-    };
+    const out = new OutputWatch(stdout);
+    const until = (event: string) =>
+      out.when((text) => jsonLines(text).some((e) => e.event === event), `a ${event} event`);
+    // Made here, so that the socket watch listens on can be waited for.
+    await mkdir(path.dirname(socket), { mode: 0o700 });
+    const listening = fileAppears(socket);
     const done = runCli(
       ['watch', '--json', '--reveal', '--driver', 'virtual', '--socket', socket],
       {
@@ -285,27 +294,19 @@ describe('tokenbridge watch and the emulator bus', () => {
     );
     const spec = 'hotp:serial=8888,pacing=0';
     const token = new VirtualToken(parseVirtualSpec(spec));
-    // The socket appears once watch is listening.
-    let client: Awaited<ReturnType<typeof connectEmulator>> | undefined;
-    for (let i = 0; i < 200 && !client; i++) {
-      client = await connectEmulator(socket, token).catch(async () => {
-        await new Promise((r) => setTimeout(r, 10));
-        return undefined;
-      });
-    }
-    expect(client).toBeDefined();
+    await listening;
+    const client = await connectEmulator(socket, token);
     await until('attached');
     await token.press();
     await until('otp');
-    await client!.close();
+    await client.close();
     await until('detached');
     stdin.write('quit\n');
     expect(await done).toBe(0);
-    const events = jsonLines(out);
+    const events = jsonLines(out.text);
     expect(events.map((e) => e.event)).toEqual(['attached', 'otp', 'detached']);
     expect(events[0]).toMatchObject({ driver: 'virtual', serial: 8888 });
     expect(events[1]).toMatchObject({ serial: 8888, otp: hotpFor(spec, 0) });
-    const { existsSync } = await import('node:fs');
     expect(existsSync(socket)).toBe(false); // quitting closed the bus and removed its socket
   });
 });

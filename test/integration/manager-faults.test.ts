@@ -14,7 +14,7 @@ import {
   VirtualToken,
 } from '../../drivers/virtual';
 import { DEFAULT_OTP_KEY_TIMEOUT_MS, DEFAULT_RESUME_GUARD_MS } from '../../src/yubikey';
-import { FakeClock } from '../unit/tokens/registry-fixtures';
+import { ManualClock } from '../helpers/manual-clock';
 import { makeManager, recordingLogger, stopManagers } from '../unit/devices/manager-rig';
 
 /** Garbage made of this byte is never a valid key report (the reserved byte is set). */
@@ -70,8 +70,11 @@ class KeyboardDevice implements VirtualDevice {
 
 const buses: VirtualDriver[] = [];
 const tokens: VirtualToken[] = [];
-function token(spec: string): VirtualToken {
-  const t = new VirtualToken(parseVirtualSpec(spec), { random: fixedRandom });
+function token(spec: string, clock?: ManualClock): VirtualToken {
+  const t = new VirtualToken(parseVirtualSpec(spec), {
+    random: fixedRandom,
+    ...(clock ? { clock } : {}),
+  });
   tokens.push(t);
   return t;
 }
@@ -115,12 +118,19 @@ describe('faults stay with their device', () => {
   });
 
   test('an OTP without Enter is discarded with a warning that carries no characters', async () => {
+    const clock = new ManualClock();
     const t = token('hotp:serial=62,enter=off,pacing=0');
     const { logger, entries } = recordingLogger();
-    const { manager, log } = makeManager([bus(t)], { logger, otpTimeoutMs: 20 });
-    await manager.start();
+    const { manager, log } = makeManager([bus(t)], { logger, otpTimeoutMs: 20, clock });
+    await clock.runUntil(manager.start());
     const typed = await t.press();
-    await waitUntil(() => entries.some((e) => e.level === 'warn' && /discarded/.test(e.msg ?? '')));
+    const discarded = () =>
+      entries.filter((e) => e.level === 'warn' && /discarded/.test(e.msg ?? ''));
+    // Still within the timeout at 20 ms after the last key; dropped once it has passed.
+    await clock.advance(20);
+    expect(discarded()).toEqual([]);
+    await clock.advance(1);
+    expect(discarded()).toHaveLength(1);
     const warning = entries.find((e) => e.level === 'warn')!;
     expect(warning.obj).toMatchObject({ length: typed.length, reason: 'timeout' });
     expect(JSON.stringify(entries)).not.toContain(typed);
@@ -130,14 +140,14 @@ describe('faults stay with their device', () => {
   test('an OTP cut in two by a daemon stall past the timeout is dropped whole, never its tail', async () => {
     // A frozen clock stands still while the token types; jumping it mid-OTP is exactly what the
     // session sees when the daemon stalls: keys, then the next key long after the timeout.
-    const clock = new FakeClock();
+    const clock = new ManualClock();
     const t = token('yubico:serial=70,pacing=0');
     const { logger, entries } = recordingLogger();
     const { manager, log } = makeManager([bus(t)], { logger, clock });
-    await manager.start();
+    await clock.runUntil(manager.start());
     let reports = 0;
     const off = t.onInputReport(() => {
-      if (++reports === 8) clock.advance(DEFAULT_OTP_KEY_TIMEOUT_MS + 500);
+      if (++reports === 8) clock.jump(DEFAULT_OTP_KEY_TIMEOUT_MS + 500);
     });
     const typed = await t.press();
     off();
@@ -150,7 +160,7 @@ describe('faults stay with their device', () => {
     ]);
     expect(JSON.stringify(entries)).not.toContain(typed.slice(4));
     // The next touch comes later than the guard and arrives whole.
-    clock.advance(DEFAULT_RESUME_GUARD_MS + 1);
+    await clock.advance(DEFAULT_RESUME_GUARD_MS + 1);
     const next = await t.press();
     expect((await log.waitFor('otp')).otp).toBe(next);
   });
@@ -175,12 +185,14 @@ describe('faults stay with their device', () => {
   });
 
   test('a flood of garbage gets the device reported and closed, then retried', async () => {
+    const clock = new ManualClock();
     const noisy = token('hotp:serial=65,pacing=0');
     const healthy = token('hotp:serial=66,pacing=0');
     const { manager, log } = makeManager([bus(noisy, healthy)], {
       garbage: { limit: 20, windowMs: 60_000 },
+      clock,
     });
-    await manager.start();
+    await clock.runUntil(manager.start());
     const noisyId = manager.devices().find((d) => d.serial === 65)!.id;
     noisy.injectFault({ kind: 'garbage', count: 100 });
     const error = await log.waitFor('error');
@@ -188,20 +200,21 @@ describe('faults stay with their device', () => {
     expect(log.of('detached').map((e) => e.id)).toEqual([noisyId]);
     await healthy.press();
     expect((await log.waitFor('otp')).serial).toBe(66);
-    await log.waitFor('attached', (e) => e.serial === 65, 2);
+    await clock.runUntil(log.waitFor('attached', (e) => e.serial === 65, 2));
     // Keys right at the reopen would be taken for the rest of an OTP typed unseen (hid-fuzz checks
-    // that on a frozen clock); a person's next touch comes later than the guard.
-    await new Promise((resolve) => setTimeout(resolve, DEFAULT_RESUME_GUARD_MS + 50));
+    // that); a person's next touch comes later than the guard.
+    await clock.advance(DEFAULT_RESUME_GUARD_MS + 50);
     await noisy.press();
     await log.waitFor('otp', (e) => e.serial === 65);
   });
 
   test("a stalled token is reported while the healthy one's OTPs still arrive", async () => {
-    const stalled = token('hotp:serial=67');
+    const clock = new ManualClock();
+    const stalled = token('hotp:serial=67', clock);
     stalled.injectFault({ kind: 'stall', ms: 400 });
-    const healthy = token('hotp:serial=68,pacing=0');
-    const { manager, log } = makeManager([bus(stalled, healthy)]);
-    await manager.start();
+    const healthy = token('hotp:serial=68,pacing=0', clock);
+    const { manager, log } = makeManager([bus(stalled, healthy)], { clock });
+    await clock.runUntil(manager.start());
     const error = await log.waitFor('error');
     expect(error.code).toBe(ErrorCode.PROTOCOL_TIMEOUT);
     expect(manager.devices().map((d) => d.serial)).toEqual([68]);
@@ -212,25 +225,29 @@ describe('faults stay with their device', () => {
   test('a CRC fault on open is reported, and the retry attaches the token', async () => {
     const t = token('hotp:serial=69,pacing=0');
     t.injectFault({ kind: 'crc-corruption' });
-    const { manager, log } = makeManager([bus(t)]);
-    await manager.start();
+    const clock = new ManualClock();
+    const { manager, log } = makeManager([bus(t)], { clock });
+    await clock.runUntil(manager.start());
     expect((await log.waitFor('error')).code).toBe(ErrorCode.PROTOCOL_CRC);
-    expect((await log.waitFor('attached')).serial).toBe(69);
+    expect((await clock.runUntil(log.waitFor('attached'))).serial).toBe(69);
     expect(log.all.map((e) => e.type)).toEqual(['error', 'attached']);
   });
 
   test('retries are bounded: a token that keeps failing is given up on', async () => {
-    const t = token('hotp:serial=70');
+    const clock = new ManualClock();
+    const t = token('hotp:serial=70', clock);
     t.injectFault({ kind: 'stall', ms: 10_000 });
     const { manager, log } = makeManager([bus(t)], {
       retry: { attempts: 2, delayMs: 5 },
       session: { reclaimAttempts: 1, timings: { reportTimeoutMs: 30 } },
+      clock,
     });
-    await manager.start();
-    await log.waitFor('error', () => true, 3);
-    await manager.settled();
-    await new Promise((r) => setTimeout(r, 150));
-    await manager.settled();
+    await clock.runUntil(manager.start());
+    await clock.runUntil(log.waitFor('error', () => true, 3));
+    await clock.runUntil(manager.settled());
+    // Far past the next doubled delay, the timeout of an attempt and the stall itself.
+    await clock.advance(60_000);
+    await clock.runUntil(manager.settled());
     expect(log.of('error')).toHaveLength(3);
     expect(log.of('attached')).toEqual([]);
   });
@@ -297,9 +314,11 @@ describe('faults stay with their device', () => {
         throw new DeviceError(ErrorCode.DEVICE_IO, 'nothing to open');
       },
     };
-    const { manager, log } = makeManager([failing], { pollIntervalMs: 5 });
+    const clock = new ManualClock();
+    const { manager, log } = makeManager([failing], { pollIntervalMs: 5, clock });
     await manager.start();
-    await waitUntil(() => scans >= 4);
+    await clock.advance(3 * 5);
+    expect(scans).toBeGreaterThanOrEqual(4);
     expect(log.of('error')).toEqual([
       expect.objectContaining({ driver: 'flaky', code: ErrorCode.DEVICE_IO }),
     ]);
@@ -318,11 +337,3 @@ describe('faults stay with their device', () => {
     await log.waitFor('otp', () => true, 2);
   });
 });
-
-async function waitUntil(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}

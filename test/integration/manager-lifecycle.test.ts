@@ -8,6 +8,7 @@ import {
   VirtualDriver,
   VirtualToken,
 } from '../../drivers/virtual';
+import { ManualClock } from '../helpers/manual-clock';
 import { makeManager, stopManagers } from '../unit/devices/manager-rig';
 
 /** A driver that passes every call through and remembers the connections it handed out. */
@@ -210,19 +211,21 @@ describe('DeviceManager with virtual tokens', () => {
   });
 
   test('stop() closes every connection, emits detached for each, and is idempotent', async () => {
+    const clock = new ManualClock();
     const { bus: driver } = bus('hotp:serial=1', 'yubico:serial=2');
     const rec = recording(driver);
-    const { manager, log } = makeManager([rec.driver]);
-    await manager.start();
+    const { manager, log } = makeManager([rec.driver], { clock });
+    await clock.runUntil(manager.start());
     expect(rec.open()).toHaveLength(2);
     await Promise.all([manager.stop(), manager.stop()]);
     await manager.stop();
     expect(rec.open()).toHaveLength(0);
     expect(log.of('detached')).toHaveLength(2);
     expect(manager.devices()).toEqual([]);
-    // A token plugged in after stop is not picked up.
+    expect(clock.pendingTimers).toBe(0);
+    // A token plugged in after stop is not picked up, however long after its hotplug event.
     driver.attach(new VirtualToken(parseVirtualSpec('hotp:serial=3')));
-    await new Promise((r) => setTimeout(r, 50));
+    await clock.advance(60_000);
     expect(log.of('attached')).toHaveLength(2);
   });
 

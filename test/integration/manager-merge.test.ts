@@ -8,6 +8,8 @@ import { UsbDriver } from '../../drivers/usb';
 import { parseVirtualSpec, VirtualDriver, VirtualToken } from '../../drivers/virtual';
 import { FakeNodeHid } from '../fakes/fake-node-hid';
 import { FakeUsb } from '../fakes/fake-usb';
+import { DEFAULT_OTP_KEY_TIMEOUT_MS } from '../../src/yubikey';
+import { ManualClock } from '../helpers/manual-clock';
 import { makeManager, stopManagers } from '../unit/devices/manager-rig';
 
 let sysfs: string;
@@ -68,15 +70,17 @@ describe('one key seen through two drivers appears once', () => {
     virtual.attach(token);
     cleanups.push(() => virtual.dispose());
     const hid = hidOver(token);
-    const { manager, log } = makeManager([virtual, hid.driver]);
-    await manager.start();
+    const clock = new ManualClock();
+    const { manager, log } = makeManager([virtual, hid.driver], { clock });
+    await clock.runUntil(manager.start());
     expect(manager.devices()).toEqual([
       expect.objectContaining({ driver: 'hid', serial: 8080, access: 'shared' }),
     ]);
     expect(hid.fake.openHandles()).toBe(1);
     await token.press();
     await log.waitFor('otp');
-    await new Promise((r) => setTimeout(r, 30)); // a second interface would have typed by now
+    // A second interface would have typed by now, even one whose OTP waited for its timeout.
+    await clock.advance(DEFAULT_OTP_KEY_TIMEOUT_MS + 1);
     expect(log.of('otp')).toEqual([expect.objectContaining({ driver: 'hid', serial: 8080 })]);
     await manager.stop();
     expect(hid.fake.openHandles()).toBe(0);

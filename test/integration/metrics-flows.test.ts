@@ -3,7 +3,8 @@ import { generateHotp } from '../../src/otp';
 import { parseVirtualSpec, VirtualToken } from '../../drivers/virtual';
 import { startTestDaemon } from '../helpers/daemon';
 import { sampleValue } from '../unit/metrics/exposition';
-import { FakeClock, hotpToken, RFC_SEED } from '../unit/tokens/registry-fixtures';
+import { HeldClock } from '../helpers/manual-clock';
+import { hotpToken, RFC_SEED } from '../unit/tokens/registry-fixtures';
 import { open, type TestClient } from './server-harness';
 
 const PAIRED = '6600001';
@@ -31,7 +32,7 @@ async function start(): Promise<Rig> {
     ),
   );
   const test = await startTestDaemon({
-    clock: new FakeClock(),
+    clock: new HeldClock(),
     tokens: [token],
     config: {
       lockout: { maxFailures: 2, baseMs: 60_000, maxMs: 600_000, multiplier: 2 },

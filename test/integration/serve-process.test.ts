@@ -3,6 +3,7 @@ import { get } from 'node:http';
 import { join } from 'node:path';
 import { runTokenbridge } from '../helpers/cli';
 import { ApiClient } from '../helpers/api-client';
+import { OutputWatch } from '../helpers/output-watch';
 import { openStore, tempDir } from '../unit/tokens/registry-fixtures';
 
 const ROOT = join(__dirname, '..', '..');
@@ -45,19 +46,11 @@ async function serve(...extra: string[]): Promise<Served> {
     ],
     { env: { PATH: process.env.PATH ?? '' }, stdio: ['pipe', 'pipe', 'pipe'] },
   );
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const out = new OutputWatch(child.stdout!, child.stderr!);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const check = () => {
-      const m = READY.exec(out);
-      if (m) resolve(m[1]!);
-    };
-    child.stdout!.on('data', check);
-    void exited.then((code) => reject(new Error(`serve exited ${code}:\n${out}`)));
-  });
-  return { child, url, output: () => out, exited };
+  void exited.then((code) => out.end(`serve exited ${code}`));
+  const url = (await out.until(READY, 15_000))[1]!;
+  return { child, url, output: () => out.text, exited };
 }
 
 function fetchText(url: string): Promise<{ status: number; body: string }> {

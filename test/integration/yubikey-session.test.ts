@@ -12,7 +12,8 @@ import {
   VirtualToken,
   type VirtualTokenOptions,
 } from '../../drivers/virtual';
-import { recordingSleep } from '../helpers/scripted-connection';
+import { ManualClock } from '../helpers/manual-clock';
+import { protocolClock } from '../helpers/scripted-connection';
 
 /** Garbage the token sends is made of this byte: never a valid key report (reserved byte set). */
 const GARBAGE_BYTE = 0xa5;
@@ -23,6 +24,11 @@ interface Rig {
   token: VirtualToken;
   connection: HidConnection;
   session: YubiOtpSession;
+  /** The token's and the session's time: it passes only when the test lets it. */
+  clock: ManualClock;
+  /** Lets time pass until the task settles. */
+  run: <T>(task: Promise<T>) => Promise<T>;
+  /** The waits the session took, by length. */
   sleeps: number[];
 }
 
@@ -30,17 +36,18 @@ const rigs: Rig[] = [];
 
 /** A virtual token on a virtual bus, opened through the driver as the device manager will. */
 async function openToken(spec: string, sessionOptions: { reportTimeoutMs?: number } = {}) {
+  const clock = new ManualClock();
   const driver = new VirtualDriver();
-  const token = new VirtualToken(parseVirtualSpec(spec), { random: fixedRandom });
+  const token = new VirtualToken(parseVirtualSpec(spec), { random: fixedRandom, clock });
   driver.attach(token);
   const [info] = await driver.enumerate();
   const connection = await driver.open(info!);
-  const { sleep, calls } = recordingSleep();
+  const { clock: sessionClock, run, pauses } = protocolClock(clock);
   const session = new YubiOtpSession(connection, {
-    sleep,
+    clock: sessionClock,
     timings: { reportTimeoutMs: sessionOptions.reportTimeoutMs ?? 1000 },
   });
-  const rig = { driver, token, connection, session, sleeps: calls };
+  const rig: Rig = { driver, token, connection, session, clock, run, sleeps: pauses };
   rigs.push(rig);
   return rig;
 }
@@ -56,10 +63,10 @@ afterEach(async () => {
 async function press(rig: Rig, slot: 1 | 2, assembler = new KeyboardOtpAssembler()) {
   const events: AssemblerEvent[] = [];
   const off = rig.connection.on('input', (report) =>
-    events.push(...assembler.feed(report, Date.now())),
+    events.push(...assembler.feed(report, rig.clock.now())),
   );
   try {
-    const typed = await rig.token.press(slot);
+    const typed = await rig.run(rig.token.press(slot));
     return { typed, events, assembler };
   } finally {
     off();
@@ -68,8 +75,8 @@ async function press(rig: Rig, slot: 1 | 2, assembler = new KeyboardOtpAssembler
 
 describe('YubiOtpSession against a virtual token', () => {
   test('reads the status a YubiKey 5 reports', async () => {
-    const { session } = await openToken('yubikey');
-    await expect(session.readStatus()).resolves.toMatchObject({
+    const { session, run } = await openToken('yubikey');
+    await expect(run(session.readStatus())).resolves.toMatchObject({
       version: { major: 5, minor: 4, build: 3 },
       programmingSequence: 1,
       slot1Valid: true,
@@ -80,53 +87,55 @@ describe('YubiOtpSession against a virtual token', () => {
   });
 
   test('reads a visible serial', async () => {
-    const { session } = await openToken('yubikey:serial=7050602');
-    await expect(session.readSerial()).resolves.toBe(7050602);
+    const { session, run } = await openToken('yubikey:serial=7050602');
+    await expect(run(session.readSerial())).resolves.toBe(7050602);
   });
 
   test('a hidden serial reads as undefined after the reclaim retries of a composite key', async () => {
-    const { session, sleeps } = await openToken('yubico:serial=123456,serial-hidden=on');
-    await expect(session.readSerial()).resolves.toBeUndefined();
+    const { session, sleeps, run } = await openToken('yubico:serial=123456,serial-hidden=on');
+    await expect(run(session.readSerial())).resolves.toBeUndefined();
     expect(sleeps.filter((ms) => ms === 500)).toHaveLength(5);
   });
 
   test('a hidden serial on an OTP-only key reads as undefined at once', async () => {
-    const { session, sleeps } = await openToken('hotp:model=yk4,serial-hidden=on');
-    await expect(session.readSerial()).resolves.toBeUndefined();
+    const { session, sleeps, run } = await openToken('hotp:model=yk4,serial-hidden=on');
+    await expect(run(session.readSerial())).resolves.toBeUndefined();
     expect(sleeps.filter((ms) => ms === 500)).toHaveLength(0);
   });
 
   test('a corrupted response CRC is PROTOCOL_CRC, and the next read works', async () => {
-    const { session, token } = await openToken('yubikey:serial=4242');
-    await expect(session.readSerial()).resolves.toBe(4242);
+    const { session, token, run } = await openToken('yubikey:serial=4242');
+    await expect(run(session.readSerial())).resolves.toBe(4242);
     token.injectFault({ kind: 'crc-corruption' });
-    await expect(session.readSerial()).rejects.toMatchObject({ code: ErrorCode.PROTOCOL_CRC });
-    await expect(session.readSerial()).resolves.toBe(4242);
+    await expect(run(session.readSerial())).rejects.toMatchObject({ code: ErrorCode.PROTOCOL_CRC });
+    await expect(run(session.readSerial())).resolves.toBe(4242);
   });
 
   test('a stalled key is a timeout error, and the key works again once the stall ends', async () => {
     const stallMs = 150;
-    const { session, token } = await openToken('yubikey:serial=4242', { reportTimeoutMs: 40 });
-    await expect(session.readSerial()).resolves.toBe(4242);
+    const { session, token, clock, run } = await openToken('yubikey:serial=4242', {
+      reportTimeoutMs: 40,
+    });
+    await expect(run(session.readSerial())).resolves.toBe(4242);
     token.injectFault({ kind: 'stall', ms: stallMs });
-    await expect(session.readSerial()).rejects.toMatchObject({
+    await expect(run(session.readSerial())).rejects.toMatchObject({
       code: ErrorCode.PROTOCOL_TIMEOUT,
     });
     token.clearFaults();
     // Let the stalled calls the protocol gave up on reach the key before the next exchange.
-    await new Promise((resolve) => setTimeout(resolve, stallMs + 20));
-    await expect(session.readSerial()).resolves.toBe(4242);
+    await clock.advance(stallMs);
+    await expect(run(session.readSerial())).resolves.toBe(4242);
   });
 
   test('an unplug in the middle of a transfer is a DeviceError, not a hang', async () => {
-    const { session, token, connection } = await openToken('yubikey');
-    await session.readStatus();
+    const { session, token, connection, run } = await openToken('yubikey');
+    await run(session.readStatus());
     token.injectFault({ kind: 'unplug-mid-transfer', afterReports: 3 });
-    const err: unknown = await session.readSerial().catch((e: unknown) => e);
+    const err: unknown = await run(session.readSerial()).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DeviceError);
     expect((err as DeviceError).code).toBe(ErrorCode.DEVICE_GONE);
     expect(connection.closed).toBe(true);
-    await expect(session.readStatus()).rejects.toBeInstanceOf(DeviceError);
+    await expect(run(session.readStatus())).rejects.toBeInstanceOf(DeviceError);
   });
 
   test('a press of the Yubico OTP slot decodes to the OTP it typed', async () => {
@@ -182,9 +191,11 @@ describe('YubiOtpSession against a virtual token', () => {
     const rig = await openToken('yubico');
     const assembler = new KeyboardOtpAssembler();
     const events: AssemblerEvent[] = [];
-    const off = rig.connection.on('input', (r) => events.push(...assembler.feed(r, Date.now())));
+    const off = rig.connection.on('input', (r) =>
+      events.push(...assembler.feed(r, rig.clock.now())),
+    );
     rig.token.injectFault({ kind: 'garbage', count: 8 });
-    const typed = await rig.token.press(1);
+    const typed = await rig.run(rig.token.press(1));
     off();
     expect(events).toEqual([expect.objectContaining({ type: 'otp', text: typed })]);
     expect(assembler.stats.ignoredReports).toBe(8);

@@ -11,9 +11,9 @@ import {
   invalidReport,
   SabotagedDevice,
 } from '../helpers/reliability-devices';
-import { printCounts, RELIABILITY_SEED, scaled, waitUntil } from '../helpers/reliability-scale';
+import { printCounts, RELIABILITY_SEED, scaled } from '../helpers/reliability-scale';
 import { EventLog } from '../unit/devices/manager-rig';
-import { FakeClock } from '../unit/tokens/registry-fixtures';
+import { ManualClock } from '../helpers/manual-clock';
 
 /**
  * The DeviceManager is fed hostile input by tokens that are otherwise real: invalid keyboard reports
@@ -24,16 +24,14 @@ import { FakeClock } from '../unit/tokens/registry-fixtures';
 
 const fcOptions = (numRuns: number) => ({ numRuns, seed: RELIABILITY_SEED, endOnFailure: true });
 
-/** No real waiting inside the OTP protocol: polls yield to the event loop and count as elapsed. */
-const immediate = () => new Promise<void>((resolve) => setImmediate(resolve));
 const QUICK: Omit<DeviceManagerOptions, 'drivers' | 'logger'> = {
   debounceMs: 1,
   pollIntervalMs: 60_000,
+  exclusive: false,
   otpTimeoutMs: 60_000,
   retry: { attempts: 3, delayMs: 1 },
   session: {
     reclaimAttempts: 1,
-    sleep: immediate,
     timings: {
       reportTimeoutMs: 200,
       writeTimeoutMs: 20,
@@ -50,6 +48,12 @@ const REPORTS_PER_PRESS: Record<string, number> = { hotp: 14, yubico: 90 };
 let nextSerial = 4_100_000;
 
 interface Rig {
+  /**
+   * Frozen unless a test moves it, so that nothing waits for real: the protocol's polls, the
+   * retries and the policy windows pass only while `run` waits for something.
+   */
+  clock: ManualClock;
+  run<T>(task: Promise<T>): Promise<T>;
   manager: DeviceManager;
   log: EventLog;
   token: VirtualToken;
@@ -63,7 +67,9 @@ async function rig(
   tokenRandom?: (n: number) => Uint8Array,
   prepare?: (device: SabotagedDevice) => void,
 ): Promise<Rig> {
+  const clock = new ManualClock();
   const token = new VirtualToken(parseVirtualSpec(`${kind}:serial=${nextSerial++},pacing=0`), {
+    clock,
     ...(tokenRandom ? { random: tokenRandom } : {}),
   });
   const device = new SabotagedDevice(token);
@@ -75,16 +81,19 @@ async function rig(
     logger: silentLogger(),
     ...QUICK,
     ...options,
+    clock,
   });
   const log = new EventLog(manager);
-  await manager.start();
+  await clock.runUntil(manager.start());
   return {
+    clock,
+    run: (task) => clock.runUntil(task),
     manager,
     log,
     token,
     device,
     async stop() {
-      await manager.stop();
+      await clock.runUntil(manager.stop());
       token.unplug();
       device.dispose();
       await driver.dispose();
@@ -205,9 +214,8 @@ test('a garbage flood closes and reports the device once above the limit, never 
       fc.integer({ min: 1, max: 40 }),
       fc.integer({ min: 0, max: 80 }),
       async (kind, limit, count) => {
-        // A frozen clock puts the whole burst inside one window, so the policy is exact.
-        const clock = new FakeClock();
-        const r = await rig(kind, { clock, garbage: { limit, windowMs: 1000 } });
+        // The frozen clock puts the whole burst inside one window, so the policy is exact.
+        const r = await rig(kind, { garbage: { limit, windowMs: 1000 } });
         try {
           const deviceId = r.manager.devices()[0]!.id;
           r.device.inject(Array.from({ length: count }, () => invalidReport(new Uint8Array(8))));
@@ -219,12 +227,12 @@ test('a garbage flood closes and reports the device once above the limit, never 
             expect(r.log.of('detached').map((e) => e.id)).toEqual([deviceId]);
             // Per policy the device is retried, and it types again once back. Typing that was
             // under way as it came back has a start the daemon never saw: it is dropped whole.
-            await r.log.waitFor('attached', () => true, 2);
+            await r.run(r.log.waitFor('attached', () => true, 2));
             await r.token.press();
             await r.manager.settled();
             expect(r.log.of('otp')).toEqual([]);
             totals.resumedDropped += 1;
-            clock.advance(DEFAULT_RESUME_GUARD_MS + 1);
+            await r.clock.advance(DEFAULT_RESUME_GUARD_MS + 1);
           }
           const typed = await r.token.press();
           totals.presses += 1;
@@ -275,7 +283,7 @@ test('spoiled feature report answers: no crash, no wrong serial, no OTP; the key
         );
         try {
           const serial = r.token.spec.serial;
-          await waitUntil(() => r.manager.devices().length === 1, 'the key to attach');
+          await r.run(r.log.waitFor('attached'));
           const attached = r.log.of('attached');
           expect(attached).toHaveLength(1);
           // The serial is CRC-protected; a spoiled "rejected" answer can only hide it.

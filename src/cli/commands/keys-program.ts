@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { UsageError } from '../../core';
-import { publicIdFor } from '../../devices';
+import { deviceIdFor } from '../../devices';
 import {
   cryptoRandom,
   ENROLL_KINDS,
@@ -16,13 +16,7 @@ import {
 import type { Runtime } from '../../runtime';
 import { infoFor, type VirtualToken } from '../../../drivers/virtual';
 import { EXIT_FAILURE, ExitStatus, type CliIo } from '../io';
-import {
-  keyCommand,
-  openKey,
-  readAccessCode,
-  slotOption,
-  type KeyFlags,
-} from '../keys-common';
+import { keyCommand, openKey, readAccessCode, slotOption, type KeyFlags } from '../keys-common';
 import { choiceOption } from '../options';
 import { printJson } from '../output';
 import { withRuntime } from '../with-runtime';
@@ -244,7 +238,7 @@ function readExportKey(file: string): Uint8Array {
  * line on stdin (Enter) touches it. A real key is simply touched.
  */
 function virtualTouch(io: CliIo, tokens: readonly VirtualToken[], deviceId: string, slot: 1 | 2) {
-  const token = tokens.find((t) => publicIdFor(infoFor(t)) === deviceId);
+  const token = tokens.find((t) => deviceIdFor(infoFor(t)) === deviceId);
   let lines: ReturnType<typeof createInterface> | undefined;
   return {
     start() {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { ErrorCode, StoreError } from '../../core';
 import type { Runtime } from '../../runtime';
 import { AUDIT_EVENTS } from '../../tokens/audit';
-import type { AuditEvent, SqliteTokenStore, TokenRecord, VerifyOutcome } from '../../tokens';
+import type { AuditEvent, SqliteTokenStore, TokenRecord, TokenOutcome } from '../../tokens';
 import { addConfigOptions } from '../config-options';
 import { choiceOption, intOption } from '../options';
 import { printJson, printTable } from '../output';
@@ -195,19 +195,14 @@ function withStore(
 }
 
 /** Prints a verify/resync outcome; anything but acceptance exits 1. */
-function report(
-  io: CliIo,
-  serial: string,
-  outcome: VerifyOutcome,
-  json: boolean | undefined,
-): void {
+function report(io: CliIo, serial: string, outcome: TokenOutcome, json: boolean | undefined): void {
   if (outcome.status === 'not-found') throw notFound(serial);
   if (json) printJson(io.stdout, outcome);
   else io.stdout.write(describeOutcome(serial, outcome) + '\n');
   if (outcome.status !== 'accepted') throw new ExitStatus(EXIT_FAILURE);
 }
 
-export function describeOutcome(serial: string, outcome: VerifyOutcome): string {
+export function describeOutcome(serial: string, outcome: TokenOutcome): string {
   switch (outcome.status) {
     case 'accepted':
       return `accepted: ${serial} matched ${outcome.matched} (drift ${outcome.drift})`;
@@ -228,12 +223,10 @@ export function describeOutcome(serial: string, outcome: VerifyOutcome): string 
   }
 }
 
-const REASONS: Record<Extract<VerifyOutcome, { status: 'rejected' }>['reason'], string> = {
+const REASONS: Record<Extract<TokenOutcome, { status: 'rejected' }>['reason'], string> = {
   wrong: 'wrong passcode',
   replayed: 'passcode already used',
-  'outside-window': 'passcode too far from the expected one',
   malformed: 'not a passcode of this token (length or characters)',
-  locked: 'token locked',
   'not-consecutive': 'the two passcodes are not consecutive',
 };
 

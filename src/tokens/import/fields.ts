@@ -1,4 +1,4 @@
-import { isModhex } from '../../core';
+import { isModhex, YUBICO_PUBLIC_ID_MAX_CHARS } from '../../core';
 import { validateSeed, YUBICO_AES_KEY_BYTES, YUBICO_PRIVATE_ID_BYTES } from '../../otp';
 import type { Digits, HashAlgorithm, Period } from '../../otp';
 import { ImportError } from './errors';
@@ -84,10 +84,10 @@ export function parsePrivateId(text: string | undefined, location: string): Uint
 export function parsePublicId(text: string | undefined, location: string): string {
   const id = (text ?? '').trim().toLowerCase();
   if (id === '') throw new ImportError(location, 'public id: missing');
-  if (!isModhex(id) || id.length > 32) {
+  if (!isModhex(id) || id.length > YUBICO_PUBLIC_ID_MAX_CHARS) {
     throw new ImportError(
       location,
-      `public id: expected 2..32 modhex characters (cbdefghijklnrtuv), got "${id}"`,
+      `public id: expected 2..${YUBICO_PUBLIC_ID_MAX_CHARS} modhex characters (cbdefghijklnrtuv), got "${id}"`,
     );
   }
   return id;

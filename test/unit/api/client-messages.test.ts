@@ -19,8 +19,12 @@ const valid: [string, object][] = [
     { id: 1, type: 'pairing.verify', pairingId: P, passcode: '12345678' },
   ],
   [
-    'pairing.verify, token id + digits',
-    { id: 1, type: 'pairing.verify', pairingId: P, passcode: 'UBAM01234567755224' },
+    'pairing.verify, token id (caps lock) + digits',
+    { id: 1, type: 'pairing.verify', pairingId: P, passcode: 'UBHE01234567755224' },
+  ],
+  [
+    'pairing.verify, token id typed as hex + digits',
+    { id: 1, type: 'pairing.verify', pairingId: P, passcode: 'e16301234567755224' },
   ],
   ['pairing.sync', { id: 1, type: 'pairing.sync', pairingId: P, passcode: '287082' }],
   [
@@ -32,8 +36,26 @@ const valid: [string, object][] = [
       passcode: 'cccccccbcjdifctrndncchkftchjlnbhvhtugdljibej',
     },
   ],
+  [
+    'pairing.tap, modhex 44 in upper case (caps lock)',
+    {
+      id: 1,
+      type: 'pairing.tap',
+      pairingId: P,
+      passcode: 'CCCCCCCBCJDIFCTRNDNCCHKFTCHJLNBHVHTUGDLJIBEJ',
+    },
+  ],
   ['pairing.cancel', { id: 1, type: 'pairing.cancel', pairingId: P }],
   ['signon.verify', { id: 1, type: 'signon.verify', user: 'bob', passcode: '359152' }],
+  [
+    'signon.verify, a Yubico OTP typed through Dvorak',
+    {
+      id: 1,
+      type: 'signon.verify',
+      user: 'bob',
+      passcode: 'ey.uugh.dtbduhxphbnbnebdjghkeexctbihpyid',
+    },
+  ],
   ['token.unpair', { id: 1, type: 'token.unpair', user: 'bob', serial: '42' }],
   [
     'token.unpair with session',
@@ -113,6 +135,18 @@ const invalid: [string, string, string, string | number | undefined][] = [
     6,
   ],
   [
+    '7-digit passcode',
+    JSON.stringify({ id: 6, type: 'pairing.verify', pairingId: P, passcode: '1234567' }),
+    ApiErrorCode.INVALID_MESSAGE,
+    6,
+  ],
+  [
+    'a token id with letters a YubiKey never types there',
+    JSON.stringify({ id: 6, type: 'pairing.verify', pairingId: P, passcode: 'UBAM01234567755224' }),
+    ApiErrorCode.INVALID_MESSAGE,
+    6,
+  ],
+  [
     '9-digit passcode',
     JSON.stringify({ id: 6, type: 'pairing.verify', pairingId: P, passcode: '123456789' }),
     ApiErrorCode.INVALID_MESSAGE,
@@ -133,6 +167,12 @@ const invalid: [string, string, string, string | number | undefined][] = [
   [
     '31-char modhex',
     JSON.stringify({ id: 6, type: 'pairing.tap', pairingId: P, passcode: 'c'.repeat(31) }),
+    ApiErrorCode.INVALID_MESSAGE,
+    6,
+  ],
+  [
+    '33-char modhex (not whole bytes)',
+    JSON.stringify({ id: 6, type: 'pairing.tap', pairingId: P, passcode: 'c'.repeat(33) }),
     ApiErrorCode.INVALID_MESSAGE,
     6,
   ],

@@ -52,7 +52,12 @@ describe('modhex', () => {
 describe('redaction and ids', () => {
   test.each([
     ['dteffujehknhfjbrjnlnldnhcujvddbikngjrtgh', 'dteffuje' + '*'.repeat(32)],
+    ['DTEFFUJEHKNHFJBRJNLNLDNHCUJVDDBIKNGJRTGH', 'dteffuje' + '*'.repeat(32)],
+    ['ey.uugh.dtbduhxphbnbnebdjghkeexctbihpyid', 'dteffuje' + '*'.repeat(32)],
+    ['vv'.repeat(17) + 'c'.repeat(32), '*'.repeat(66)],
     ['ubhe07050602154916', 'ubhe07050602******'],
+    ['e16307050602154916', 'e16307050602******'],
+    ['1234567', '*******'],
     ['755224', '******'],
     ['12345678', '********'],
     ['hunter2!', '********'],

@@ -1,6 +1,7 @@
 import type { DeviceInfo, Driver, HotplugListener } from '../../../src/core';
 import { DeviceError, ErrorCode } from '../../../src/core';
 import { DriverScanner } from '../../../src/devices/driver-scanner';
+import { ManualClock } from '../../helpers/manual-clock';
 import { makeManager, stopManagers } from './manager-rig';
 
 /** A driver whose enumerations finish only when the test says so, counting how many overlap. */
@@ -42,10 +43,11 @@ describe('DriverScanner', () => {
   test('scans asked for during one enumeration become a single follow-up, never overlapping', async () => {
     const slow = slowDriver();
     const found: number[] = [];
-    const scanner = new DriverScanner(slow.driver, {
-      found: async () => void found.push(1),
-      failed: () => undefined,
-    });
+    const scanner = new DriverScanner(
+      slow.driver,
+      { found: async () => void found.push(1), failed: () => undefined },
+      new ManualClock(),
+    );
     const first = scanner.scan();
     const more = [scanner.scan(), scanner.scan(), scanner.scan()];
     await tick();
@@ -72,10 +74,14 @@ describe('DriverScanner', () => {
         throw new Error('unused');
       },
     };
-    const scanner = new DriverScanner(driver, {
-      found: async () => undefined,
-      failed: (_d, err) => void errors.push(`${err.code}: ${err.message}`),
-    });
+    const scanner = new DriverScanner(
+      driver,
+      {
+        found: async () => undefined,
+        failed: (_d, err) => void errors.push(`${err.code}: ${err.message}`),
+      },
+      new ManualClock(),
+    );
     await scanner.scan();
     expect(errors).toEqual(['INTERNAL: bus went away']);
   });
@@ -83,17 +89,21 @@ describe('DriverScanner', () => {
 
 describe('DeviceManager hotplug scheduling', () => {
   test('a burst of hotplug events costs one debounced enumeration', async () => {
+    const clock = new ManualClock();
     const slow = slowDriver();
-    const { manager } = makeManager([slow.driver], { debounceMs: 20 });
+    const { manager } = makeManager([slow.driver], { debounceMs: 20, clock });
     const started = manager.start();
     await tick();
     slow.finishAll();
     await started;
     expect(slow.stats.calls).toBe(1);
     for (let i = 0; i < 10; i++) for (const l of slow.listeners) l.detached(`path-${i}`);
-    while (slow.stats.calls < 2) await new Promise((r) => setTimeout(r, 5));
+    await clock.advance(19);
+    expect(slow.stats.calls).toBe(1);
+    await clock.advance(1);
+    expect(slow.stats.calls).toBe(2);
     slow.finishAll();
-    await new Promise((r) => setTimeout(r, 60)); // a second debounce window passes quietly
+    await clock.advance(60); // a second debounce window passes quietly
     expect(slow.stats.calls).toBe(2);
   });
 
@@ -101,23 +111,26 @@ describe('DeviceManager hotplug scheduling', () => {
     const slow = slowDriver();
     const polled: Driver = { ...slow.driver };
     delete (polled as { watch?: unknown }).watch;
-    const { manager } = makeManager([polled], { pollIntervalMs: 5 });
+    const clock = new ManualClock();
+    const { manager } = makeManager([polled], { pollIntervalMs: 5, clock });
     const started = manager.start();
     await tick();
     slow.finishAll();
     await started;
-    // Hold the next enumeration for several poll intervals.
-    while (slow.stats.calls < 2) await new Promise((r) => setTimeout(r, 2));
-    await new Promise((r) => setTimeout(r, 40));
+    await clock.advance(5);
+    expect(slow.stats.calls).toBe(2);
+    // Hold that enumeration for several poll intervals.
+    await clock.advance(40);
     expect(slow.stats.calls).toBe(2);
     slow.finishAll();
-    while (slow.stats.calls < 3) await new Promise((r) => setTimeout(r, 2));
+    await clock.advance(5);
+    expect(slow.stats.calls).toBe(3);
     const stopping = manager.stop();
     slow.finishAll();
     await stopping;
-    const calls = slow.stats.calls;
-    await new Promise((r) => setTimeout(r, 30));
-    expect(slow.stats.calls).toBe(calls);
+    expect(clock.pendingTimers).toBe(0);
+    await clock.advance(30);
+    expect(slow.stats.calls).toBe(3);
     expect(slow.stats.maxConcurrent).toBe(1);
   });
 });

@@ -5,6 +5,7 @@ import {
   type DeviceManagerOptions,
 } from '../../../src/devices';
 import { silentLogger } from '../../../src/core';
+import { ManualClock } from '../../helpers/manual-clock';
 
 type EventName = keyof DeviceManagerEvents;
 type Payload<E extends EventName> = Parameters<DeviceManagerEvents[E]>[0];
@@ -65,24 +66,29 @@ export class EventLog {
 export const FAST: Omit<DeviceManagerOptions, 'drivers' | 'logger'> = {
   debounceMs: 10,
   pollIntervalMs: 25,
+  exclusive: false,
   retry: { attempts: 3, delayMs: 20 },
   session: { reclaimAttempts: 1, timings: { reportTimeoutMs: 150 } },
 };
 
-const managers: DeviceManager[] = [];
+const managers: Array<() => Promise<void>> = [];
 
 export function makeManager(
   drivers: Driver[],
   options: Partial<DeviceManagerOptions> = {},
 ): { manager: DeviceManager; log: EventLog } {
   const manager = new DeviceManager({ drivers, logger: silentLogger(), ...FAST, ...options });
-  managers.push(manager);
+  const { clock } = options;
+  // On a manual clock an open in flight waits for time to pass (a protocol poll) before it stops.
+  managers.push(() =>
+    clock instanceof ManualClock ? clock.runUntil(manager.stop()) : manager.stop(),
+  );
   return { manager, log: new EventLog(manager) };
 }
 
 /** For afterEach: stops every manager made by makeManager. */
 export async function stopManagers(): Promise<void> {
-  await Promise.all(managers.splice(0).map((m) => m.stop()));
+  await Promise.all(managers.splice(0).map((stop) => stop()));
 }
 
 export interface LogEntry {

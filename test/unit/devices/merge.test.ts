@@ -1,5 +1,5 @@
 import { deviceId, type DeviceInfo } from '../../../src/core';
-import { mayBeSameKey, outranks, publicIdFor, sameLocation } from '../../../src/devices';
+import { mayBeSameKey, outranks, deviceIdFor, sameLocation } from '../../../src/devices';
 
 function info(driver: string, extra: Partial<DeviceInfo> = {}): DeviceInfo {
   return {
@@ -54,10 +54,10 @@ describe('recognising one key', () => {
     expect(mayBeSameKey(a, b)).toBe(expected);
   });
 
-  test('the public id hashes the location when known, else driver and path, never showing it', () => {
-    expect(publicIdFor(hid)).toBe(publicIdFor(usbExclusive));
-    expect(publicIdFor(hid)).toBe(deviceId('location', 'usb:1-2'));
-    expect(publicIdFor(virtual)).toBe(deviceId('virtual', 'virtual-path'));
-    expect(publicIdFor(virtual)).not.toContain('virtual-path');
+  test('the device id hashes the location when known, else driver and path, never showing it', () => {
+    expect(deviceIdFor(hid)).toBe(deviceIdFor(usbExclusive));
+    expect(deviceIdFor(hid)).toBe(deviceId('location', 'usb:1-2'));
+    expect(deviceIdFor(virtual)).toBe(deviceId('virtual', 'virtual-path'));
+    expect(deviceIdFor(virtual)).not.toContain('virtual-path');
   });
 });

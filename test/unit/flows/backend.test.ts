@@ -7,7 +7,8 @@ import { Runtime } from '../../../src/runtime';
 import type { BackendEventListener } from '../../../src/server';
 import type { SqliteTokenStore } from '../../../src/tokens';
 import { testConfig } from '../../helpers/config';
-import { FakeClock, hotpToken, importTokens, tempDir } from '../tokens/registry-fixtures';
+import { HeldClock } from '../../helpers/manual-clock';
+import { hotpToken, importTokens, tempDir } from '../tokens/registry-fixtures';
 import { codeOf, hotpCode, RecordingObserver } from './flow-rig';
 
 const SPEC = 'hotp:serial=5000001,secret=3132333435363738393031323334353637383930,pacing=0';
@@ -19,14 +20,14 @@ let devices: DeviceManager;
 let runtime: Runtime;
 let backend: ReturnType<typeof createFlowBackend>;
 let cleanup: () => void;
-let clock: FakeClock;
+let clock: HeldClock;
 let observer: RecordingObserver;
 const events: Array<{ event: ServerEvent; to: string | undefined }> = [];
 
 beforeEach(async () => {
   const temp = tempDir();
   cleanup = temp.cleanup;
-  clock = new FakeClock();
+  clock = new HeldClock();
   bus = new VirtualDriver();
   bus.attach(new VirtualToken(parseVirtualSpec(SPEC)));
   observer = new RecordingObserver();

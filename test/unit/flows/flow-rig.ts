@@ -3,21 +3,26 @@ import {
   Pairings,
   SignOnFlow,
   type FlowObserver,
-  type FlowResult,
   type PairingState,
   type PairingsOptions,
 } from '../../../src/flows';
 import { generateHotp, generateTotp, encodeYubicoOtp } from '../../../src/otp';
-import { TokenVerifier, type ImportedToken, type SqliteTokenStore } from '../../../src/tokens';
+import {
+  TokenVerifier,
+  type ImportedToken,
+  type SqliteTokenStore,
+  type VerifyStatus,
+} from '../../../src/tokens';
 import { recordingLogger, type LogEntry } from '../devices/manager-rig';
 import {
-  FakeClock,
   importTokens,
   openStore,
   RFC_SEED,
   tempDir,
   YUBICO_AES_KEY,
 } from '../tokens/registry-fixtures';
+import { ManualClock } from '../../helpers/manual-clock';
+import { verifierSettings } from '../../helpers/config';
 
 /** A second HOTP seed, so two tokens of one user never share codes. */
 export const OTHER_SEED = new Uint8Array(Buffer.from('abcdefghijklmnopqrst', 'ascii'));
@@ -50,7 +55,7 @@ export function yubicoOtp(publicId: string, usage: number, session: number): str
 export class RecordingObserver implements FlowObserver {
   readonly verifications: string[] = [];
   lockouts = 0;
-  verification(flow: 'pairing' | 'sign-on', result: FlowResult): void {
+  verification(flow: 'pairing' | 'sign-on', result: VerifyStatus): void {
     this.verifications.push(`${flow}:${result}`);
   }
   lockout(): void {
@@ -60,7 +65,7 @@ export class RecordingObserver implements FlowObserver {
 
 export interface FlowRig {
   readonly store: SqliteTokenStore;
-  readonly clock: FakeClock;
+  readonly clock: ManualClock;
   readonly verifier: TokenVerifier;
   readonly pairings: Pairings;
   readonly signOn: SignOnFlow;
@@ -78,11 +83,11 @@ export function makeRig(
   > = {},
 ): FlowRig {
   const { dir, cleanup } = tempDir();
-  const clock = new FakeClock();
+  const clock = new ManualClock();
   const { logger, entries } = recordingLogger();
   const store = openStore(dir, { clock, logger });
   importTokens(store, tokens);
-  const verifier = new TokenVerifier({ store, clock, logger });
+  const verifier = new TokenVerifier({ store, clock, logger, ...verifierSettings() });
   const observer = new RecordingObserver();
   const states: FlowRig['states'] = [];
   const pairings = new Pairings({

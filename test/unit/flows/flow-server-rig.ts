@@ -4,7 +4,8 @@ import type { DeviceManager } from '../../../src/devices';
 import type { BridgeServer } from '../../../src/server';
 import type { ImportedToken, SqliteTokenStore } from '../../../src/tokens';
 import { startTestDaemon } from '../../helpers/daemon';
-import { FakeClock, importTokens } from '../tokens/registry-fixtures';
+import { HeldClock } from '../../helpers/manual-clock';
+import { importTokens } from '../tokens/registry-fixtures';
 
 type Message = Record<string, unknown>;
 
@@ -82,7 +83,7 @@ export interface FlowServer {
   readonly port: number;
   readonly origin: string;
   readonly store: SqliteTokenStore;
-  readonly clock: FakeClock;
+  readonly clock: HeldClock;
   readonly bus: VirtualDriver;
   readonly tokens: VirtualToken[];
   readonly devices: DeviceManager;
@@ -100,7 +101,7 @@ export interface FlowServer {
  * device manager over a virtual bus and SQLite registry in a temp dir, under a controlled clock.
  */
 export async function startFlowServer(options: FlowServerOptions = {}): Promise<FlowServer> {
-  const clock = new FakeClock(Date.now());
+  const clock = new HeldClock(Date.now());
   const pairing = options.pairing ?? true;
   const tokens = (options.specs ?? []).map((s) => new VirtualToken(parseVirtualSpec(s)));
   const test = await startTestDaemon({

@@ -254,13 +254,13 @@ describe('lockout at Verification', () => {
       retryAfterMs: 120_000,
     });
     expect(rig.observer.lockouts).toBe(1);
-    rig.clock.advance(30_000);
+    await rig.clock.advance(30_000);
     // Even the right code is not tried while locked.
     expect(await rig.pairings.verify('c1', id, hotpCode(0))).toEqual({
       result: 'locked',
       retryAfterMs: 90_000,
     });
-    rig.clock.advance(90_000);
+    await rig.clock.advance(90_000);
     expect(await rig.pairings.verify('c1', id, hotpCode(0))).toMatchObject({ result: 'accepted' });
     const events = (await rig.store.audit({ serial: '100' })).map((e) => e.event);
     expect(events).toEqual([
@@ -322,11 +322,11 @@ describe('the life of a pairing', () => {
   test('a pairing idle for 10 minutes expires; activity keeps it alive', async () => {
     setup([hotpToken('100')]);
     const { pairingId: kept } = await rig.pairings.start('c1', 'alice');
-    rig.clock.advance(9 * 60_000);
+    await rig.clock.advance(9 * 60_000);
     await rig.pairings.chooseHardwareToken('c1', kept);
-    rig.clock.advance(9 * 60_000);
+    await rig.clock.advance(9 * 60_000);
     await rig.pairings.serial('c1', kept, '100');
-    rig.clock.advance(10 * 60_000);
+    await rig.clock.advance(10 * 60_000);
     expect(await codeOf(rig.pairings.verify('c1', kept, hotpCode(0)))).toBe('PAIRING_NOT_FOUND');
     expect(rig.pairings.size).toBe(0);
   });
@@ -334,9 +334,9 @@ describe('the life of a pairing', () => {
   test('sweep drops idle pairings that nobody touches', async () => {
     setup([hotpToken('100')]);
     await rig.pairings.start('c1', 'alice');
-    rig.clock.advance(5 * 60_000);
+    await rig.clock.advance(5 * 60_000);
     await rig.pairings.start('c2', 'bob');
-    rig.clock.advance(5 * 60_000);
+    await rig.clock.advance(5 * 60_000);
     expect(rig.pairings.sweep()).toBe(1);
     expect(rig.pairings.size).toBe(1);
   });

@@ -6,6 +6,7 @@ import {
   type FileResult,
   type StepResult,
 } from '../../../src/qa';
+import { ManualClock } from '../../helpers/manual-clock';
 
 const step = (over: Partial<StepResult>): StepResult => ({
   index: 3,
@@ -82,18 +83,30 @@ describe('report lines', () => {
 
 describe('QaClock', () => {
   test('set-clock moves an offset over the base clock, which keeps running', () => {
-    let base = 1_000;
-    const clock = new QaClock({ now: () => base });
+    const base = new ManualClock(1_000);
+    const clock = new QaClock(base);
     expect(clock.now()).toBe(1_000);
     clock.apply({ advance: 120_000 });
     expect(clock.now()).toBe(121_000);
-    base += 5;
+    base.jump(5);
     expect(clock.now()).toBe(121_005);
     clock.apply({ at: 1_111_111_109_000 });
     expect(clock.now()).toBe(1_111_111_109_000);
-    base += 10;
+    base.jump(10);
     expect(clock.now()).toBe(1_111_111_109_010);
     clock.apply({ advance: -10 });
     expect(clock.now()).toBe(1_111_111_109_000);
+  });
+
+  test('timers run on the base clock: moving the offset neither fires nor delays them', async () => {
+    const base = new ManualClock(1_000);
+    const clock = new QaClock(base);
+    let fired = 0;
+    clock.setTimeout(() => (fired += 1), 100);
+    clock.apply({ advance: 60_000 });
+    await base.advance(99);
+    expect(fired).toBe(0);
+    await base.advance(1);
+    expect(fired).toBe(1);
   });
 });

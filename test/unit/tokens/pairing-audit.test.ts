@@ -2,7 +2,9 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { ErrorCode, TokenBridgeError } from '../../../src/core';
 import { TokenVerifier, type SqliteTokenStore } from '../../../src/tokens';
-import { FakeClock, hotpToken, importTokens, openStore, tempDir } from './registry-fixtures';
+import { hotpToken, importTokens, openStore, tempDir } from './registry-fixtures';
+import { ManualClock } from '../../helpers/manual-clock';
+import { verifierSettings } from '../../helpers/config';
 
 const CTX = { source: 'test' };
 let dir: string;
@@ -11,7 +13,7 @@ let store: SqliteTokenStore;
 
 beforeEach(() => {
   ({ dir, cleanup } = tempDir());
-  store = openStore(dir, { clock: new FakeClock(5000), maxTokensPerUser: 2 });
+  store = openStore(dir, { clock: new ManualClock(5000), maxTokensPerUser: 2 });
   importTokens(
     store,
     ['A', 'B', 'C', 'D'].map((s) => hotpToken(s)),
@@ -97,7 +99,11 @@ describe('audit', () => {
   });
 
   test('never holds a seed or a whole passcode', async () => {
-    const verifier = new TokenVerifier({ store, clock: new FakeClock(5000) });
+    const verifier = new TokenVerifier({
+      store,
+      clock: new ManualClock(5000),
+      ...verifierSettings(),
+    });
     const tried = ['755224', '287082', '999999', '287082', '12'];
     for (const otp of tried) await verifier.verify('A', otp, CTX);
     await verifier.resync('B', '359152', '969429', CTX);

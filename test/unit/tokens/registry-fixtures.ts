@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultConfig } from '../../../src/config';
-import type { Clock } from '../../../src/core';
 import {
   SqliteTokenStore,
   type ImportedToken,
@@ -15,16 +14,6 @@ import { yubicoImportedToken } from '../../../src/tokens/import';
 export function tempDir(): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'tokenbridge-registry-'));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-export class FakeClock implements Clock {
-  constructor(public ms = 1_700_000_000_000) {}
-  now(): number {
-    return this.ms;
-  }
-  advance(ms: number): void {
-    this.ms += ms;
-  }
 }
 
 export const RFC_SEED = new Uint8Array(Buffer.from(RFC4226_SECRET_ASCII, 'ascii'));

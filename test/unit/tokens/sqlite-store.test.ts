@@ -5,7 +5,6 @@ import { ErrorCode, TokenBridgeError } from '../../../src/core';
 import { SCHEMA_VERSION, TokenVerifier, type ImportedToken } from '../../../src/tokens';
 import { migrate, MIGRATIONS } from '../../../src/tokens/sqlite/schema';
 import {
-  FakeClock,
   hotpToken,
   importTokens,
   openStore,
@@ -13,6 +12,8 @@ import {
   totpToken,
   yubicoToken,
 } from './registry-fixtures';
+import { ManualClock } from '../../helpers/manual-clock';
+import { verifierSettings } from '../../helpers/config';
 
 let dir: string;
 let cleanup: () => void;
@@ -95,7 +96,7 @@ describe('opening a store', () => {
 
 describe('records', () => {
   test('a record carries state and metadata but no secret', async () => {
-    const clock = new FakeClock(1234);
+    const clock = new ManualClock(1234);
     const store = openStore(dir, { clock });
     importTokens(store, [hotpToken('H1', { counter: 7 }), yubicoToken('Y1', 'dteffuje')]);
     const h = await store.get('H1');
@@ -279,7 +280,7 @@ describe('beginImport', () => {
   test('an import runs on its own connection: a verification meanwhile never joins its transaction', async () => {
     const store = openStore(dir, { busyTimeoutMs: 50 });
     importTokens(store, [hotpToken('H1')]);
-    const verifier = new TokenVerifier({ store });
+    const verifier = new TokenVerifier({ store, ...verifierSettings() });
     const session = store.beginImport({ replace: false, dryRun: false, source: 't' });
     session.add(hotpToken('H2'));
     // The import holds the write lock: the verification waits, then reports the busy store.

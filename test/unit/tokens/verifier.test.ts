@@ -1,12 +1,11 @@
 import { PassThrough } from 'node:stream';
 import { createLogger } from '../../../src/core';
 import { encodeYubicoOtp, generateHotp } from '../../../src/otp';
-import { TokenVerifier, type SqliteTokenStore, type VerifyOutcome } from '../../../src/tokens';
+import { TokenVerifier, type SqliteTokenStore, type TokenOutcome } from '../../../src/tokens';
 import { RFC4226_VECTORS } from '../../vectors/rfc4226';
 import { RFC6238_VECTORS } from '../../vectors/rfc6238';
 import { YUBICO_OTP_VECTORS } from '../../vectors/yubico-otp';
 import {
-  FakeClock,
   hotpToken,
   importTokens,
   openStore,
@@ -16,6 +15,8 @@ import {
   YUBICO_AES_KEY,
   yubicoToken,
 } from './registry-fixtures';
+import { ManualClock } from '../../helpers/manual-clock';
+import { verifierSettings } from '../../helpers/config';
 
 const CLI = { source: 'test' };
 const HOTP = { secret: RFC_SEED, algorithm: 'sha1', digits: 6 } as const;
@@ -23,15 +24,15 @@ const code = (counter: number) => RFC4226_VECTORS[counter]?.otp ?? generateHotp(
 
 let dir: string;
 let cleanup: () => void;
-let clock: FakeClock;
+let clock: ManualClock;
 let store: SqliteTokenStore;
 let verifier: TokenVerifier;
 
 beforeEach(() => {
   ({ dir, cleanup } = tempDir());
-  clock = new FakeClock(1_700_000_000_000);
+  clock = new ManualClock(1_700_000_000_000);
   store = openStore(dir, { clock });
-  verifier = new TokenVerifier({ store, clock });
+  verifier = new TokenVerifier({ store, clock, ...verifierSettings() });
 });
 afterEach(() => {
   store.closeSync();
@@ -181,7 +182,7 @@ describe('lockout (injected clock)', () => {
   beforeEach(() => importTokens(store, [hotpToken('H1')]));
   const wrong = () => verifier.verify('H1', '000000', CLI);
 
-  async function lockOnce(): Promise<VerifyOutcome> {
+  async function lockOnce(): Promise<TokenOutcome> {
     await wrong();
     await wrong();
     return wrong();
@@ -191,34 +192,38 @@ describe('lockout (injected clock)', () => {
     expect(await wrong()).toMatchObject({ attemptsLeft: 2 });
     expect(await wrong()).toMatchObject({ attemptsLeft: 1 });
     expect(await wrong()).toMatchObject({ attemptsLeft: 0, lockedUntil: clock.ms + 120_000 });
-    clock.advance(119_999);
+    await clock.advance(119_999);
     expect(await verifier.verify('H1', '755224', CLI)).toEqual({
       status: 'locked',
       serial: 'H1',
       until: clock.ms + 1,
       retryAfterMs: 1,
     });
-    clock.advance(1);
+    await clock.advance(1);
     expect(await verifier.verify('H1', '755224', CLI)).toMatchObject({ status: 'accepted' });
     expect(await store.get('H1')).toMatchObject({ failCount: 0, lockCount: 0, lockedUntil: null });
   });
 
   test('each further lock doubles, up to the maximum', async () => {
-    const capped = new TokenVerifier({ store, clock, lockout: { maxLockMs: 300_000 } });
+    const capped = new TokenVerifier({
+      store,
+      clock,
+      ...verifierSettings({ lockout: { maxMs: 300_000 } }),
+    });
     const lengths: number[] = [];
     for (let i = 0; i < 4; i++) {
       for (let j = 0; j < 2; j++) await capped.verify('H1', '000000', CLI);
       const outcome = await capped.verify('H1', '000000', CLI);
       if (outcome.status !== 'rejected' || outcome.lockedUntil === null) throw new Error('no lock');
       lengths.push(outcome.lockedUntil - clock.ms);
-      clock.advance(outcome.lockedUntil - clock.ms);
+      await clock.advance(outcome.lockedUntil - clock.ms);
     }
     expect(lengths).toEqual([120_000, 240_000, 300_000, 300_000]);
   });
 
   test('a success resets the growth; unlock clears a lock', async () => {
     await lockOnce();
-    clock.advance(120_000);
+    await clock.advance(120_000);
     await verifier.verify('H1', '755224', CLI);
     const again = await lockOnce();
     expect(again).toMatchObject({ lockedUntil: clock.ms + 120_000 });
@@ -243,13 +248,14 @@ describe('lockout (injected clock)', () => {
     const strict = new TokenVerifier({
       store,
       clock,
-      lockout: { maxFailures: 1, baseLockMs: 1000 },
+      ...verifierSettings({ lockout: { maxFailures: 1, baseMs: 1000 } }),
     });
     expect(await strict.verify('H1', '000000', CLI)).toMatchObject({
       attemptsLeft: 0,
       lockedUntil: clock.ms + 1000,
     });
-    expect(() => new TokenVerifier({ store, lockout: { maxFailures: 0 } })).toThrow(/maxFailures/);
+    const zero = { ...verifierSettings().lockout, maxFailures: 0 };
+    expect(() => new TokenVerifier({ store, lockout: zero })).toThrow(/maxFailures/);
   });
 });
 
@@ -258,7 +264,7 @@ describe('concurrent verification of one code', () => {
 
   test('two verifiers on two connections to one file: exactly one accepts each code', async () => {
     const other = openStore(dir, { clock });
-    const second = new TokenVerifier({ store: other, clock });
+    const second = new TokenVerifier({ store: other, clock, ...verifierSettings() });
     try {
       for (let counter = 0; counter < 10; counter++) {
         const outcomes = await Promise.all([
@@ -284,7 +290,7 @@ test('logs name the serial and the outcome, never the passcode or the seed', asy
   let logged = '';
   sink.on('data', (d: Buffer) => (logged += d.toString()));
   const logger = createLogger({ level: 'trace', destination: sink });
-  const logging = new TokenVerifier({ store, clock, logger });
+  const logging = new TokenVerifier({ store, clock, logger, ...verifierSettings() });
   await logging.verify('H1', '755224', CLI);
   await logging.verify('H1', '755224', CLI);
   await logging.resync('H1', code(30), code(31), CLI);

@@ -1,10 +1,11 @@
 import { parseVirtualSpec, VirtualToken } from '../../../drivers/virtual';
 import { crc16ResidueOk, toHex } from '../../../src/core';
 import { RFC4226_SECRET_HEX } from '../../vectors/virtual';
+import { ManualClock } from '../../helpers/manual-clock';
 import { frameFor, readResponse, sendAndReceive, sendFrame } from './wire-host';
 
-function makeToken(spec = 'yubikey:pacing=0'): VirtualToken {
-  return new VirtualToken(parseVirtualSpec(spec), { writeBusyReads: 0 });
+function makeToken(spec = 'yubikey:pacing=0', clock = new ManualClock()): VirtualToken {
+  return new VirtualToken(parseVirtualSpec(spec), { writeBusyReads: 0, clock });
 }
 
 describe('VirtualToken faults', () => {
@@ -42,20 +43,28 @@ describe('VirtualToken faults', () => {
   });
 
   test('stall: feature-report calls wait, and an unplug ends the wait with DEVICE_GONE', async () => {
-    const token = makeToken();
+    const clock = new ManualClock();
+    const token = makeToken(undefined, clock);
     token.injectFault({ kind: 'stall', ms: 60_000 });
     let settled = false;
     const pending = token.getFeatureReport().finally(() => (settled = true));
-    await new Promise((r) => setImmediate(r));
+    await clock.advance(59_999);
     expect(settled).toBe(false);
     token.unplug();
     await expect(pending).rejects.toMatchObject({ code: 'DEVICE_GONE' });
+    expect(clock.pendingTimers).toBe(0);
   });
 
   test('stall: a short stall still answers; clearFaults removes it', async () => {
-    const token = makeToken();
+    const clock = new ManualClock();
+    const token = makeToken(undefined, clock);
     token.injectFault({ kind: 'stall', ms: 5 });
-    expect((await token.getFeatureReport())[1]).toBe(5);
+    let answered = false;
+    const stalled = token.getFeatureReport().then((r) => ((answered = true), r));
+    await clock.advance(4);
+    expect(answered).toBe(false);
+    await clock.advance(1);
+    expect((await stalled)[1]).toBe(5);
     token.clearFaults();
     let settled = false;
     const pending = token.getFeatureReport().then((r) => ((settled = true), r));
@@ -77,15 +86,21 @@ describe('VirtualToken faults', () => {
   });
 
   test('slow-typing: pacing is overridden until cleared; unplug while typing stops it', async () => {
-    const token = makeToken(`hotp:secret=${RFC4226_SECRET_HEX},pacing=0`);
+    const clock = new ManualClock();
+    const token = makeToken(`hotp:secret=${RFC4226_SECRET_HEX},pacing=0`, clock);
     const reports: string[] = [];
     token.onInputReport((r) => reports.push(toHex(r)));
     token.injectFault({ kind: 'slow-typing', perKeyMs: 60_000 });
     const pressing = token.press();
     expect(reports).toHaveLength(1);
+    await clock.advance(59_999);
+    expect(reports).toHaveLength(1);
+    await clock.advance(1);
+    expect(reports).toHaveLength(2);
     token.unplug();
     await expect(pressing).rejects.toMatchObject({ code: 'DEVICE_GONE' });
-    expect(reports).toHaveLength(1);
+    expect(reports).toHaveLength(2);
+    expect(clock.pendingTimers).toBe(0);
     token.plug();
     token.clearFaults();
     expect(await token.press()).toBe('287082'); // the counter moved when the first press began

@@ -2,8 +2,9 @@ import { parseVirtualSpec, VirtualToken } from '../../../drivers/virtual';
 import { crc16, crc16ResidueOk, fromHex, toHex, ValidationError } from '../../../src/core';
 import { SERIAL_READ_EXAMPLE } from '../../vectors/virtual';
 import { frameFor, readResponse, sendAndReceive, sendFrame } from './wire-host';
+import { ManualClock } from '../../helpers/manual-clock';
 
-const fixedClock = { now: () => 1_700_000_000_000 };
+const fixedClock = new ManualClock(1_700_000_000_000);
 
 function deviceInfoTlvs(response: Uint8Array | null): Map<number, string> {
   expect(response).not.toBeNull();

@@ -246,7 +246,7 @@ describe('challenge-response', () => {
       hmacChallengeSlotConfig({ secret: HMAC_KEY, requireTouch: true }),
     );
     const asking = rig.slots.calculateHmacSha1(1, Uint8Array.of(1), {
-      onTouch: () => rig.clock.advance(15_001),
+      onTouch: () => rig.clock.jump(15_001),
     });
     await expect(asking).rejects.toMatchObject({
       code: ErrorCode.PROTOCOL_TIMEOUT,

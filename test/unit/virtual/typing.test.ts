@@ -2,16 +2,10 @@ import { createDecipheriv } from 'node:crypto';
 import { hotpCode, keyReportsFor, parseVirtualSpec, VirtualToken } from '../../../drivers/virtual';
 import { crc16ResidueOk, fromHex, modhexDecode, toHex } from '../../../src/core';
 import { RFC4226_HOTP, RFC4226_SECRET_HEX } from '../../vectors/virtual';
+import { ManualClock } from '../../helpers/manual-clock';
 
 const AES_KEY = '000102030405060708090a0b0c0d0e0f';
 const PRIVATE_ID = '8792ebfe26cc';
-
-class TestClock {
-  constructor(public ms = 1_700_000_000_000) {}
-  now(): number {
-    return this.ms;
-  }
-}
 
 /** Fixed "random" bytes so tickets are reproducible: rnd = 0x3412, timestamp base = 0x563412. */
 const fixedRandom = (n: number) => Uint8Array.from([0x12, 0x34, 0x56, 0x78].slice(0, n));
@@ -113,7 +107,7 @@ describe('VirtualToken typing', () => {
   });
 
   test('a Yubico OTP decrypts to the expected ticket', async () => {
-    const clock = new TestClock();
+    const clock = new ManualClock();
     const token = new VirtualToken(
       parseVirtualSpec(
         `yubico:public-id=vvcccchnkghl,aes-key=${AES_KEY},private-id=${PRIVATE_ID},usage=17,pacing=0`,
@@ -133,7 +127,7 @@ describe('VirtualToken typing', () => {
       session: 0,
       rnd: 0x3412,
     });
-    clock.ms += 2000; // 16 ticks of the ~8 Hz timestamp
+    clock.jump(2000); // 16 ticks of the ~8 Hz timestamp
     const second = decodeTicket(await token.press(), AES_KEY);
     expect(second).toMatchObject({ usage: 17, session: 1, timestamp: 0x563412 + 16 });
     expect(token.state).toEqual({ hotpCounter: 0, yubicoUsage: 17, yubicoSession: 2 });
@@ -174,12 +168,17 @@ describe('VirtualToken typing', () => {
   });
 
   test('with pacing the press resolves after the last key-up report', async () => {
-    const token = new VirtualToken(parseVirtualSpec(`hotp:secret=${RFC4226_SECRET_HEX},pacing=1`));
+    const clock = new ManualClock();
+    const token = new VirtualToken(parseVirtualSpec(`hotp:secret=${RFC4226_SECRET_HEX},pacing=3`), {
+      clock,
+    });
     const reports = record(token);
     const pressing = token.press();
     expect(reports).toHaveLength(1); // the first key-down goes out at once
     await expect(token.press()).rejects.toMatchObject({ code: 'DEVICE_BUSY' });
-    expect(await pressing).toBe('755224');
+    await clock.advance(3);
+    expect(reports).toHaveLength(2); // one report per pacing interval
+    expect(await clock.runUntil(pressing)).toBe('755224');
     expect(reports).toHaveLength(14);
     expect(reports[13]).toBe('0000000000000000');
   });

@@ -24,6 +24,14 @@ describe('what each window sends', () => {
       { user: ' alice ', passcode: '755 224' },
       { type: 'signon.verify', params: { user: 'alice', passcode: '755224' } },
     ],
+    [
+      'signon',
+      { user: 'alice', passcode: 'DTEFFUJEHKNHFJBRJNLNLDNHCUJVDDBIKNGJRTGH' },
+      {
+        type: 'signon.verify',
+        params: { user: 'alice', passcode: 'DTEFFUJEHKNHFJBRJNLNLDNHCUJVDDBIKNGJRTGH' },
+      },
+    ],
     ['registration', { user: 'alice' }, { type: 'pairing.start', params: { user: 'alice' } }],
     ['choose-device', {}, { type: 'pairing.chooseHardwareToken', params: { pairingId: PAIRING } }],
     [
@@ -54,11 +62,12 @@ describe('what each window sends', () => {
   test.each([
     ['signon', {}, 'user', 'Enter your user name.'],
     ['signon', { user: 'alice' }, 'passcode', 'Enter the passcode from your token.'],
-    ['signon', { user: 'alice', passcode: '12345' }, 'passcode', /6 to 8 digits/],
+    ['signon', { user: 'alice', passcode: '12345' }, 'passcode', /6 or 8 digits/],
+    ['signon', { user: 'alice', passcode: '1234567' }, 'passcode', /6 or 8 digits/],
     ['registration', { user: 'bad\u0007name' }, 'user', /printable/],
     ['serial', { serial: 'has space' }, 'serial', /letters, digits/],
     ['serial', { serial: '   ' }, 'serial', 'Enter the serial number of your token.'],
-    ['verification', { passcode: 'abc' }, 'passcode', /passcode is 6 to 8 digits/],
+    ['verification', { passcode: 'abc' }, 'passcode', /passcode is 6 or 8 digits/],
   ] as [WindowName, Partial<PageState['fields']>, string, string | RegExp][])(
     '%s with %j is refused before sending, beside %s',
     (window, fields, field, text) => {

@@ -1,8 +1,11 @@
 import { classifyOtp } from '../../../src/yubikey';
-import { OTP_FORMAT_VECTORS } from '../../vectors/otp-formats';
+import { OTP_FORMAT_VECTORS, TYPED_ENTER_VECTORS } from '../../vectors/otp-formats';
 
-describe('OTP classification', () => {
-  test.each(OTP_FORMAT_VECTORS)('$name', ({ text, hotpDigits, expected }) => {
-    expect(classifyOtp(text, { hotpDigits })).toEqual(expected);
-  });
+describe('OTP classification of what a token typed', () => {
+  test.each([...OTP_FORMAT_VECTORS, ...TYPED_ENTER_VECTORS])(
+    '$name',
+    ({ text, hotpDigits, expected }) => {
+      expect(classifyOtp(text, { hotpDigits })).toEqual(expected);
+    },
+  );
 });

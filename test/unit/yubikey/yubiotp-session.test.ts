@@ -1,7 +1,7 @@
 import { DeviceError, ErrorCode } from '../../../src/core';
 import { YubiOtpSession } from '../../../src/yubikey';
 import {
-  recordingSleep,
+  protocolClock,
   ScriptedConnection,
   type ScriptStep,
 } from '../../helpers/scripted-connection';
@@ -25,27 +25,27 @@ const COMPOSITE_PID = 0x0407;
 
 function open(steps: ScriptStep[], productId = OTP_ONLY_PID, reclaimAttempts?: number) {
   const connection = new ScriptedConnection(steps, { productId });
-  const { sleep, calls } = recordingSleep();
-  const session = new YubiOtpSession(connection, { sleep, reclaimAttempts });
-  return { connection, session, sleeps: calls };
+  const { clock, run, pauses } = protocolClock();
+  const session = new YubiOtpSession(connection, { clock, reclaimAttempts });
+  return { connection, session, run, sleeps: pauses };
 }
 
 describe('YubiOtpSession', () => {
   test('reads a visible serial (reference worked example)', async () => {
-    const { session, connection } = open(SERIAL_OK);
-    await expect(session.readSerial()).resolves.toBe(7050602);
+    const { session, connection, run } = open(SERIAL_OK);
+    await expect(run(session.readSerial())).resolves.toBe(7050602);
     expect(connection.transcript).toEqual(SERIAL_READ_EXCHANGE.transcript);
   });
 
   test('a hidden serial is undefined, not an error', async () => {
-    const { session, sleeps } = open(SERIAL_REJECTED);
-    await expect(session.readSerial()).resolves.toBeUndefined();
+    const { session, sleeps, run } = open(SERIAL_REJECTED);
+    await expect(run(session.readSerial())).resolves.toBeUndefined();
     expect(sleeps).toEqual([]);
   });
 
   test('reads the decoded status', async () => {
-    const { session } = open([{ get: STATUS_IDLE }]);
-    await expect(session.readStatus()).resolves.toMatchObject({
+    const { session, run } = open([{ get: STATUS_IDLE }]);
+    await expect(run(session.readStatus())).resolves.toMatchObject({
       version: { major: 5, minor: 4, build: 3 },
       programmingSequence: 3,
       slot1Valid: true,
@@ -54,54 +54,54 @@ describe('YubiOtpSession', () => {
   });
 
   test('right after opening a composite key, retries the serial while the key rejects', async () => {
-    const { session, sleeps } = open(
+    const { session, sleeps, run } = open(
       [...SERIAL_REJECTED, ...SERIAL_REJECTED, ...SERIAL_OK],
       COMPOSITE_PID,
     );
-    await expect(session.readSerial()).resolves.toBe(7050602);
+    await expect(run(session.readSerial())).resolves.toBe(7050602);
     expect(sleeps.filter((ms) => ms === 500)).toHaveLength(2);
   });
 
   test('a composite key that rejects every attempt has a hidden serial', async () => {
     const steps = Array.from({ length: 6 }, () => SERIAL_REJECTED).flat();
-    const { session, connection, sleeps } = open(steps, COMPOSITE_PID);
-    await expect(session.readSerial()).resolves.toBeUndefined();
+    const { session, connection, sleeps, run } = open(steps, COMPOSITE_PID);
+    await expect(run(session.readSerial())).resolves.toBeUndefined();
     expect(sleeps.filter((ms) => ms === 500)).toHaveLength(5);
     expect(connection.unread).toBe(0);
   });
 
   test('the reclaim retry can be configured', async () => {
     const steps = Array.from({ length: 2 }, () => SERIAL_REJECTED).flat();
-    const { session, connection } = open(steps, COMPOSITE_PID, 2);
-    await expect(session.readSerial()).resolves.toBeUndefined();
+    const { session, connection, run } = open(steps, COMPOSITE_PID, 2);
+    await expect(run(session.readSerial())).resolves.toBeUndefined();
     expect(connection.unread).toBe(0);
   });
 
   test('a protocol error that outlasts the retries is thrown', async () => {
     const busy = { get: '00 05 04 03 03 05 00 80', times: 30 };
-    const { session } = open([busy, busy], COMPOSITE_PID, 2);
-    await expect(session.readSerial()).rejects.toMatchObject({
+    const { session, run } = open([busy, busy], COMPOSITE_PID, 2);
+    await expect(run(session.readSerial())).rejects.toMatchObject({
       code: ErrorCode.PROTOCOL_TIMEOUT,
     });
   });
 
   test('the retry happens only on the first read after opening', async () => {
-    const { session, connection } = open([...SERIAL_OK, ...SERIAL_REJECTED], COMPOSITE_PID);
-    await expect(session.readSerial()).resolves.toBe(7050602);
-    await expect(session.readSerial()).resolves.toBeUndefined();
+    const { session, connection, run } = open([...SERIAL_OK, ...SERIAL_REJECTED], COMPOSITE_PID);
+    await expect(run(session.readSerial())).resolves.toBe(7050602);
+    await expect(run(session.readSerial())).resolves.toBeUndefined();
     expect(connection.unread).toBe(0);
   });
 
   test('an OTP-only key is not retried', async () => {
-    const { session, connection } = open([...SERIAL_REJECTED, ...SERIAL_OK]);
-    await expect(session.readSerial()).resolves.toBeUndefined();
+    const { session, connection, run } = open([...SERIAL_REJECTED, ...SERIAL_OK]);
+    await expect(run(session.readSerial())).resolves.toBeUndefined();
     expect(connection.unread).toBe(SERIAL_OK.length);
   });
 
   test('a device that goes away is not retried', async () => {
     const gone = new DeviceError(ErrorCode.DEVICE_GONE, 'unplugged');
-    const { session, sleeps } = open([{ getError: gone }], COMPOSITE_PID);
-    await expect(session.readSerial()).rejects.toBe(gone);
+    const { session, sleeps, run } = open([{ getError: gone }], COMPOSITE_PID);
+    await expect(run(session.readSerial())).rejects.toBe(gone);
     expect(sleeps).toEqual([]);
   });
 });

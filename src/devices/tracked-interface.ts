@@ -1,4 +1,4 @@
-import type { DeviceInfo, Driver } from '../core';
+import type { DeviceInfo, Driver, Timer } from '../core';
 import type { OtpClassification } from '../yubikey';
 import type { DeviceSession, Identity } from './device-session';
 import type { DeviceEvent, OtpEvent } from './types';
@@ -9,15 +9,16 @@ import type { DeviceEvent, OtpEvent } from './types';
  * given-up: retries spent, until it is unplugged. gone: its connection ended; the next enumeration
  * says whether it is really gone.
  */
-export type SlotState = 'idle' | 'opening' | 'active' | 'standby' | 'failed' | 'given-up' | 'gone';
+export type InterfaceState =
+  'idle' | 'opening' | 'active' | 'standby' | 'failed' | 'given-up' | 'gone';
 
-/** What the manager knows about one interface one driver enumerated. */
-export interface Slot {
+/** What the manager knows about one interface one driver enumerated (of a key, not a key's slot). */
+export interface TrackedInterface {
   readonly key: string;
   readonly driver: Driver;
   info: DeviceInfo;
   readonly id: string;
-  state: SlotState;
+  state: InterfaceState;
   removed: boolean;
   attempts: number;
   retryDue: boolean;
@@ -26,20 +27,24 @@ export interface Slot {
   serial?: number | undefined;
   device?: DeviceSession | undefined;
   event?: DeviceEvent | undefined;
-  retryTimer?: NodeJS.Timeout | undefined;
+  retryTimer?: Timer | undefined;
   abort?: AbortController | undefined;
-  /** Settles when this slot's open and identification are over, however they ended. */
+  /** Settles when this interface's open and identification are over, however they ended. */
   identifying?: Promise<void> | undefined;
 }
 
-export function slotKey(info: DeviceInfo): string {
+export function interfaceKey(info: DeviceInfo): string {
   return `${info.driver}\0${info.path}`;
 }
 
-export function deviceEvent(slot: Slot, identity: Identity, time: number): DeviceEvent {
-  const info = slot.info;
+export function deviceEvent(
+  iface: TrackedInterface,
+  identity: Identity,
+  time: number,
+): DeviceEvent {
+  const info = iface.info;
   return {
-    id: slot.id,
+    id: iface.id,
     driver: info.driver,
     model: info.model,
     vendorId: info.vendorId,
@@ -52,11 +57,11 @@ export function deviceEvent(slot: Slot, identity: Identity, time: number): Devic
   };
 }
 
-export function otpEvent(slot: Slot, otp: OtpClassification, time: number): OtpEvent {
+export function otpEvent(iface: TrackedInterface, otp: OtpClassification, time: number): OtpEvent {
   const base = {
-    deviceId: slot.id,
-    driver: slot.info.driver,
-    ...(slot.serial !== undefined ? { serial: slot.serial } : {}),
+    deviceId: iface.id,
+    driver: iface.info.driver,
+    ...(iface.serial !== undefined ? { serial: iface.serial } : {}),
     time,
   };
   return otp.format === 'yubico'
