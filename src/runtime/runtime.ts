@@ -191,11 +191,15 @@ export class Runtime {
   /** Pairing and sign-on, with the configured limits, over the store, verifier and devices. */
   flows(): Promise<Flows> {
     this.flowPart ??= (async () => {
-      const [{ Pairings, SignOnFlow }, store, verifier] = await Promise.all([
+      const [flowsModule, store, verifier, enroller] = await Promise.all([
         import('../flows'),
         this.store(),
         this.verifier(),
+        this.enroller(),
       ]);
+      const { Pairings, SignOnFlow, pairingSetup, setupOfferFor, PAIRING_SOURCE } = flowsModule;
+      const { enroll } = this.config;
+      const slot = enroll.slot as 1 | 2;
       const devices = this.devices();
       const common = {
         store,
@@ -209,6 +213,15 @@ export class Runtime {
         maxTokensPerUser: this.config.users.maxTokensPerUser,
         pairingEnabled: pairingAllowed(this.config),
         suggestSerial: (user) => pluggedSerialFor(devices, store, user),
+        setup: {
+          run: pairingSetup(
+            enroller,
+            { kind: enroll.kind, slot, digits: enroll.digits as 6 | 8 },
+            PAIRING_SOURCE,
+          ),
+          slot,
+          offer: () => setupOfferFor(devices, store, enroller),
+        },
       });
       const signOn = new SignOnFlow(common);
       this.teardown.add('flows', () => pairings.clear());

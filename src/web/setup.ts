@@ -1,0 +1,72 @@
+import type { SetupOffer, SetupStep } from '../api/fields';
+import type { PageState } from './state';
+
+/**
+ * "Set up this token": a plugged key the registry does not know is offered at Hardware Token
+ * Pairing; the person confirms in the Set up window, touches the key when the daemon asks, and
+ * lands on Verification with the new token. These are the reducer's pieces of it.
+ */
+
+/**
+ * The offer as the daemon made it (it knows the registry); undefined clears it. The offered key's
+ * serial is not registered, so it is not left in the serial field for Next to refuse.
+ */
+export function withOffer(state: PageState, offer: SetupOffer | undefined): PageState {
+  const setupOffer = state.setupAllowed ? offer : undefined;
+  const fields =
+    setupOffer !== undefined && state.fields.serial === setupOffer.serial
+      ? { ...state.fields, serial: '' }
+      : state.fields;
+  return { ...state, setupOffer, fields };
+}
+
+/** Whether the Set up window still waits for the person's go-ahead. */
+export function setupIdle(state: PageState): boolean {
+  return state.busy !== 'pairing.setup' && state.setupStep === undefined;
+}
+
+/** Set up this token, at Hardware Token Pairing: the confirmation window. */
+export function openSetup(state: PageState): PageState {
+  if (state.window !== 'serial' || state.setupOffer === undefined) return state;
+  return { ...state, window: 'setup', setupStep: undefined, notice: undefined };
+}
+
+/** The daemon's progress while it sets the key up. */
+export function setupProgress(state: PageState, step: SetupStep | undefined): PageState {
+  return { ...state, window: 'setup', setupStep: step };
+}
+
+/** The token is set up and registered: Verification, with a word on what comes next. */
+export function setupDone(state: PageState): PageState {
+  return {
+    ...state,
+    setupOffer: undefined,
+    setupStep: undefined,
+    notice: {
+      kind: 'info',
+      text: 'Your token is set up and registered. Press its button once more, then select Verify.',
+    },
+  };
+}
+
+/** The offered key went away: nothing to offer any more. */
+export function offerUnplugged(state: PageState, deviceId: string): PageState {
+  return state.setupOffer?.deviceId === deviceId ? { ...state, setupOffer: undefined } : state;
+}
+
+/** What the Set up window says, by where the daemon is. */
+export function setupStatusText(state: PageState): string {
+  if (setupIdle(state)) return 'Select Set up to begin. You will be asked to touch your token.';
+  switch (state.setupStep) {
+    case 'touch':
+      return 'Touch the button on your token now.';
+    case 'verifying':
+      return 'Checking the passcode your token typed…';
+    case 'registering':
+      return 'Registering your token…';
+    case 'restoring':
+      return 'Something went wrong: putting your token back as it was…';
+    default:
+      return 'Writing a new secret into your token…';
+  }
+}
