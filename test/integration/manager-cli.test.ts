@@ -258,7 +258,7 @@ describe('tokenbridge watch on a terminal', () => {
     stdin.write('q');
     expect(await done).toBe(0);
     expect(err.text).toMatch(
-      /^keys: Enter presses the first virtual token, u unplugs it, p plugs it back, q quits$/m,
+      /^keys: Enter presses the first virtual token, 2 touches it long \(slot 2\), u unplugs it, p plugs it back, q quits$/m,
     );
     expect(err.text.match(/keys:/g)).toHaveLength(1);
     expect(rawModes).toEqual([true, false]);
