@@ -9,10 +9,12 @@ import {
   DeviceError,
   ErrorCode,
   FEATURE_DATA_SIZE,
+  FEATURE_FLAGS_OFFSET,
   type Logger,
   modelFor,
   REPORT_SIZE,
   silentLogger,
+  SLOT_WRITE_FLAG,
   STATUS_OFFSET_PROG_SEQ,
   STATUS_OFFSET_TOUCH_LOW,
   STATUS_OFFSET_VERSION_BUILD,
@@ -147,7 +149,10 @@ export class VirtualToken implements VirtualDevice {
   async setFeatureReport(report: Uint8Array): Promise<void> {
     checkReport(report);
     await this.beforeTransfer();
-    this.log.trace({ report: toHex(report) }, 'set feature');
+    // Frame chunks may carry a slot's secret (a configuration write): only their flags byte.
+    if ((report[FEATURE_FLAGS_OFFSET]! & SLOT_WRITE_FLAG) !== 0)
+      this.log.trace({ flags: report[FEATURE_FLAGS_OFFSET] }, 'set feature (chunk)');
+    else this.log.trace({ report: toHex(report) }, 'set feature');
     this.machine.write(report);
   }
 

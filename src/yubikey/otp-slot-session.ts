@@ -190,6 +190,7 @@ export class OtpSlotSession {
     try {
       const response = await this.session.protocol.sendAndReceive(command, payload, {
         onFrameSent: () => (frameSent = true),
+        secretPayload: true,
       });
       if (response.kind === 'status') return { accepted: true, status: response.status };
       return refused('rejected', 'the key answered with data, not a new configuration', 'unknown');
