@@ -67,6 +67,8 @@ export type PairingStep = z.infer<typeof PairingStep>;
 export const SetupOffer = z.strictObject({
   deviceId: z.string().min(1).max(128),
   serial: Serial,
+  /** The slot the setup writes: on a YubiKey, slot 2 answers a long touch (about 3 s). */
+  slot: z.union([z.literal(1), z.literal(2)]),
 });
 export type SetupOffer = z.infer<typeof SetupOffer>;
 

@@ -14,6 +14,8 @@ import { FlowError } from './errors';
 export interface SetupOffer {
   readonly deviceId: string;
   readonly serial: string;
+  /** The slot the setup writes (the page says how to touch it). */
+  readonly slot: 1 | 2;
 }
 
 /** What "Set up this token" writes: the configuration's `enroll.*`. */
@@ -62,6 +64,7 @@ export async function setupOfferFor(
   devices: DeviceManager,
   store: TokenStore,
   enroller: KeyEnroller,
+  slot: 1 | 2,
 ): Promise<SetupOffer | undefined> {
   const plugged = devices
     .devices()
@@ -69,7 +72,7 @@ export async function setupOfferFor(
     .sort((a, b) => b.time - a.time);
   for (const device of plugged) {
     if ((await store.get(String(device.serial))) === null)
-      return { deviceId: device.id, serial: String(device.serial) };
+      return { deviceId: device.id, serial: String(device.serial), slot };
   }
   return undefined;
 }

@@ -220,7 +220,7 @@ export class Runtime {
             PAIRING_SOURCE,
           ),
           slot,
-          offer: () => setupOfferFor(devices, store, enroller),
+          offer: () => setupOfferFor(devices, store, enroller, slot),
         },
       });
       const signOn = new SignOnFlow(common);

@@ -48,16 +48,20 @@ export function setupProgress<S extends SetupPart>(state: S, step: SetupStep | u
 
 /** The token is set up and registered: Verification, with a word on what comes next. */
 export function setupDone<S extends SetupPart>(state: S): S {
+  const hold = state.setupOffer?.slot === 2 ? ` ${HOLD}` : '';
   return {
     ...state,
     setupOffer: undefined,
     setupStep: undefined,
     notice: {
       kind: 'info',
-      text: 'Your token is set up and registered. Press its button once more, then select Verify.',
+      text: `Your token is set up and registered. Press its button once more${hold}, then select Verify.`,
     },
   };
 }
+
+/** Slot 2 of a YubiKey answers a long touch (Yubico: 3 to 5 s; slot 1 is 1 to 2.5 s). */
+const HOLD = '(hold it for about 3 seconds)';
 
 /** The offered key went away: nothing to offer any more. */
 export function offerUnplugged<S extends SetupPart>(state: S, deviceId: string): S {
@@ -69,7 +73,9 @@ export function setupStatusText(state: SetupPart): string {
   if (setupIdle(state)) return 'Select Set up to begin. You will be asked to touch your token.';
   switch (state.setupStep) {
     case 'touch':
-      return 'Touch the button on your token now.';
+      return state.setupOffer?.slot === 2
+        ? `Touch the button on your token now ${HOLD}.`
+        : 'Touch the button on your token now.';
     case 'verifying':
       return 'Checking the passcode your token typed…';
     case 'registering':

@@ -24,7 +24,7 @@ describe('setting up a blank key from the page, in Chromium', () => {
 
     await page
       .getByRole('status')
-      .filter({ hasText: 'Touch the button on your token now.' })
+      .filter({ hasText: 'Touch the button on your token now (hold it for about 3 seconds).' })
       .waitFor();
     await rig.shot('17-setup-touch');
     // The first OTP the key types is the setup's: it does not fill anything in.
@@ -55,7 +55,7 @@ describe('setting up a blank key from the page, in Chromium', () => {
     await page.getByRole('button', { name: 'Set up', exact: true }).click();
     await page
       .getByRole('status')
-      .filter({ hasText: 'Touch the button on your token now.' })
+      .filter({ hasText: 'Touch the button on your token now (hold it for about 3 seconds).' })
       .waitFor();
     // The person pulls the key out instead of touching it.
     token.unplug();

@@ -44,7 +44,7 @@ describe('Set up this token: a blank key is set up and paired over the WebSocket
     expect(serialStep).toMatchObject({
       ok: true,
       step: 'serial',
-      setupOffer: { serial: '6300001', deviceId: expect.any(String) },
+      setupOffer: { serial: '6300001', deviceId: expect.any(String), slot: 2 },
     });
     const pairingId = serialStep.pairingId as string;
     const deviceId = (serialStep.setupOffer as { deviceId: string }).deviceId;

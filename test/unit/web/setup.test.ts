@@ -17,7 +17,7 @@ const BLANK = {
   serial: '6100001',
   access: 'shared' as const,
 };
-const OFFER = { deviceId: 'd2', serial: '6100001' };
+const OFFER = { deviceId: 'd2', serial: '6100001', slot: 2 as const };
 const PAIRING = 'p_12345678';
 
 const hello = (setup: boolean): HelloEvent => ({
@@ -88,7 +88,7 @@ describe('Set up this token, in the page reducer', () => {
 
   test.each([
     ['programming', 'Writing a new secret into your token…'],
-    ['touch', 'Touch the button on your token now.'],
+    ['touch', 'Touch the button on your token now (hold it for about 3 seconds).'],
     ['verifying', 'Checking the passcode your token typed…'],
   ] as const)('the daemon says %s: the window says "%s"', (step, text) => {
     const state = run([
@@ -139,7 +139,7 @@ describe('Set up this token, in the page reducer', () => {
       setupOffer: undefined,
     });
     expect(state.notice?.text).toBe(
-      'Your token is set up and registered. Press its button once more, then select Verify.',
+      'Your token is set up and registered. Press its button once more (hold it for about 3 seconds), then select Verify.',
     );
   });
 
