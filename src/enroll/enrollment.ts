@@ -1,4 +1,11 @@
-import { ErrorCode, NO_ACCESS_CODE, silentLogger, type Logger } from '../core';
+import {
+  ErrorCode,
+  NO_ACCESS_CODE,
+  silentLogger,
+  systemClock,
+  type Clock,
+  type Logger,
+} from '../core';
 import type { DeviceEvent, DeviceManager } from '../devices';
 import type { TokenRecord, TokenStore, TokenVerifier } from '../tokens';
 import { OtpSlotSession, type SlotNumber } from '../yubikey';
@@ -25,6 +32,8 @@ export interface KeyEnrollerOptions {
   readonly store: TokenStore;
   readonly verifier: TokenVerifier;
   readonly logger?: Logger;
+  /** Times the wait for the touch (the system clock by default). */
+  readonly clock?: Clock;
   /** Seeds come from here: crypto.randomBytes by default. */
   readonly random?: RandomBytes;
   readonly touchTimeoutMs?: number;
@@ -146,10 +155,15 @@ export class KeyEnroller {
     }
 
     // Listening before asking: a quick touch must not type into nothing.
-    const firstOtp = nextOtpOf(this.options.devices, progress.device.id, {
-      timeoutMs: this.touchTimeoutMs,
-      ...(request.signal ? { signal: request.signal } : {}),
-    });
+    const firstOtp = nextOtpOf(
+      this.options.devices,
+      progress.device.id,
+      this.options.clock ?? systemClock,
+      {
+        timeoutMs: this.touchTimeoutMs,
+        ...(request.signal ? { signal: request.signal } : {}),
+      },
+    );
     step('touch');
     const first = await firstOtp.catch(stepError('touch'));
     step('verifying');

@@ -1,4 +1,4 @@
-import { DeviceError, ErrorCode, ProtocolError } from '../core';
+import { DeviceError, ErrorCode, ProtocolError, type Clock } from '../core';
 import type { DeviceManager, OtpEvent } from '../devices';
 
 /**
@@ -8,16 +8,18 @@ import type { DeviceManager, OtpEvent } from '../devices';
 export function nextOtpOf(
   devices: DeviceManager,
   deviceId: string,
+  clock: Clock,
   options: { readonly timeoutMs: number; readonly signal?: AbortSignal },
 ): Promise<OtpEvent> {
   return new Promise((resolve, reject) => {
     const offs: Array<() => void> = [];
     const done = (settle: () => void) => {
       for (const off of offs.splice(0)) off();
-      clearTimeout(timer);
+      timer.clear();
       settle();
     };
-    const timer = setTimeout(
+    // The setup waits on this: it keeps the process alive, as the touch it stands for would.
+    const timer = clock.setTimeout(
       () =>
         done(() =>
           reject(
@@ -28,8 +30,8 @@ export function nextOtpOf(
           ),
         ),
       options.timeoutMs,
+      { keepAlive: true },
     );
-    timer.unref?.();
     offs.push(
       devices.on('otp', (otp) => {
         if (otp.deviceId === deviceId) done(() => resolve(otp));

@@ -182,6 +182,7 @@ export class Runtime {
         store,
         verifier,
         logger: this.logger,
+        clock: this.clock,
         touchTimeoutMs: this.config.enroll.touchTimeoutMs,
       });
     })();
