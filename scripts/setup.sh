@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 # libusb-1.0-0: the node-hid prebuilt binary links it. chromium and firefox-esr: the browser tests
 # drive them. systemd: systemd-analyze and systemd-sysusers check the shipped units.
-APT_PACKAGES=(libusb-1.0-0 chromium firefox-esr systemd)
+# python3-yubikey-manager: Yubico's yubikit, a real client of the virtual key (test/yubikit).
+APT_PACKAGES=(libusb-1.0-0 chromium firefox-esr systemd python3-yubikey-manager)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

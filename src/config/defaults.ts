@@ -38,6 +38,8 @@ export function defaultConfig(
       extraUsbIds: [],
       virtual: [],
       emulatorSocket: paths.emulatorSocket,
+      virtualStateDir: paths.virtualStateDir,
+      virtualFresh: false,
     },
     otp: {
       hotpWindow: DEFAULT_HOTP_WINDOW,
@@ -54,6 +56,8 @@ export function defaultConfig(
       keyFile: credentialKeyFile(env, fileExists) ?? paths.keyFile,
     },
     log: { level: 'info' },
+    // Slot 2: slot 1 holds the factory Yubico OTP credential on most keys.
+    enroll: { kind: 'hotp', slot: 2, digits: 6, touchTimeoutMs: 60_000 },
     kiosk: { enabled: false, pairing: false, idleResetMs: 60_000 },
   };
 }

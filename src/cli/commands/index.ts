@@ -7,6 +7,7 @@ import { register as tokensImport } from './tokens-import';
 import { register as devices } from './devices';
 import { register as watch } from './watch';
 import { register as emulate } from './emulate';
+import { register as keys } from './keys';
 import { register as serve } from './serve';
 import { register as doctor } from './doctor';
 import { register as qa } from './qa';
@@ -23,6 +24,7 @@ const COMMANDS: Register[] = [
   devices,
   watch,
   emulate,
+  keys,
   doctor,
   qa,
 ];
