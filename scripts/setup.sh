@@ -5,10 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # libusb-1.0-0: the node-hid prebuilt binary links it. chromium and firefox-esr: the browser tests
-# drive them. systemd: systemd-analyze and systemd-sysusers check the shipped units. postgresql:
-# the fleet store's tests and benchmarks start throwaway clusters of their own with its server
-# binaries (initdb, pg_ctl under /usr/lib/postgresql/VERSION/bin); openssl makes their TLS certificates.
-APT_PACKAGES=(libusb-1.0-0 chromium firefox-esr systemd postgresql openssl)
+# drive them. systemd: systemd-analyze and systemd-sysusers check the shipped units.
+# python3-yubikey-manager: Yubico's yubikit, a real client of the virtual key (test/yubikit).
+# postgresql: the fleet store's tests and benchmarks start throwaway clusters of their own with its
+# server binaries (initdb, pg_ctl under /usr/lib/postgresql/VERSION/bin); openssl makes their TLS
+# certificates.
+APT_PACKAGES=(libusb-1.0-0 chromium firefox-esr systemd python3-yubikey-manager postgresql openssl)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -106,6 +106,22 @@ export const BINDINGS: readonly Binding[] = [
     ),
     alias: '--socket',
   },
+  b(
+    'drivers.virtualStateDir',
+    'path',
+    'VIRTUAL_STATE_DIR',
+    '--virtual-state-dir',
+    'path',
+    'folder where virtual tokens keep their state',
+  ),
+  b(
+    'drivers.virtualFresh',
+    'bool',
+    'VIRTUAL_FRESH',
+    '--fresh',
+    undefined,
+    'virtual tokens start from their specs, forgetting their saved state',
+  ),
   {
     ...b(
       'store.path',

@@ -40,6 +40,8 @@ export function defaultConfig(
       extraUsbIds: [],
       virtual: [],
       emulatorSocket: paths.emulatorSocket,
+      virtualStateDir: paths.virtualStateDir,
+      virtualFresh: false,
     },
     otp: {
       hotpWindow: DEFAULT_HOTP_WINDOW,
@@ -65,6 +67,8 @@ export function defaultConfig(
       statementTimeoutMs: 5000,
     },
     log: { level: 'info' },
+    // Slot 2: slot 1 holds the factory Yubico OTP credential on most keys.
+    enroll: { kind: 'hotp', slot: 2, digits: 6, touchTimeoutMs: 60_000 },
     kiosk: { enabled: false, pairing: false, idleResetMs: 60_000 },
   };
 }

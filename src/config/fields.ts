@@ -22,6 +22,12 @@ export function numberField(min: number, max: number) {
   return z.number(e).min(min, e).max(max, e);
 }
 
+/** One of a few numbers (6 or 8 digits). */
+export function enumNumberField(values: readonly number[]) {
+  const e = expecting(`one of ${values.join(', ')}`);
+  return z.number(e).refine((n) => values.includes(n), e);
+}
+
 export function boolField() {
   return z.boolean(expecting('true or false'));
 }

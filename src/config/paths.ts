@@ -26,6 +26,8 @@ export interface Paths {
   readonly store: string;
   readonly keyFile: string;
   readonly emulatorSocket: string;
+  /** Where virtual tokens keep their state, one file per serial. */
+  readonly virtualStateDir: string;
   /** The systemd credential that carries the seed key, when systemd passes one. */
   readonly keyCredential: string | undefined;
   /** The systemd credential that carries the fleet database's password, when systemd passes one. */
@@ -50,6 +52,7 @@ export function defaultPaths(env: NodeJS.ProcessEnv): Paths {
     store: join(stateDir, 'tokens.sqlite'),
     keyFile: join(stateDir, 'seed.key'),
     emulatorSocket: join(runtimeDir, 'emulator.sock'),
+    virtualStateDir: join(stateDir, 'virtual'),
     keyCredential: credentials ? join(credentials, KEY_CREDENTIAL_NAME) : undefined,
     dbPasswordCredential: credentials ? join(credentials, DB_PASSWORD_CREDENTIAL_NAME) : undefined,
   };

@@ -12,6 +12,7 @@ import {
   boolField,
   connectionField,
   enumField,
+  enumNumberField,
   hostField,
   intField,
   listField,
@@ -57,6 +58,9 @@ export const configSchema = z.strictObject({
     extraUsbIds: listField(usbIdField(), 64),
     virtual: listField(parsedStringField('a virtual token spec', parseVirtualSpec), 64),
     emulatorSocket: pathField(),
+    // Each virtual token keeps its slots and counters in <virtualStateDir>/<serial>.json.
+    virtualStateDir: pathField(),
+    virtualFresh: boolField(),
   }),
   otp: z.strictObject({
     // hotp-verify refuses a look-ahead of 0: the stored counter itself must be tried.
@@ -86,6 +90,13 @@ export const configSchema = z.strictObject({
   }),
   log: z.strictObject({
     level: enumField(LOG_LEVELS),
+  }),
+  // Setting up a key from the page ("Set up this token") and the default of `keys program`.
+  enroll: z.strictObject({
+    kind: enumField(['hotp', 'yubiotp']),
+    slot: intField(1, 2),
+    digits: enumNumberField([6, 8]),
+    touchTimeoutMs: intField(5000, 10 * MINUTE_MS),
   }),
   kiosk: z.strictObject({
     enabled: boolField(),

@@ -41,6 +41,10 @@ export const ErrorCode = {
   PAIRING_DISABLED: 'PAIRING_DISABLED',
   PAIRING_NOT_FOUND: 'PAIRING_NOT_FOUND',
   PAIRING_WRONG_STEP: 'PAIRING_WRONG_STEP',
+  // programming a key's slots (enrollment)
+  SLOT_CONFIGURED: 'SLOT_CONFIGURED', // the slot holds a configuration and --force was not given
+  ENROLL_FAILED: 'ENROLL_FAILED', // a step of setting up a key failed; the message says the state
+  DAEMON_RUNNING: 'DAEMON_RUNNING', // a running daemon holds the keys
   // virtual devices and the emulator bus
   EMULATOR_BUS: 'EMULATOR_BUS',
   // anything unexpected (asTokenBridgeError); the API answers it without details

@@ -13,3 +13,5 @@ export * from './redact';
 export * from './yubico-ids';
 export * from './keyboard-usage';
 export * from './otp-wire';
+export * from './slot-config-wire';
+export * from './slot-config';

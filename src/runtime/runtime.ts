@@ -13,6 +13,7 @@ import { readPasswordFile } from './db-password';
 import type { ResolvedConfig } from '../config';
 import { credentialKeyFile, pairingAllowed } from '../config';
 import type { DeviceManager } from '../devices';
+import type { KeyEnroller } from '../enroll';
 import type { FlowObserver, Pairings, SignOnFlow } from '../flows';
 import type { RegistryStore, TokenVerifier } from '../tokens';
 import type { VirtualDriver, VirtualToken } from '../../drivers/virtual';
@@ -73,6 +74,7 @@ export class Runtime {
   private driverPart: DriverSet | undefined;
   private devicePart: DeviceManager | undefined;
   private flowPart: Promise<Flows> | undefined;
+  private enrollerPart: Promise<KeyEnroller> | undefined;
 
   constructor(private readonly options: RuntimeOptions) {
     this.config = options.config;
@@ -142,6 +144,7 @@ export class Runtime {
     const { createDrivers } = require('../../drivers') as typeof import('../../drivers');
     const virtualModule =
       require('../../drivers/virtual') as typeof import('../../drivers/virtual');
+    const { virtualTokenFor } = require('./virtual-tokens') as typeof import('./virtual-tokens');
     /* eslint-enable @typescript-eslint/no-require-imports */
     const { config, logger, clock } = this;
     const drivers =
@@ -160,10 +163,10 @@ export class Runtime {
     const virtual = drivers.find(
       (d): d is VirtualDriver => d instanceof virtualModule.VirtualDriver,
     );
-    // The config holds the specs as text, already checked by the same parser.
-    const virtualTokens = config.drivers.virtual.map(
-      (text) =>
-        new virtualModule.VirtualToken(virtualModule.parseVirtualSpec(text), { logger, clock }),
+    // The config holds the specs as text, already checked by the same parser. Each token keeps its
+    // state in the virtual state folder, so a restarted daemon continues where the key left off.
+    const virtualTokens = config.drivers.virtual.map((text) =>
+      virtualTokenFor(text, config, { logger, clock }),
     );
     if (virtualTokens.length > 0 && !virtual)
       throw new Error('virtual tokens need the virtual driver');
@@ -189,14 +192,42 @@ export class Runtime {
     return manager;
   }
 
-  /** Pairing and sign-on, with the configured limits, over the store, verifier and devices. */
-  flows(): Promise<Flows> {
-    this.flowPart ??= (async () => {
-      const [{ Pairings, SignOnFlow }, store, verifier] = await Promise.all([
-        import('../flows'),
+  /**
+   * Setting keys up (`keys program`, the page's Set up this token): programs a key through the
+   * device manager's session, verifies its first OTP, registers it in the store. One enroller per
+   * runtime, so one key is never set up twice at once.
+   */
+  enroller(): Promise<KeyEnroller> {
+    this.enrollerPart ??= (async () => {
+      const [{ KeyEnroller }, store, verifier] = await Promise.all([
+        import('../enroll'),
         this.store(),
         this.verifier(),
       ]);
+      return new KeyEnroller({
+        devices: this.devices(),
+        store,
+        verifier,
+        logger: this.logger,
+        clock: this.clock,
+        touchTimeoutMs: this.config.enroll.touchTimeoutMs,
+      });
+    })();
+    return this.enrollerPart;
+  }
+
+  /** Pairing and sign-on, with the configured limits, over the store, verifier and devices. */
+  flows(): Promise<Flows> {
+    this.flowPart ??= (async () => {
+      const [flowsModule, store, verifier, enroller] = await Promise.all([
+        import('../flows'),
+        this.store(),
+        this.verifier(),
+        this.enroller(),
+      ]);
+      const { Pairings, SignOnFlow, pairingSetup, setupOfferFor, PAIRING_SOURCE } = flowsModule;
+      const { enroll } = this.config;
+      const slot = enroll.slot as 1 | 2;
       const devices = this.devices();
       const common = {
         store,
@@ -210,6 +241,15 @@ export class Runtime {
         maxTokensPerUser: this.config.users.maxTokensPerUser,
         pairingEnabled: pairingAllowed(this.config),
         suggestSerial: (user) => pluggedSerialFor(devices, store, user),
+        setup: {
+          run: pairingSetup(
+            enroller,
+            { kind: enroll.kind, slot, digits: enroll.digits as 6 | 8 },
+            PAIRING_SOURCE,
+          ),
+          slot,
+          offer: () => setupOfferFor(devices, store, enroller, slot),
+        },
       });
       const signOn = new SignOnFlow(common);
       this.teardown.add('flows', () => pairings.clear());

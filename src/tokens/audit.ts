@@ -12,6 +12,8 @@ export const AUDIT_EVENTS = [
   'rekeyed',
   /** A pairing moved a step (started, serial chosen, final step, cancelled, expired...). */
   'pairing',
+  /** A key's slot was written, deleted or swapped (device, slot, outcome; never a secret). */
+  'programmed',
 ] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 

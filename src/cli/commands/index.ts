@@ -8,6 +8,7 @@ import { register as store } from './store';
 import { register as devices } from './devices';
 import { register as watch } from './watch';
 import { register as emulate } from './emulate';
+import { register as keys } from './keys';
 import { register as serve } from './serve';
 import { register as doctor } from './doctor';
 import { register as qa } from './qa';
@@ -25,6 +26,7 @@ const COMMANDS: Register[] = [
   devices,
   watch,
   emulate,
+  keys,
   doctor,
   qa,
 ];

@@ -145,7 +145,7 @@ describe('invalid files: each problem names the key and says what was expected',
     [
       'an unknown section',
       { sever: {} },
-      'FILE: sever: unknown key (expected one of: server, drivers, otp, lockout, users, store, log, kiosk)',
+      'FILE: sever: unknown key (expected one of: server, drivers, otp, lockout, users, store, log, enroll, kiosk)',
     ],
     [
       'an unknown key',

@@ -87,7 +87,7 @@ describe('the flow backend behind the server', () => {
     expect(HelloEvent.parse({ type: 'hello', protocol: 'tokenbridge.v1', ...hello })).toBeTruthy();
     expect(hello).toMatchObject({
       version: '1.2.3',
-      capabilities: { pairing: true, tapPairing: true },
+      capabilities: { pairing: true, tapPairing: true, setup: true },
       devices: [{ driver: 'virtual', serial: '5000001', firmware: expect.any(String) }],
     });
     expect(hello).not.toHaveProperty('kiosk');
