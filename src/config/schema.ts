@@ -10,12 +10,15 @@ import { DRIVER_NAMES } from '../../drivers';
 import { parseVirtualSpec } from '../../drivers/virtual/spec';
 import {
   boolField,
+  connectionField,
   enumField,
   enumNumberField,
   hostField,
   intField,
   listField,
+  nodeNameField,
   numberField,
+  optionalPathField,
   originField,
   parsedStringField,
   pathField,
@@ -77,7 +80,13 @@ export const configSchema = z.strictObject({
   }),
   store: z.strictObject({
     path: pathField(),
+    url: connectionField(),
     keyFile: pathField(),
+    passwordFile: optionalPathField(),
+    nodeName: nodeNameField(),
+    poolSize: intField(1, 100),
+    connectTimeoutMs: intField(100, MINUTE_MS),
+    statementTimeoutMs: intField(100, MINUTE_MS),
   }),
   log: z.strictObject({
     level: enumField(LOG_LEVELS),

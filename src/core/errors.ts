@@ -30,6 +30,10 @@ export const ErrorCode = {
   USER_TOKEN_LIMIT: 'USER_TOKEN_LIMIT',
   STORE_IO: 'STORE_IO',
   STORE_CORRUPT: 'STORE_CORRUPT',
+  /** The registry's server cannot be reached (or a statement timed out): try again. */
+  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
+  /** The registry's schema is newer than this tokenbridge, or is not a tokenbridge schema. */
+  STORE_SCHEMA: 'STORE_SCHEMA',
   KEY_FILE: 'KEY_FILE',
   IMPORT_INVALID: 'IMPORT_INVALID',
   CRYPTO: 'CRYPTO',

@@ -1,5 +1,6 @@
 export * from './bytes';
 export * from './clock';
+export * from './connection-string';
 export * from './crc16';
 export * from './device-info';
 export * from './driver';

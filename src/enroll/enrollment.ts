@@ -175,16 +175,20 @@ export class KeyEnroller {
     const record = recordOf(credential, `key setup of ${credential.serial}`)!;
     // Without --force the serial was not registered a moment ago; one registered since (another
     // admin's import) is not overwritten: the import fails and the slot is put back.
-    const session = this.options.store.beginImport({
-      replace: request.force,
-      dryRun: false,
-      source: request.source,
-    });
     try {
-      session.add(record);
-      session.commit();
+      const session = await this.options.store.beginImport({
+        replace: request.force,
+        dryRun: false,
+        source: request.source,
+      });
+      try {
+        await session.add(record);
+        await session.commit();
+      } catch (err) {
+        await session.rollback();
+        throw err;
+      }
     } catch (err) {
-      session.rollback();
       throw stepFailure('registering', `the registry did not take the record: ${messageOf(err)}`);
     }
     progress.committed = true;

@@ -1,10 +1,21 @@
-import { parseUsbId, systemClock, type Clock, type Driver, type Logger, type UsbId } from '../core';
+import {
+  parseConnectionString,
+  parseUsbId,
+  systemClock,
+  ValidationError,
+  type Clock,
+  type Driver,
+  type Logger,
+  type UsbId,
+} from '../core';
+import type { PgSettings } from '../tokens/postgres/pg-config';
+import { readPasswordFile } from './db-password';
 import type { ResolvedConfig } from '../config';
 import { credentialKeyFile, pairingAllowed } from '../config';
 import type { DeviceManager } from '../devices';
 import type { KeyEnroller } from '../enroll';
 import type { FlowObserver, Pairings, SignOnFlow } from '../flows';
-import type { SqliteTokenStore, TokenVerifier } from '../tokens';
+import type { RegistryStore, TokenVerifier } from '../tokens';
 import type { VirtualDriver, VirtualToken } from '../../drivers/virtual';
 import { verifierSettingsOf } from './verifier-options';
 import { pluggedSerialFor } from './plugged-serial';
@@ -24,6 +35,8 @@ export interface RuntimeOptions {
   readonly drivers?: readonly Driver[];
   /** Counts flow outcomes (the daemon's metrics). */
   readonly observer?: FlowObserver;
+  /** Open the fleet registry only to look (`doctor`): no migration, no key created. */
+  readonly inspectStore?: boolean;
 }
 
 /** The drivers a command uses, the virtual bus among them, and the tokens `--virtual` attached. */
@@ -56,7 +69,7 @@ export class Runtime {
   readonly env: NodeJS.ProcessEnv;
   private readonly teardown: Teardown;
   private readonly log: Logger;
-  private storePart: Promise<SqliteTokenStore> | undefined;
+  private storePart: Promise<RegistryStore> | undefined;
   private verifierPart: Promise<TokenVerifier> | undefined;
   private driverPart: DriverSet | undefined;
   private devicePart: DeviceManager | undefined;
@@ -74,20 +87,34 @@ export class Runtime {
     );
   }
 
-  /** The token registry the configuration names, opened once. */
-  store(): Promise<SqliteTokenStore> {
+  /**
+   * The token registry the configuration names, opened once: the fleet's PostgreSQL database when
+   * `store.url` is set, else the SQLite file at `store.path`. Nothing else constructs a store.
+   */
+  store(): Promise<RegistryStore> {
     this.storePart ??= (async () => {
-      const { SqliteTokenStore } = await import('../tokens/sqlite/sqlite-store');
       const { store } = this.config;
-      const opened = SqliteTokenStore.open({
-        path: store.path,
+      const common = {
         keyFile: store.keyFile,
         keyIsCredential: store.keyFile === credentialKeyFile(this.env),
         maxTokensPerUser: this.config.users.maxTokensPerUser,
+        nodeName: store.nodeName,
         logger: this.logger,
         clock: this.clock,
-      });
-      this.teardown.add('store', () => opened.closeSync());
+      };
+      let opened: RegistryStore;
+      if (store.url !== null) {
+        const { PostgresTokenStore } = await import('../tokens/postgres/pg-store');
+        opened = await PostgresTokenStore.open({
+          ...common,
+          settings: pgSettings(this.config),
+          inspectOnly: this.options.inspectStore === true,
+        });
+      } else {
+        const { SqliteTokenStore } = await import('../tokens/sqlite/sqlite-store');
+        opened = SqliteTokenStore.open({ ...common, path: store.path });
+      }
+      this.teardown.add('store', () => opened.close());
       return opened;
     })();
     return this.storePart;
@@ -280,6 +307,21 @@ function driverNames(config: ResolvedConfig): string[] {
   const names: string[] = [...config.drivers.enabled];
   if (config.drivers.virtual.length > 0 && !names.includes('virtual')) names.push('virtual');
   return names;
+}
+
+/** The pool settings `store.*` describe, the password read from its file. */
+function pgSettings(config: ResolvedConfig): PgSettings {
+  const { store } = config;
+  const parsed = parseConnectionString(store.url!);
+  if (!parsed.ok) throw new ValidationError(`store.url: ${parsed.reason}`);
+  return {
+    target: parsed.target,
+    password: store.passwordFile !== null ? readPasswordFile(store.passwordFile) : undefined,
+    poolSize: store.poolSize,
+    connectTimeoutMs: store.connectTimeoutMs,
+    statementTimeoutMs: store.statementTimeoutMs,
+    applicationName: `tokenbridge@${store.nodeName}`,
+  };
 }
 
 function messageOf(err: unknown): string {

@@ -38,6 +38,8 @@ export interface AuditInput {
 export interface AuditEntry extends AuditInput {
   readonly id: number;
   readonly at: number; // ms since epoch
+  /** The daemon (or command) that wrote the row: `store.nodeName` of its configuration. */
+  readonly node: string;
 }
 
 export interface AuditQuery {

@@ -5,14 +5,14 @@ import type { ConfigLayer } from '../../src/config';
 import { silentLogger } from '../../src/core';
 import type { EnrollListener, EnrollOutcome, EnrollRequest, KeyEnroller } from '../../src/enroll';
 import { Runtime } from '../../src/runtime';
-import type { SqliteTokenStore } from '../../src/tokens';
+import type { RegistryStore } from '../../src/tokens';
 import { parseVirtualSpec, VirtualDriver, VirtualToken } from '../../drivers/virtual';
 import { testConfig } from './config';
 
 export interface EnrollRig {
   readonly runtime: Runtime;
   readonly token: VirtualToken;
-  readonly store: SqliteTokenStore;
+  readonly store: RegistryStore;
   readonly enroller: KeyEnroller;
   readonly deviceId: string;
   /** Enrolls the key; `touch` says what the person does when asked to touch it. */

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ErrorCode, NO_ACCESS_CODE } from '../../src/core';
+import { SqliteTokenStore } from '../../src/tokens';
 import { parsePskc } from '../../src/tokens/import';
 import { KeyEnroller, pskcExport } from '../../src/enroll';
 import { hotpSlotConfig, OtpSlotSession } from '../../src/yubikey';
@@ -301,13 +302,22 @@ describe('faults during programming leave the key and the registry consistent', 
       secret: new Uint8Array(20).fill(1),
       origin: 'line 1',
     };
-    const outcome = await r.enroll({}, 'press', (step) => {
-      if (step !== 'registering') return;
-      // An administrator's import lands between the check and the commit.
-      const session = r.store.beginImport({ replace: false, dryRun: false, source: 'admin.csv' });
-      session.add(theirs);
-      session.commit();
+    // An administrator's import from a store of its own (another connection, as another process
+    // would have), staged before the setup and published between its check and its commit: the
+    // publish is one IMMEDIATE transaction that runs before commit() first waits.
+    const admin = SqliteTokenStore.open({
+      path: r.runtime.config.store.path,
+      keyFile: r.runtime.config.store.keyFile,
+      maxTokensPerUser: r.runtime.config.users.maxTokensPerUser,
     });
+    const session = await admin.beginImport({ replace: false, dryRun: false, source: 'admin.csv' });
+    await session.add(theirs);
+    let published: Promise<unknown> | undefined;
+    const outcome = await r.enroll({}, 'press', (step) => {
+      if (step === 'registering') published = session.commit();
+    });
+    await published;
+    admin.closeSync();
     expect(outcome).toMatchObject({
       result: 'failed',
       step: 'registering',
@@ -334,6 +344,6 @@ describe('faults during programming leave the key and the registry consistent', 
     const everything = JSON.stringify(await r.store.audit({ limit: 1000 }));
     expect(seedHex).toHaveLength(40);
     expect(everything).not.toContain(seedHex);
-    expect(readFileSync(r.store.path)).not.toContain(Buffer.from(seedHex, 'hex'));
+    expect(readFileSync(r.runtime.config.store.path)).not.toContain(Buffer.from(seedHex, 'hex'));
   });
 });

@@ -18,7 +18,7 @@ afterEach(() => cleanup());
 
 test('SIGKILL at random moments never rolls a counter back or accepts a code twice', async () => {
   const store = openStore(dir);
-  importTokens(store, [hotpToken('H1')]);
+  await importTokens(store, [hotpToken('H1')]);
   store.closeSync();
   const accepted: number[] = [];
   let lastCounter = 0;

@@ -4,6 +4,7 @@ import { register as otp } from './otp';
 import { register as config } from './config';
 import { register as tokens } from './tokens';
 import { register as tokensImport } from './tokens-import';
+import { register as store } from './store';
 import { register as devices } from './devices';
 import { register as watch } from './watch';
 import { register as emulate } from './emulate';
@@ -21,6 +22,7 @@ const COMMANDS: Register[] = [
   config,
   tokens,
   tokensImport,
+  store,
   devices,
   watch,
   emulate,

@@ -29,7 +29,7 @@ describe('valid files', () => {
     expect(d.users.maxTokensPerUser).toBe(5);
     expect(d.log.level).toBe('info');
     expect(d.kiosk).toEqual({ enabled: false, pairing: false, idleResetMs: 60000 });
-    expect(d.store).toEqual({
+    expect(d.store).toMatchObject({
       path: '/home/u/.local/state/tokenbridge/tokens.sqlite',
       keyFile: '/home/u/.local/state/tokenbridge/seed.key',
     });
