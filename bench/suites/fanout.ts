@@ -33,7 +33,7 @@ async function runDaemonChild(): Promise<void> {
   const config = {
     ...base,
     server: { ...base.server, port: 0, maxClients: CLIENTS + 10 },
-    store: { path: join(dir, 'tokens.sqlite'), keyFile: join(dir, 'seed.key') },
+    store: { ...base.store, path: join(dir, 'tokens.sqlite'), keyFile: join(dir, 'seed.key') },
     drivers: { ...base.drivers, enabled: ['virtual'] },
   } as ResolvedConfig;
   const virtual = new VirtualDriver();

@@ -1,5 +1,6 @@
 export * from './bytes';
 export * from './clock';
+export * from './connection-string';
 export * from './crc16';
 export * from './device-info';
 export * from './driver';
@@ -13,3 +14,5 @@ export * from './yubico-ids';
 export * from './keyboard-usage';
 export * from './otp-wire';
 export * from './secret-shape';
+export * from './slot-config-wire';
+export * from './slot-config';

@@ -22,6 +22,8 @@ export const PASSED_THROUGH: ReadonlySet<ApiErrorCode> = new Set([
   ApiErrorCode.TOKEN_PAIRED,
   ApiErrorCode.USER_TOKEN_LIMIT,
   ApiErrorCode.TOO_MANY_ATTEMPTS,
+  ApiErrorCode.SLOT_CONFIGURED,
+  ApiErrorCode.ENROLL_FAILED,
   ApiErrorCode.INVALID_INPUT,
 ]);
 

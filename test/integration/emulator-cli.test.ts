@@ -25,6 +25,11 @@ describe('tokenbridge emulate', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  /** Each test's tokens keep their state in its own folder, as separate machines would. */
+  const stateEnv = () => ({ TOKENBRIDGE_VIRTUAL_STATE_DIR: join(dir, 'state') });
+  const emulate = (args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}) =>
+    runTokenbridge(args, { ...options, env: { ...stateEnv(), ...options.env } });
+
   /** Hotplug events, and the keyboard reports of every device the moment it attaches. */
   function observe(): { events: string[]; input: string[] } {
     const events: string[] = [];
@@ -42,7 +47,7 @@ describe('tokenbridge emulate', () => {
 
   test('drives a token from lines: press, unplug, plug, press 2, quit', async () => {
     const seen = observe();
-    const result = await runTokenbridge(
+    const result = await emulate(
       ['emulate', `hotp:secret=${RFC4226_SECRET_HEX},pacing=0`, '--socket', socketPath],
       { stdin: 'press\nunplug\nplug\npress 2\nquit\npress\n' },
     );
@@ -68,7 +73,7 @@ describe('tokenbridge emulate', () => {
   });
 
   test('--reveal --json prints the OTP as JSON lines; end of input quits', async () => {
-    const result = await runTokenbridge(
+    const result = await emulate(
       [
         'emulate',
         `hotp:secret=${RFC4226_SECRET_HEX},pacing=0,counter=1`,
@@ -89,7 +94,7 @@ describe('tokenbridge emulate', () => {
   });
 
   test('pressing an unplugged token reports it and carries on', async () => {
-    const result = await runTokenbridge(['emulate', 'yubico:pacing=0', '--socket', socketPath], {
+    const result = await emulate(['emulate', 'yubico:pacing=0', '--socket', socketPath], {
       stdin: 'unplug\npress\nplug\npress\n',
     });
     expect(result.code).toBe(0);
@@ -98,13 +103,13 @@ describe('tokenbridge emulate', () => {
   });
 
   test('a bad spec exits 2 with one line', async () => {
-    const result = await runTokenbridge(['emulate', 'hotp:digits=7', '--socket', socketPath]);
+    const result = await emulate(['emulate', 'hotp:digits=7', '--socket', socketPath]);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe('tokenbridge: virtual spec: digits: expected 6 or 8, got "7"\n');
   });
 
   test('no daemon listening exits 1 with one line', async () => {
-    const result = await runTokenbridge(['emulate', 'hotp', '--socket', join(dir, 'none.sock')]);
+    const result = await emulate(['emulate', 'hotp', '--socket', join(dir, 'none.sock')]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
       /^tokenbridge: no daemon is listening on .*none\.sock \(ENOENT\)\n$/,
@@ -112,7 +117,7 @@ describe('tokenbridge emulate', () => {
   });
 
   test('the default socket comes from the runtime directory', async () => {
-    const result = await runTokenbridge(['emulate', 'hotp'], {
+    const result = await emulate(['emulate', 'hotp'], {
       env: { XDG_RUNTIME_DIR: dir, RUNTIME_DIRECTORY: '' },
     });
     expect(result.code).toBe(1);
@@ -134,7 +139,7 @@ describe('tokenbridge emulate', () => {
       stdin,
       stdout,
       stderr,
-      env: isolatedEnv(),
+      env: isolatedEnv(stateEnv()),
     });
     await attached;
     await driver.dispose();
@@ -156,7 +161,7 @@ describe('tokenbridge emulate', () => {
     stdout.on('data', (d: Buffer) => (out += d.toString()));
     const exit = runCli(
       ['emulate', `hotp:secret=${RFC4226_SECRET_HEX},pacing=0`, '--socket', socketPath, '--reveal'],
-      { stdin, stdout, stderr: new PassThrough(), env: isolatedEnv() },
+      { stdin, stdout, stderr: new PassThrough(), env: isolatedEnv(stateEnv()) },
     );
     stdin.write('\rux'); // press, unplug, an unbound key
     stdin.write('pq');

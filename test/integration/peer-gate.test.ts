@@ -33,7 +33,7 @@ async function seatDaemon(config: ConfigLayer = {}): Promise<TestDaemon> {
   entries = rec.entries;
   token = new VirtualToken(parseVirtualSpec(`hotp:serial=5000001,secret=${SEED_HEX},pacing=0`));
   daemon = await startTestDaemon({ config, tokens: [token], logger: rec.logger });
-  importTokens(daemon.daemon.store, [hotpToken('5000001')]);
+  await importTokens(daemon.daemon.store, [hotpToken('5000001')]);
   await daemon.daemon.store.pair('5000001', ALICE, { source: 'test' });
   return daemon;
 }

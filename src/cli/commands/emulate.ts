@@ -1,11 +1,7 @@
 import type { Command } from 'commander';
 import { createInterface } from 'node:readline';
-import {
-  connectEmulator,
-  type EmulatorClient,
-  parseVirtualSpec,
-  VirtualToken,
-} from '../../../drivers/virtual';
+import { connectEmulator, type EmulatorClient, type VirtualToken } from '../../../drivers/virtual';
+import { virtualTokenFor } from '../../runtime/virtual-tokens';
 import { asTokenBridgeError, redactOtp } from '../../core';
 import { addConfigOptions, commandConfig } from '../config-options';
 import { ExitStatus, EXIT_FAILURE, type CliIo } from '../io';
@@ -55,13 +51,18 @@ export function register(program: Command, io: CliIo): void {
         'press, press 2, unplug, plug, quit. SPEC is KIND[:key=value,...], see docs/virtual-devices.md.',
     )
     .argument('<spec>', 'token spec, e.g. yubikey or hotp:serial=123456,digits=8');
-  // Only the socket: the token runs here, everything else is the daemon's.
-  addConfigOptions(emulate, ['drivers.emulatorSocket'])
+  // The socket and the token's state: the token runs here, everything else is the daemon's.
+  addConfigOptions(emulate, [
+    'drivers.emulatorSocket',
+    'drivers.virtualStateDir',
+    'drivers.virtualFresh',
+  ])
     .option('--reveal', 'print typed OTPs in full instead of redacted')
     .option('--json', 'one JSON object per event')
     .action(async (specText: string, opts: EmulateOptions & Record<string, unknown>) => {
-      const token = new VirtualToken(parseVirtualSpec(specText));
-      const socketPath = commandConfig(io, opts).config.drivers.emulatorSocket;
+      const { config } = commandConfig(io, opts);
+      const token = virtualTokenFor(specText, config);
+      const socketPath = config.drivers.emulatorSocket;
       const client = await connectEmulator(socketPath, token);
       await new EmulatorSession(io, token, client, opts).run(socketPath);
     });

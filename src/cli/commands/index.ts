@@ -4,9 +4,11 @@ import { register as otp } from './otp';
 import { register as config } from './config';
 import { register as tokens } from './tokens';
 import { register as tokensImport } from './tokens-import';
+import { register as store } from './store';
 import { register as devices } from './devices';
 import { register as watch } from './watch';
 import { register as emulate } from './emulate';
+import { register as keys } from './keys';
 import { register as serve } from './serve';
 import { register as doctor } from './doctor';
 import { register as qa } from './qa';
@@ -21,9 +23,11 @@ const COMMANDS: Register[] = [
   config,
   tokens,
   tokensImport,
+  store,
   devices,
   watch,
   emulate,
+  keys,
   doctor,
   qa,
   url,

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { ErrorCode, StoreError } from '../../core';
 import type { Runtime } from '../../runtime';
 import { AUDIT_EVENTS } from '../../tokens/audit';
-import type { AuditEvent, SqliteTokenStore, TokenRecord, TokenOutcome } from '../../tokens';
+import type { AuditEvent, RegistryStore, TokenRecord, TokenOutcome } from '../../tokens';
 import { addConfigOptions } from '../config-options';
 import { choiceOption, intOption } from '../options';
 import { printJson, printTable } from '../output';
@@ -134,7 +134,7 @@ export function register(program: Command, io: CliIo): void {
     .option('--new-key <path>', 'a 32-byte key file to move to (default: a fresh random key)')
     .action((flags: JsonFlag & { newKey?: string }) =>
       withStore(flags, io, async (store) => {
-        const { from, to, tokens: count } = store.rekey({ source: SOURCE }, flags.newKey);
+        const { from, to, tokens: count } = await store.rekey({ source: SOURCE }, flags.newKey);
         if (flags.json)
           return printJson(io.stdout, { from, to, tokens: count, keyFile: store.keyFile });
         io.stdout.write(`moved ${count} seeds from key ${from} to key ${to} (${store.keyFile})\n`);
@@ -189,7 +189,7 @@ function sub(parent: Command, name: string, description: string): Command {
 function withStore(
   flags: object,
   io: CliIo,
-  fn: (store: SqliteTokenStore, runtime: Runtime) => Promise<void>,
+  fn: (store: RegistryStore, runtime: Runtime) => Promise<void>,
 ): Promise<void> {
   return withRuntime(io, flags, async (runtime) => fn(await runtime.store(), runtime));
 }

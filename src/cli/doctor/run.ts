@@ -4,6 +4,7 @@ import { parseUsbId, type UsbId } from '../../core';
 import { createDrivers, describeAvailability } from '../../../drivers';
 import { checkDrivers } from './drivers';
 import { checkStoreFiles } from './files';
+import { checkRegistry } from './registry';
 import { UDEV_RULE_NAME } from './fixes';
 import { checkHidraw } from './hidraw';
 import { Machine } from './machine';
@@ -31,7 +32,10 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     ...(tokenAccess ? [await checkUdevRule(machine, options.shippedRule ?? shippedRule())] : []),
     ...checkDrivers(reports, config.drivers.exclusive),
     ...(tokenAccess ? [await checkUsbBus(machine)] : []),
-    ...(await checkStoreFiles(config.store.path, config.store.keyFile, machine.uid)),
+    ...(config.store.url === null
+      ? await checkStoreFiles(config.store.path, config.store.keyFile, machine.uid)
+      : []),
+    ...(options.registry === false ? [] : await checkRegistry(config, options.env ?? process.env)),
     await checkPort(config.server.host, config.server.port, options.probeTimeoutMs),
     await checkPeerAccess(config),
     ...(config.drivers.exclusive ? await checkExclusive(machine, extra) : []),
