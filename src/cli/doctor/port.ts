@@ -1,6 +1,5 @@
-import { request } from 'node:http';
 import { createServer } from 'node:net';
-import { PEER_REFUSED_BODY } from '../../server';
+import { probeDaemon } from '../daemon-probe';
 import type { CheckResult } from './types';
 
 const DEFAULT_PROBE_TIMEOUT_MS = 1000;
@@ -19,52 +18,6 @@ function tryListen(host: string, port: number): Promise<ListenOutcome> {
   });
 }
 
-/**
- * What holds the port: a tokenbridge daemon (its /healthz answers `{"ok": ...}` JSON), a tokenbridge
- * daemon that does not admit this user (its peer check answers 403 with a body naming it), or
- * something else.
- */
-type Holder = 'daemon' | 'refused' | 'other';
-
-function answersHealthz(host: string, port: number, timeoutMs: number): Promise<Holder> {
-  const hostHeader = `${host.includes(':') ? `[${host}]` : host}:${port}`;
-  return new Promise((resolve) => {
-    const req = request(
-      {
-        host,
-        port,
-        path: '/healthz',
-        method: 'GET',
-        headers: { host: hostHeader },
-        timeout: timeoutMs,
-      },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          body += chunk;
-          if (body.length > 65_536) req.destroy();
-        });
-        res.on('end', () => {
-          if (res.statusCode === 403 && body === PEER_REFUSED_BODY) return resolve('refused');
-          try {
-            const parsed: unknown = JSON.parse(body);
-            resolve(
-              typeof parsed === 'object' && parsed !== null && 'ok' in parsed ? 'daemon' : 'other',
-            );
-          } catch {
-            resolve('other');
-          }
-        });
-        res.on('error', () => resolve('other'));
-      },
-    );
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve('other'));
-    req.end();
-  });
-}
-
 /** The configured address is free to listen on, or already served by a tokenbridge daemon. */
 export async function checkPort(
   host: string,
@@ -76,7 +29,7 @@ export async function checkPort(
   const outcome = await tryListen(host, port);
   if (outcome.ok) return { ...base, status: 'ok', detail: 'free' };
   if (outcome.code === 'EADDRINUSE') {
-    const holder = await answersHealthz(host, port, probeTimeoutMs);
+    const holder = await probeDaemon(host, port, probeTimeoutMs);
     if (holder === 'refused')
       return {
         ...base,

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runningDaemonUrl } from '../../../src/cli/daemon-probe';
 import { checkPeerAccess } from '../../../src/cli/doctor/peer';
 import { checkPort } from '../../../src/cli/doctor/port';
 import { PEER_REFUSED_BODY } from '../../../src/server';
@@ -60,18 +61,33 @@ describe('doctor: who may connect', () => {
   });
 });
 
-test('doctor: a port held by a daemon whose peer check refuses this user is named as such', async () => {
+/** A port held by a daemon whose peer check refuses this process's user. */
+async function refusingDaemon(): Promise<{ server: Server; port: number }> {
   const server: Server = createServer((_req, res) => {
     res.statusCode = 403;
     res.end(PEER_REFUSED_BODY);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+test('doctor: a port held by a daemon whose peer check refuses this user is named as such', async () => {
+  const { server, port } = await refusingDaemon();
   try {
-    const { port } = server.address() as AddressInfo;
     expect(await checkPort('127.0.0.1', port)).toMatchObject({
       status: 'warn',
       detail: expect.stringMatching(/tokenbridge daemon that does not admit this user/),
     });
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+test('keys: a daemon that refuses this user still holds the keys', async () => {
+  const { server, port } = await refusingDaemon();
+  try {
+    const config = testConfig(dir, { server: { host: '127.0.0.1', port } });
+    expect(await runningDaemonUrl(config)).toBe(`http://127.0.0.1:${port}/`);
   } finally {
     await new Promise((resolve) => server.close(resolve));
   }
