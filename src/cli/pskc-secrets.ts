@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { hexProblem, UsageError } from '../core';
 import type { PskcSecrets, PskcSecretSource } from '../tokens/import';
@@ -48,10 +48,10 @@ export async function pskcSecretsFrom(
   }
   if (flags.pskcKeyFile !== undefined)
     return {
-      key: keyFromHex(await secretFile(flags.pskcKeyFile), `--pskc-key-file ${flags.pskcKeyFile}`),
+      key: keyFromHex(readSecretFile(flags.pskcKeyFile), `--pskc-key-file ${flags.pskcKeyFile}`),
     };
   if (flags.passwordFile !== undefined) {
-    const text = (await secretFile(flags.passwordFile)).replace(/\r?\n$/, '');
+    const text = readSecretFile(flags.passwordFile).replace(/\r?\n$/, '');
     return { password: checkedPassword(text, `--password-file ${flags.passwordFile}`) };
   }
   if (!canPrompt(io)) return undefined;
@@ -76,14 +76,24 @@ function warnArgv(io: CliIo, flag: string, instead: string): void {
   );
 }
 
-/** Hex with any spacing or line breaks; 16, 24 or 32 bytes. Never echoed. */
-export function keyFromHex(text: string, what: string): Uint8Array {
+/**
+ * Hex with any spacing or line breaks, of one of the sizes (default: a PSKC pre-shared key's 16, 24
+ * or 32 bytes). Never echoed.
+ */
+export function keyFromHex(
+  text: string,
+  what: string,
+  sizes: readonly number[] = PSKC_KEY_BYTES,
+): Uint8Array {
   const clean = text.replace(/\s+/g, '');
   if (!/^(?:[0-9a-fA-F]{2})+$/.test(clean))
     throw new UsageError(`${what}: expected hex digits in pairs, got ${hexProblem(clean)}`);
   const key = Buffer.from(clean, 'hex');
-  if (!PSKC_KEY_BYTES.includes(key.length))
-    throw new UsageError(`${what}: expected 16, 24 or 32 bytes, got ${key.length}`);
+  if (!sizes.includes(key.length)) {
+    const named =
+      sizes.length === 1 ? `${sizes[0]}` : `${sizes.slice(0, -1).join(', ')} or ${sizes.at(-1)}`;
+    throw new UsageError(`${what}: expected ${named} bytes, got ${key.length}`);
+  }
   return new Uint8Array(key);
 }
 
@@ -92,10 +102,11 @@ function checkedPassword(password: string, what: string): string {
   return password;
 }
 
-async function secretFile(path: string): Promise<string> {
+/** A key or password file's text (a few bytes: a larger file is the wrong one). */
+export function readSecretFile(path: string): string {
   let text: Buffer;
   try {
-    text = await readFile(path);
+    text = readFileSync(path);
   } catch (err) {
     throw new UsageError(
       `${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`,

@@ -172,6 +172,23 @@ describe('tokenbridge keys', () => {
     );
     const clear = await keys(['program', 'hotp', '--force', '--export', join(dir, 'other.pskc')]);
     expect(clear.stderr).toMatch(/a seed is never written in the clear/);
+    // The key file is read as `tokens import --pskc-key-file` reads it; a key of another size is
+    // refused by its length, never echoed.
+    const wide = join(dir, 'wide.key');
+    writeFileSync(wide, `${'ab'.repeat(32)}\n`);
+    const refused = await keys([
+      'program',
+      'hotp',
+      '--force',
+      '--export',
+      join(dir, 'third.pskc'),
+      '--export-key-file',
+      wide,
+    ]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe(
+      `tokenbridge: --export-key-file ${wide}: expected 16 bytes, got 32\n`,
+    );
   });
 
   test('delete and swap: confirmed by the key, audited; a protected slot needs its access code', async () => {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { UsageError } from '../../core';
@@ -18,6 +18,7 @@ import { infoFor, type VirtualToken } from '../../../drivers/virtual';
 import { EXIT_FAILURE, ExitStatus, type CliIo } from '../io';
 import { keyCommand, openKey, readAccessCode, slotOption, type KeyFlags } from '../keys-common';
 import { choiceOption } from '../options';
+import { keyFromHex, readSecretFile } from '../pskc-secrets';
 import { printJson } from '../output';
 import { withRuntime } from '../with-runtime';
 
@@ -216,21 +217,9 @@ function exportTarget(
   };
 }
 
+/** The export key: the same kind of file `tokens import --pskc-key-file` reads, AES-128 only. */
 function readExportKey(file: string): Uint8Array {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8').trim();
-  } catch (err) {
-    throw new UsageError(
-      `--export-key-file: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-    );
-  }
-  if (!new RegExp(`^[0-9a-fA-F]{${PSKC_KEY_BYTES * 2}}$`).test(text)) {
-    throw new UsageError(
-      `--export-key-file: ${file} must hold ${PSKC_KEY_BYTES} bytes as ${PSKC_KEY_BYTES * 2} hex digits, it holds ${text.length} characters`,
-    );
-  }
-  return new Uint8Array(Buffer.from(text, 'hex'));
+  return keyFromHex(readSecretFile(file), `--export-key-file ${file}`, [PSKC_KEY_BYTES]);
 }
 
 /**
