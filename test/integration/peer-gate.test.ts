@@ -99,6 +99,40 @@ const pageOrigin = (d: TestDaemon) => `http://127.0.0.1:${d.daemon.port}`;
       });
     });
 
+    test('Set up this token is behind the same gate: a nobody client cannot program a blank key', async () => {
+      const rec = recordingLogger();
+      entries = rec.entries;
+      const blank = new VirtualToken(parseVirtualSpec('blank:serial=6300011,pacing=0'));
+      daemon = await startTestDaemon({ tokens: [blank], logger: rec.logger });
+      const d = daemon;
+      const written = blank.programmingSequence;
+      const attacker = client(
+        nobody!,
+        'ws',
+        d.daemon.wsUrl,
+        pageOrigin(d),
+        JSON.stringify({ setup: 'mallory' }),
+      );
+      const first = await attacker.line(0);
+      if (first.open) attacker.go(); // on a daemon without the gate: let it show what it got
+      expect(first).toEqual({ status: 403 });
+      expect(await attacker.exited).toBe(0);
+      expect(attacker.out.text.trim().split('\n')).toEqual(['{"status":403}']);
+      // The key is as it was: blank, unregistered, nothing programmed; the seat is offered it.
+      expect(blank.programmingSequence).toBe(written);
+      expect(blank.programmedSlots()).toEqual([null, null]);
+      expect(await d.daemon.store.get('6300011')).toBeNull();
+      expect(await d.daemon.store.audit({ event: 'programmed' })).toEqual([]);
+      const seat = await d.connect();
+      const { pairingId } = (await seat.request('pairing.start', { user: ALICE })) as {
+        pairingId: string;
+      };
+      expect(await seat.request('pairing.chooseHardwareToken', { pairingId })).toMatchObject({
+        step: 'serial',
+        setupOffer: { serial: '6300011' },
+      });
+    });
+
     test.each([
       ['::1', '[::1]'],
       ['::', '127.0.0.1'],
