@@ -37,6 +37,19 @@ export function stateOf(record: TokenRecord): TokenState {
 export interface LoadedToken {
   readonly record: TokenRecord;
   readonly secret: TokenSecret;
+  /**
+   * True when a store served it from memory (the fleet store keeps the tokens it verified): it may
+   * be stale, so only an advance may be decided on it (its compare-and-set names `revision`); any
+   * other decision is taken again on a fresh load.
+   */
+  readonly fromCache?: boolean;
+  /** The row's revision where the store keeps one; given back in StateAdvance. */
+  readonly revision?: number;
+}
+
+export interface LoadOptions {
+  /** Read the registry itself, never a copy kept in memory. */
+  readonly fresh?: boolean;
 }
 
 /** A successful verification or resync to make durable, by compare-and-set. */
@@ -47,6 +60,8 @@ export interface StateAdvance {
   readonly next: TokenState;
   readonly at: number;
   readonly audit: AuditInput;
+  /** The loaded token's revision, when its store gave one: the write happens only at it. */
+  readonly revision?: number;
 }
 
 export interface FailureRecord {
@@ -76,7 +91,7 @@ export interface TokenStore {
   tokensOf(user: string): Promise<TokenRecord[]>;
 
   /** The record and its decrypted secret; null when there is no such token. */
-  load(serial: string): Promise<LoadedToken | null>;
+  load(serial: string, options?: LoadOptions): Promise<LoadedToken | null>;
   /**
    * Compare-and-set: writes `next` (and clears the fail and lock counts) only if the stored state
    * still equals `expected` and the token is not locked at `at`. False when another verifier won.

@@ -211,35 +211,45 @@ export class TokenVerifier {
     return outcome;
   }
 
+  /**
+   * Load, decide, write. A token served from the store's memory may be stale: an advance decided on
+   * it is safe (its compare-and-set names the revision it was read at, and loses if the row moved),
+   * but any other answer (not this user's, locked, wrong, needs the next code) is decided again on
+   * a fresh load before it is given or counted. A lost compare-and-set reloads fresh too.
+   */
   private async attempt(
     serial: string,
     context: VerifyContext,
     check: (token: LoadedToken, now: number) => Decision,
     otp: string,
   ): Promise<TokenOutcome> {
+    let fresh = false;
     for (let round = 0; round < MAX_CAS_ROUNDS; round++) {
       const now = this.clock.now();
-      const token = await this.store.load(serial);
+      const token = await this.store.load(serial, { fresh });
       if (!token) return { status: 'not-found' };
-      let decision: Decision;
+      let decision: Decision | TokenOutcome;
       try {
-        if (context.user !== undefined && token.record.user !== context.user) {
-          return { status: 'not-found' };
-        }
-        const locked = lockedAt(token.record, now);
-        if (locked) return locked;
-        decision = check(token, now);
+        decision = this.decide(token, now, context, check);
       } finally {
         wipeSecret(token.secret);
       }
+      if (!('kind' in decision) || decision.kind !== 'advance') {
+        if (token.fromCache) {
+          fresh = true;
+          continue;
+        }
+        if (!('kind' in decision)) return decision;
+        if (decision.kind === 'needs-next') return { status: 'needs-next-passcode', serial };
+        return this.fail(token.record, decision.reason, now, context, otp);
+      }
       const { record } = token;
-      if (decision.kind === 'needs-next') return { status: 'needs-next-passcode', serial };
-      if (decision.kind === 'fail') return this.fail(record, decision.reason, now, context, otp);
       const won = await this.store.advance({
         serial,
         expected: stateOf(record),
         next: decision.next,
         at: now,
+        ...(token.revision !== undefined ? { revision: token.revision } : {}),
         audit: {
           event: decision.event,
           serial,
@@ -251,11 +261,25 @@ export class TokenVerifier {
       if (won)
         return { status: 'accepted', serial, matched: decision.matched, drift: decision.drift };
       // Another verifier changed the token between our load and our write: check again.
+      fresh = true;
     }
     throw new StoreError(
       ErrorCode.STORE_IO,
       `token ${serial}: its state changed under ${MAX_CAS_ROUNDS} verifications in a row`,
     );
+  }
+
+  /** The engine's decision, or the outcome that stops before it (not this user's, locked). */
+  private decide(
+    token: LoadedToken,
+    now: number,
+    context: VerifyContext,
+    check: (token: LoadedToken, now: number) => Decision,
+  ): Decision | TokenOutcome {
+    if (context.user !== undefined && token.record.user !== context.user) {
+      return { status: 'not-found' };
+    }
+    return lockedAt(token.record, now) ?? check(token, now);
   }
 
   private async fail(

@@ -2,7 +2,14 @@ import { ErrorCode, TokenBridgeError } from '../../src/core';
 import { TokenVerifier, type ImportedToken, type RegistryStore } from '../../src/tokens';
 import { ManualClock } from '../helpers/manual-clock';
 import { verifierSettings } from '../helpers/config';
-import { hotpToken, importTokens, totpToken, yubicoToken } from '../unit/tokens/registry-fixtures';
+import { generateHotp } from '../../src/otp';
+import {
+  hotpToken,
+  importTokens,
+  RFC_SEED,
+  totpToken,
+  yubicoToken,
+} from '../unit/tokens/registry-fixtures';
 import { storeHarnesses } from './store-harness';
 
 /**
@@ -193,6 +200,109 @@ describe.each(storeHarnesses())('the token store contract: %s', (_name, h) => {
       );
       expect(outcomes.filter((o) => o.status === 'accepted')).toHaveLength(1);
       expect((await two.get('H1'))!.counter).toBe(1);
+    });
+
+    /**
+     * Two stores on one registry, as two daemons of a fleet: whatever `one` keeps in memory from its
+     * last verification, every change made through `two` counts at `one`'s next one.
+     */
+    describe('what another store changed is seen by the next verification', () => {
+      const hotp = (counter: number) =>
+        generateHotp({ secret: RFC_SEED, algorithm: 'sha1', digits: 6 }, counter);
+      async function pair() {
+        const one = await h.open();
+        await importTokens(one, [hotpToken('H1')]);
+        const two = await h.open();
+        const v1 = new TokenVerifier({ store: one, ...verifierSettings() });
+        const v2 = new TokenVerifier({ store: two, ...verifierSettings() });
+        // `one` has verified the token once, so a store that keeps copies keeps this one.
+        expect(await v1.verify('H1', hotp(0), { source: 'one' })).toMatchObject({
+          status: 'accepted',
+        });
+        return { one, two, v1, v2 };
+      }
+
+      test('a code accepted by the other store is a replay here', async () => {
+        const { one, v1, v2 } = await pair();
+        expect(await v2.verify('H1', hotp(1), { source: 'two' })).toMatchObject({
+          status: 'accepted',
+        });
+        expect(await v1.verify('H1', hotp(1), { source: 'one' })).toMatchObject({
+          status: 'rejected',
+          reason: 'replayed',
+        });
+        expect(await v1.verify('H1', hotp(2), { source: 'one' })).toMatchObject({
+          status: 'accepted',
+          matched: 2,
+        });
+        expect((await one.get('H1'))!.counter).toBe(3);
+      });
+
+      test('a pairing made by the other store holds here, and so does its undoing', async () => {
+        const { two, v1 } = await pair();
+        await two.pair('H1', 'alice', { source: 'two' });
+        expect(await v1.verify('H1', hotp(1), { source: 'one', user: 'alice' })).toMatchObject({
+          status: 'accepted',
+        });
+        await two.unpair('H1', { source: 'two' });
+        expect(await v1.verify('H1', hotp(2), { source: 'one', user: 'alice' })).toEqual({
+          status: 'not-found',
+        });
+        // Refused as not alice's: the code was not used up.
+        expect(await v1.verify('H1', hotp(2), { source: 'one' })).toMatchObject({
+          status: 'accepted',
+        });
+      });
+
+      test('a lockout made at the other store holds here, and so does its lifting', async () => {
+        const { one, two, v1, v2 } = await pair();
+        for (let i = 0; i < v2.policy.maxFailures; i++) {
+          await v2.verify('H1', '000000', { source: 'two' });
+        }
+        expect(await v1.verify('H1', hotp(1), { source: 'one' })).toMatchObject({
+          status: 'locked',
+        });
+        expect((await one.get('H1'))!.counter).toBe(1);
+        await two.unlock('H1', { source: 'admin' });
+        expect(await v1.verify('H1', hotp(1), { source: 'one' })).toMatchObject({
+          status: 'accepted',
+        });
+      });
+
+      test('a failure is counted on the state the registry has, not on a stale copy', async () => {
+        const { one, v1, v2 } = await pair();
+        // `two` moves the counter past `one`'s look-ahead window.
+        const window = verifierSettings().hotp.window;
+        for (let c = 1; c <= window + 2; c++) {
+          expect(await v2.verify('H1', hotp(c), { source: 'two' })).toMatchObject({
+            status: 'accepted',
+          });
+        }
+        const next = window + 3;
+        expect(await v1.verify('H1', hotp(next), { source: 'one' })).toMatchObject({
+          status: 'accepted',
+          matched: next,
+        });
+        expect((await one.get('H1'))!.failCount).toBe(0);
+      });
+
+      test('a seed replaced at the other store: the old seed is refused here', async () => {
+        const { one, two, v1 } = await pair();
+        const session = await two.beginImport({ replace: true, dryRun: false, source: 'two' });
+        await session.add(hotpToken('H1', { secret: new Uint8Array(20).fill(7) }));
+        await session.commit();
+        expect(await v1.verify('H1', hotp(1), { source: 'one' })).toMatchObject({
+          status: 'rejected',
+        });
+        const fresh = generateHotp(
+          { secret: new Uint8Array(20).fill(7), algorithm: 'sha1', digits: 6 },
+          0,
+        );
+        expect(await v1.verify('H1', fresh, { source: 'one' })).toMatchObject({
+          status: 'accepted',
+        });
+        expect((await one.get('H1'))!.counter).toBe(1);
+      });
     });
   });
 

@@ -58,7 +58,7 @@ test('eight daemons starting at once on a new database apply each migration exac
   const admin = await adminClient(db.name);
   try {
     const rows = await admin.query(
-      'SELECT version, count(*)::int AS n FROM schema_migrations GROUP BY version',
+      'SELECT version, count(*)::int AS n FROM schema_migrations GROUP BY version ORDER BY version',
     );
     expect(rows.rows).toEqual(PG_MIGRATIONS.map((m) => ({ version: m.version, n: 1 })));
   } finally {
@@ -93,11 +93,43 @@ test("another program's tokens table is refused, not migrated over", async () =>
 test('migrate() under the lock is idempotent: the second call applies nothing', async () => {
   const admin = await adminClient(db.name);
   try {
-    expect((await migrate(admin as never, 'a', 1, 'test')).applied).toEqual([1]);
+    expect((await migrate(admin as never, 'a', 1, 'test')).applied).toEqual(
+      PG_MIGRATIONS.map((m) => m.version),
+    );
     expect((await migrate(admin as never, 'b', 2, 'test')).applied).toEqual([]);
   } finally {
     await admin.end();
   }
+});
+
+test('a registry made by the first schema is upgraded in place: its tokens keep their state and take revisions that move with every change', async () => {
+  const admin = await adminClient(db.name);
+  try {
+    expect(
+      (await migrate(admin as never, 'old', 1, 'test', PG_MIGRATIONS.slice(0, 1))).applied,
+    ).toEqual([1]);
+  } finally {
+    await admin.end();
+  }
+  const first = await open();
+  await importTokens(first, [hotpToken('U1', { counter: 4 })]);
+  await first.close();
+  const upgraded = await open();
+  expect((await upgraded.schema()).version).toBe(PG_SCHEMA_VERSION);
+  const revision = async () => {
+    const client = await adminClient(db.name);
+    try {
+      return (await client.query('SELECT revision FROM tokens WHERE serial = $1', ['U1'])).rows[0]
+        .revision as string;
+    } finally {
+      await client.end();
+    }
+  };
+  const before = await revision();
+  expect((await upgraded.get('U1'))!.counter).toBe(4);
+  await upgraded.pair('U1', 'alice', { source: 'test' });
+  const after = await revision();
+  expect(BigInt(after)).toBeGreaterThan(BigInt(before));
 });
 
 test('a node with another key is refused before it decrypts anything, naming both fingerprints', async () => {

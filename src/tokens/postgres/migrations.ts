@@ -65,6 +65,21 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'token revisions',
+    // Every insert or change of a token row takes a fresh number from one sequence, whatever the
+    // statement (a verification, a pairing, an import, a copy, a rekey, by any node): a node that
+    // keeps a token in memory writes only while the row still has the revision it read.
+    sql: `
+      CREATE SEQUENCE tokens_revision;
+      ALTER TABLE tokens ADD COLUMN revision BIGINT NOT NULL DEFAULT nextval('tokens_revision');
+      CREATE FUNCTION tokens_revise() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN NEW.revision := nextval('tokens_revision'); RETURN NEW; END $$;
+      CREATE TRIGGER tokens_revise BEFORE INSERT OR UPDATE ON tokens
+        FOR EACH ROW EXECUTE FUNCTION tokens_revise();
+    `,
+  },
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;

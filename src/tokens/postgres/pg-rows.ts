@@ -31,6 +31,11 @@ export interface PgSealedRow extends PgTokenRow {
   seed_ct: Buffer;
 }
 
+/** A sealed row as a verification reads it, with the revision its compare-and-set names. */
+export interface PgLoadedRow extends PgSealedRow {
+  revision: number;
+}
+
 export interface PgAuditRow {
   id: number;
   at: number;

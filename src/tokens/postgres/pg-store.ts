@@ -21,7 +21,7 @@ import type {
 } from '../registry';
 import { SeedCipher } from '../seed-cipher';
 import type { SeedKey } from '../seed-key';
-import type { FailureRecord, ListOptions, LoadedToken, StateAdvance } from '../store';
+import type { FailureRecord, ListOptions, LoadedToken, LoadOptions, StateAdvance } from '../store';
 import type { ImportOptions, ImportSession, TokenRecord } from '../types';
 import { unpackSecret } from '../validate-token';
 import { queryPgAudit } from './pg-audit-query';
@@ -34,7 +34,8 @@ import { PgQueries } from './pg-queries';
 import { PgImportSession } from './pg-import-session';
 import { checkFleet, inspectFleetKey, openFleetKey } from './pg-fleet-key';
 import { rekeyFleet } from './pg-rekey';
-import { toRecord, sealedOf, type PgSealedRow, type PgTokenRow } from './pg-rows';
+import { PgRowCache } from './pg-row-cache';
+import { toRecord, sealedOf, type PgLoadedRow, type PgTokenRow } from './pg-rows';
 import * as SQL from './sql';
 import { migrate, schemaVersionOf } from './migrate';
 
@@ -72,6 +73,7 @@ export class PostgresTokenStore implements RegistryStore {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly healthState = new HealthTracker();
+  private readonly rows = new PgRowCache();
   private importing = false;
   private appliedNow: readonly number[] = [];
   /** The import or copy in progress, if any: close() discards it so its connection is returned. */
@@ -152,11 +154,25 @@ export class PostgresTokenStore implements RegistryStore {
     return (await this.q.read<PgTokenRow>(SQL.OF_USER, [user])).map(toRecord);
   }
 
-  async load(serial: string): Promise<LoadedToken | null> {
-    const row = (await this.q.read<PgSealedRow>(SQL.LOAD, [serial]))[0];
-    if (!row) return null;
+  /** From this node's copy unless `fresh` (see PgRowCache); a fresh read refreshes the copy. */
+  async load(serial: string, options: LoadOptions = {}): Promise<LoadedToken | null> {
+    let row = options.fresh ? undefined : this.rows.get(serial);
+    const fromCache = row !== undefined;
+    if (!row) {
+      row = (await this.q.read<PgLoadedRow>(SQL.LOAD, [serial]))[0];
+      if (!row) {
+        this.rows.forget(serial);
+        return null;
+      }
+      this.rows.set(row);
+    }
     const plaintext = this.cipherNow().open(serial, sealedOf(row));
-    return { record: toRecord(row), secret: unpackSecret(row.kind, plaintext) };
+    return {
+      record: toRecord(row),
+      secret: unpackSecret(row.kind, plaintext),
+      fromCache,
+      revision: row.revision,
+    };
   }
 
   async advance(update: StateAdvance): Promise<boolean> {
@@ -179,15 +195,24 @@ export class PostgresTokenStore implements RegistryStore {
       audit.source,
       JSON.stringify(audit.detail),
       this.options.nodeName,
+      update.revision ?? null,
     ]);
-    return rows.length === 1;
+    const moved = rows[0] as { revision: number } | undefined;
+    if (!moved) {
+      this.rows.forget(update.serial);
+      return false;
+    }
+    this.rows.advanced(update.serial, update.revision, moved.revision, n, update.at);
+    return true;
   }
 
   async recordFailure(failure: FailureRecord): Promise<FailureStep | null> {
+    this.rows.forget(failure.serial);
     return recordPgFailure(this.q, failure, this.options.nodeName);
   }
 
   async unlock(serial: string, context: AuditContext): Promise<boolean> {
+    this.rows.forget(serial);
     return (await changePg(this.q, serial, 'unlocked', context, this.clock.now())).found;
   }
 
@@ -196,16 +221,19 @@ export class PostgresTokenStore implements RegistryStore {
       throw new StoreError(ErrorCode.INVALID_INPUT, 'user: expected 1..256 characters');
     }
     const limit = this.options.maxTokensPerUser;
+    this.rows.forget(serial);
     return pairPg(this.q, serial, user, context, limit, this.clock.now());
   }
 
   async unpair(serial: string, context: AuditContext): Promise<string | null> {
+    this.rows.forget(serial);
     const result = await changePg(this.q, serial, 'unpaired', context, this.clock.now());
     if (!result.found) throw notFound(serial);
     return result.user;
   }
 
   async delete(serial: string, context: AuditContext): Promise<boolean> {
+    this.rows.forget(serial);
     return (await changePg(this.q, serial, 'deleted', context, this.clock.now())).found;
   }
 
@@ -273,6 +301,7 @@ export class PostgresTokenStore implements RegistryStore {
     );
     this.seedKey = result.seedKey;
     this.cipher = new SeedCipher(result.seedKey);
+    this.rows.clear();
     return { from: result.from, to: result.to, tokens: result.tokens };
   }
 
@@ -298,6 +327,7 @@ export class PostgresTokenStore implements RegistryStore {
   }
 
   private endSession(): void {
+    this.rows.clear();
     this.importing = false;
     this.session = undefined;
   }

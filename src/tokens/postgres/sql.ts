@@ -15,9 +15,10 @@ export const GET = {
   name: 'tb_get',
   text: `SELECT ${RECORD_COLUMNS} FROM tokens WHERE serial = $1`,
 };
+/** A token to verify: its sealed row and the revision its compare-and-set will name. */
 export const LOAD = {
   name: 'tb_load',
-  text: `SELECT ${SEALED_COLUMNS} FROM tokens WHERE serial = $1`,
+  text: `SELECT ${SEALED_COLUMNS}, revision FROM tokens WHERE serial = $1`,
 };
 export const BY_PUBLIC_ID = {
   name: 'tb_by_public_id',
@@ -34,11 +35,12 @@ export const COUNT_OF_USER = 'SELECT count(*)::bigint AS n FROM tokens WHERE use
 
 /**
  * Compare-and-set of a verification, and its audit row, in ONE statement (so one implicit
- * transaction): the UPDATE changes the row only while every state column still holds what the
- * engine verified against and the token is not locked; the INSERT adds the audit row only when the
- * UPDATE did. A row back means this node's passcode won and both are committed.
+ * transaction): the UPDATE changes the row only while it still has the revision the engine's copy
+ * was read at, every state column still holds what the engine verified against, and the token is
+ * not locked; the INSERT adds the audit row only when the UPDATE did. A row back (the row's new
+ * revision) means this node's passcode won and both are committed.
  * $1 serial, $2 at, $3..$7 expected counter/last_step/drift/usage/session, $8..$12 next ones,
- * $13 event, $14 user, $15 source, $16 detail, $17 node.
+ * $13 event, $14 user, $15 source, $16 detail, $17 node, $18 revision read (null: any).
  */
 export const ADVANCE = {
   name: 'tb_advance',
@@ -50,10 +52,13 @@ export const ADVANCE = {
         AND drift = $5 AND yubico_usage IS NOT DISTINCT FROM $6::integer
         AND yubico_session IS NOT DISTINCT FROM $7::integer
         AND (locked_until IS NULL OR locked_until <= $2)
-      RETURNING serial)
-    INSERT INTO audit (${AUDIT_COLUMNS})
-    SELECT $2, $13, serial, $14, $15, $16, $17 FROM moved
-    RETURNING id`,
+        AND ($18::bigint IS NULL OR revision = $18::bigint)
+      RETURNING serial, revision),
+    logged AS (
+      INSERT INTO audit (${AUDIT_COLUMNS})
+      SELECT $2, $13, serial, $14, $15, $16, $17 FROM moved
+      RETURNING id)
+    SELECT moved.revision FROM moved, logged`,
 };
 
 export const FAIL_STATE = {

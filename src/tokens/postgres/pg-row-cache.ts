@@ -1,0 +1,80 @@
+import type { TokenState } from '../store';
+import type { PgLoadedRow } from './pg-rows';
+
+/** How many tokens a node keeps in memory; the least recently verified beyond it are dropped. */
+export const ROW_CACHE_TOKENS = 4096;
+
+/**
+ * The sealed rows this node last read or wrote, by serial, so a verification needs one round trip
+ * (its compare-and-set) instead of two. The seed stays sealed in memory as in the database. A copy
+ * can be stale (another node moved the token): that is safe because the compare-and-set names the
+ * revision the copy was read at, and every decision other than an advance is taken again on a
+ * fresh read (the verifier's rule). Writes through this node drop the copy they make stale.
+ */
+export class PgRowCache {
+  private readonly rows = new Map<string, PgLoadedRow>();
+
+  constructor(private readonly capacity = ROW_CACHE_TOKENS) {}
+
+  get(serial: string): PgLoadedRow | undefined {
+    const row = this.rows.get(serial);
+    if (row) {
+      // Map order is insertion order: re-inserting marks it the most recently used.
+      this.rows.delete(serial);
+      this.rows.set(serial, row);
+    }
+    return row;
+  }
+
+  set(row: PgLoadedRow): void {
+    this.rows.delete(row.serial);
+    this.rows.set(row.serial, row);
+    if (this.rows.size > this.capacity) {
+      const oldest = this.rows.keys().next();
+      if (!oldest.done) this.rows.delete(oldest.value);
+    }
+  }
+
+  /**
+   * After this node's advance from `readAt` landed as `revision`: the copy read at `readAt` takes
+   * the state the statement wrote; a copy of any other revision is dropped.
+   */
+  advanced(
+    serial: string,
+    readAt: number | undefined,
+    revision: number,
+    next: TokenState,
+    at: number,
+  ): void {
+    const row = this.rows.get(serial);
+    if (!row || readAt === undefined || row.revision !== readAt) {
+      this.rows.delete(serial);
+      return;
+    }
+    this.set({
+      ...row,
+      counter: next.counter,
+      last_step: next.lastStep,
+      drift: next.drift,
+      yubico_usage: next.yubicoUsage,
+      yubico_session: next.yubicoSession,
+      fail_count: 0,
+      lock_count: 0,
+      locked_until: null,
+      last_used_at: at,
+      revision,
+    });
+  }
+
+  forget(serial: string): void {
+    this.rows.delete(serial);
+  }
+
+  clear(): void {
+    this.rows.clear();
+  }
+
+  get size(): number {
+    return this.rows.size;
+  }
+}
