@@ -41,6 +41,7 @@ export const ApiErrorCode = {
   ENROLL_FAILED: 'ENROLL_FAILED',
   INVALID_INPUT: 'INVALID_INPUT',
   TOO_MANY_ATTEMPTS: 'TOO_MANY_ATTEMPTS',
+  UNAVAILABLE: 'UNAVAILABLE',
   INTERNAL: 'INTERNAL',
 } as const;
 export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];

@@ -1,5 +1,5 @@
 import { ApiErrorCode } from '../api';
-import { TokenBridgeError } from '../core/errors';
+import { ErrorCode, TokenBridgeError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { RequestRefused } from './dispatch';
 
@@ -30,6 +30,17 @@ export const PASSED_THROUGH: ReadonlySet<ApiErrorCode> = new Set([
 const INTERNAL: WireError = { code: ApiErrorCode.INTERNAL, message: 'internal error' };
 
 /**
+ * The registry out of reach (a fleet's database down, restarting or cut off mid-request): the
+ * request was refused before anything was accepted, or its commit may have landed (then a repeat
+ * of that passcode is "already used"), so the page asks for a new passcode in a moment. The
+ * message is fixed: the store's own names the server.
+ */
+const UNAVAILABLE: WireError = {
+  code: ApiErrorCode.UNAVAILABLE,
+  message: 'the token registry cannot be reached right now: try again in a moment',
+};
+
+/**
  * The `{code, message}` for a failed request. The server's own refusals and the documented
  * refusals above keep their code and message; anything else (a damaged store, a key file, a
  * device, a bug) is logged here and reaches the page only as INTERNAL: its message may carry a
@@ -40,6 +51,13 @@ export function toApiError(err: unknown, logger: Logger, type: string): WireErro
   if (err instanceof RequestRefused) return { code: err.code, message: err.message };
   if (err instanceof TokenBridgeError && isPassedThrough(err.code))
     return { code: err.code, message: err.message };
+  if (err instanceof TokenBridgeError && err.code === ErrorCode.STORE_UNAVAILABLE) {
+    logger.warn(
+      { type, code: err.code, error: err.message },
+      'request refused: registry unreachable',
+    );
+    return UNAVAILABLE;
+  }
   logger.error(
     err instanceof TokenBridgeError
       ? { type, code: err.code, error: err.message }

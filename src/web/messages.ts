@@ -120,6 +120,11 @@ export function errorNotice(
         kind: 'error',
         text: 'Too many serial numbers were tried here. Wait a while, then try again.',
       };
+    case 'UNAVAILABLE':
+      return {
+        kind: 'error',
+        text: 'tokenbridge cannot reach its token registry right now. Wait a moment, then try again with a new passcode from your token.',
+      };
     case 'RATE_LIMITED':
       return { kind: 'error', text: 'Too many requests at once. Wait a moment and try again.' };
     case 'DISCONNECTED':

@@ -140,6 +140,8 @@ test('the server down at start: the daemon starts, /healthz says why, sign-ons a
     expect(health.body).not.toContain(cluster.password);
     const refused = await kiosk.client.request('signon.verify', { user: USER, passcode: code(0) });
     expect(refused.ok).toBe(false); // fail closed: nothing accepted without a durable write
+    // ...and the page is told to try again, not that something broke.
+    expect(refused).toMatchObject({ error: { code: 'UNAVAILABLE' } });
 
     await pgCtl(cluster, 'start');
     restarted = true;
@@ -176,6 +178,7 @@ test('connections cut by pg_terminate_backend mid-run: nothing accepted twice or
   await ledger.check();
   expect(ledger.refusedWithError).toBeGreaterThan(0); // the cuts did land mid-verification
   expect(ledger.accepted.length).toBeGreaterThan(100); // and the pool reconnected each time
+  expect([...ledger.errorCodes]).toEqual(['UNAVAILABLE']); // the page says "try again"
   printCounts('fleet cut connections', {
     rounds: 300,
     cuts,
@@ -216,6 +219,7 @@ test('PostgreSQL restarted mid-run: refused while it is down, then the pools rec
   await ledger.check();
   expect(before).toBe(100);
   expect(ledger.accepted.length - accepting).toBeGreaterThan(50);
+  expect([...ledger.errorCodes]).toEqual(['UNAVAILABLE']);
   printCounts('fleet server restart', {
     rounds: counter,
     duringRestart,

@@ -31,7 +31,7 @@ const ON_THE_WIRE: Record<ErrorCode, ApiErrorCode> = {
   USER_TOKEN_LIMIT: 'USER_TOKEN_LIMIT',
   STORE_IO: 'INTERNAL',
   STORE_CORRUPT: 'INTERNAL',
-  STORE_UNAVAILABLE: 'INTERNAL',
+  STORE_UNAVAILABLE: 'UNAVAILABLE',
   STORE_SCHEMA: 'INTERNAL',
   KEY_FILE: 'INTERNAL',
   IMPORT_INVALID: 'INTERNAL',
@@ -65,6 +65,19 @@ describe('what reaches the wire for each error code', () => {
           level: 'error',
           obj: { type: 'signon.verify', code, error: `${code}: ${DETAIL}` },
           msg: 'request failed inside the daemon',
+        },
+      ]);
+    } else if (wire === 'UNAVAILABLE') {
+      // A fixed message: the store's names the server; the log gets it, as a warning.
+      expect(reply).toEqual({
+        code: 'UNAVAILABLE',
+        message: 'the token registry cannot be reached right now: try again in a moment',
+      });
+      expect(entries).toEqual([
+        {
+          level: 'warn',
+          obj: { type: 'signon.verify', code, error: `${code}: ${DETAIL}` },
+          msg: 'request refused: registry unreachable',
         },
       ]);
     } else {

@@ -63,6 +63,7 @@ describe('what the page says', () => {
     ['NOT_SIGNED_ON', 'token.unpair', /Sign on again/, undefined],
     ['RATE_LIMITED', 'signon.verify', /Too many requests/, undefined],
     ['TOO_MANY_ATTEMPTS', 'pairing.serial', /Too many serial numbers were tried here/, undefined],
+    ['UNAVAILABLE', 'signon.verify', /cannot reach its token registry right now/, undefined],
     ['NO_REPLY', 'signon.verify', /did not answer/, undefined],
     ['DISCONNECTED', 'signon.verify', /connection to tokenbridge was lost/, undefined],
     ['INVALID_MESSAGE', 'signon.verify', /refused that: user: too long/, undefined],
