@@ -56,6 +56,11 @@ export interface PageRig {
   plug(spec: string, options?: { register?: boolean | string }): Promise<VirtualToken>;
   /** Saves docs/screenshots/NAME.png of the page as it is now. */
   shot(name: string): Promise<void>;
+  /**
+   * From now on, console errors matching `pattern` are the test's own doing (the browser's report
+   * of a connection the test refused on purpose) and do not fail it; every other one still does.
+   */
+  expectConsoleErrors(pattern: RegExp): void;
   close(): Promise<void>;
 }
 
@@ -83,9 +88,11 @@ export async function startRig(
   // A step that does not happen fails with its own message long before the test's timeout.
   page.setDefaultTimeout(6000);
   const errors: string[] = [];
+  const expected: RegExp[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
   page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(msg.text());
+    if (msg.type() !== 'error') return;
+    if (!expected.some((pattern) => pattern.test(msg.text()))) errors.push(msg.text());
   });
   if (options.fakeClock) await page.clock.install();
   const url = td.daemon.url;
@@ -116,6 +123,9 @@ export async function startRig(
       mkdirSync(SCREENSHOTS, { recursive: true });
       const png = await page.screenshot({ animations: 'disabled', caret: 'hide' });
       writeScreenshot(join(SCREENSHOTS, `${name}.png`), png);
+    },
+    expectConsoleErrors(pattern) {
+      expected.push(pattern);
     },
     async close() {
       await context.close();

@@ -103,6 +103,13 @@ describe('signing on from the page, in Chromium', () => {
     const port = rig.td.daemon.port;
     await startPairing(page, ALICE);
 
+    // While the daemon is away, a retry that lands before it is back is refused, and Chromium
+    // reports each such attempt on the console: that is this test's doing, not the page's.
+    rig.expectConsoleErrors(
+      new RegExp(
+        `^WebSocket connection to 'ws://127\\.0\\.0\\.1:${port}/ws' failed: .*ERR_CONNECTION_REFUSED$`,
+      ),
+    );
     await rig.td.daemon.close();
     await page
       .getByText('tokenbridge is unreachable: is the daemon running? Retrying automatically.')
