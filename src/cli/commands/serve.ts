@@ -37,7 +37,7 @@ async function runServe(flags: Record<string, unknown>, io: CliIo): Promise<void
     io.stdout.write(`tokenbridge is ready: open ${daemon.url}\n`);
     if (daemon.virtualTokens.length > 0) {
       // A newcomer with no hardware presses the virtual token's button from this terminal.
-      const control = new TokenControl(daemon.devices, daemon.virtualTokens, io);
+      const control = new TokenControl(daemon.virtual, daemon.virtualTokens, io);
       stopInput =
         io.stdin.isTTY && io.stdin.setRawMode
           ? keyControl(io, control, stop)

@@ -30,7 +30,7 @@ export function register(program: Command, io: CliIo): void {
 
 async function runWatch(runtime: Runtime, opts: WatchOptions, io: CliIo): Promise<void> {
   const manager = runtime.devices();
-  const { virtualTokens } = runtime.drivers();
+  const { virtual, virtualTokens } = runtime.drivers();
   const print = printer(io, opts);
   manager.on('attached', (e) => print('attached', e));
   manager.on('detached', (e) => print('detached', e));
@@ -50,7 +50,7 @@ async function runWatch(runtime: Runtime, opts: WatchOptions, io: CliIo): Promis
     if (socketProblem !== undefined)
       io.stderr.write(`tokenbridge: warning: emulator socket not available: ${socketProblem}\n`);
     await manager.start();
-    const control = new TokenControl(manager, virtualTokens, io);
+    const control = new TokenControl(virtual, virtualTokens, io);
     if (io.stdin.isTTY && io.stdin.setRawMode && virtualTokens.length > 0) {
       stopInput.push(keyControl(io, control, quit));
     } else {
