@@ -32,7 +32,12 @@ async function runDaemonChild(): Promise<void> {
   const base = defaultConfig({});
   const config = {
     ...base,
-    server: { ...base.server, port: 0, maxClients: CLIENTS + 10 },
+    server: {
+      ...base.server,
+      port: 0,
+      maxClients: CLIENTS + 10,
+      controlSocket: join(dir, 'control.sock'),
+    },
     store: { path: join(dir, 'tokens.sqlite'), keyFile: join(dir, 'seed.key') },
     drivers: { ...base.drivers, enabled: ['virtual'] },
   } as ResolvedConfig;

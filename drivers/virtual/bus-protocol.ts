@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TokenBridgeError, ErrorCode } from '../../src/core';
+import { ErrorCode, LineSplitter as CoreLineSplitter, TokenBridgeError } from '../../src/core';
 
 /**
  * The emulator bus: line-delimited JSON over a local Unix socket between the daemon (server) and an
@@ -97,22 +97,9 @@ export function encodeLine(message: EmulatorMessage | DaemonMessage): string {
   return JSON.stringify(message) + '\n';
 }
 
-/**
- * Splits a byte stream into lines, refusing any line longer than MAX_LINE_LENGTH (a peer that sends
- * one is dropped rather than buffered without bound).
- */
-export class LineSplitter {
-  private buffer = '';
-
-  /** Returns the complete lines in `chunk`; throws when a line grows past the limit. */
-  push(chunk: string): string[] {
-    this.buffer += chunk;
-    const lines = this.buffer.split('\n');
-    this.buffer = lines.pop() ?? '';
-    if (this.buffer.length > MAX_LINE_LENGTH || lines.some((l) => l.length > MAX_LINE_LENGTH)) {
-      this.buffer = '';
-      throw busError(`bus line longer than ${MAX_LINE_LENGTH} characters`);
-    }
-    return lines.filter((l) => l.trim() !== '');
+/** The bus's lines: at most MAX_LINE_LENGTH characters, a longer one drops the peer. */
+export class LineSplitter extends CoreLineSplitter {
+  constructor() {
+    super(MAX_LINE_LENGTH, (max) => busError(`bus line longer than ${max} characters`));
   }
 }

@@ -30,6 +30,7 @@ export function defaultConfig(
       allowOrigins: [],
       maxClients: 1000,
       rateLimit: { perSecond: 20, burst: 40 },
+      controlSocket: paths.controlSocket,
     },
     drivers: {
       enabled: [...DRIVER_NAMES],

@@ -24,6 +24,8 @@ export interface Paths {
   readonly store: string;
   readonly keyFile: string;
   readonly emulatorSocket: string;
+  /** Where the running daemon answers `devices`, `watch` and `tokens verify --daemon`. */
+  readonly controlSocket: string;
   /** The systemd credential that carries the seed key, when systemd passes one. */
   readonly keyCredential: string | undefined;
 }
@@ -46,6 +48,7 @@ export function defaultPaths(env: NodeJS.ProcessEnv): Paths {
     store: join(stateDir, 'tokens.sqlite'),
     keyFile: join(stateDir, 'seed.key'),
     emulatorSocket: join(runtimeDir, 'emulator.sock'),
+    controlSocket: join(runtimeDir, 'control.sock'),
     keyCredential: credentials ? join(credentials, KEY_CREDENTIAL_NAME) : undefined,
   };
 }

@@ -39,6 +39,8 @@ export const ErrorCode = {
   PAIRING_WRONG_STEP: 'PAIRING_WRONG_STEP',
   // virtual devices and the emulator bus
   EMULATOR_BUS: 'EMULATOR_BUS',
+  // the daemon's local control socket (docs/control.md)
+  CONTROL_CHANNEL: 'CONTROL_CHANNEL',
   // anything unexpected (asTokenBridgeError); the API answers it without details
   INTERNAL: 'INTERNAL',
 } as const;

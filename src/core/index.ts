@@ -11,4 +11,5 @@ export * from './passcode';
 export * from './redact';
 export * from './yubico-ids';
 export * from './keyboard-usage';
+export * from './line-splitter';
 export * from './otp-wire';

@@ -3,7 +3,9 @@ import { ErrorCode, StoreError } from '../../core';
 import type { Runtime } from '../../runtime';
 import { AUDIT_EVENTS } from '../../tokens/audit';
 import type { AuditEvent, SqliteTokenStore, TokenRecord, TokenOutcome } from '../../tokens';
-import { addConfigOptions } from '../config-options';
+import { addConfigOptions, commandConfig, type ConfigScope } from '../config-options';
+import { DaemonLink } from '../daemon-link';
+import { controlError } from '../../daemon/control-protocol';
 import { choiceOption, intOption } from '../options';
 import { printJson, printTable } from '../output';
 import { ExitStatus, EXIT_FAILURE, type CliIo } from '../io';
@@ -63,14 +65,23 @@ export function register(program: Command, io: CliIo): void {
       }),
     );
 
-  sub(tokens, 'verify', 'Verify a passcode. Exits 0 when accepted, 1 when not (saying why).')
+  sub(tokens, 'verify', 'Verify a passcode. Exits 0 when accepted, 1 when not (saying why).', [
+    'store',
+    'server.controlSocket',
+  ])
     .argument('<serial>')
     .argument('<otp>')
-    .action((serial: string, otp: string, flags: JsonFlag) =>
-      withRuntime(io, flags, async (runtime) => {
-        const verifier = await runtime.verifier();
-        report(io, serial, await verifier.verify(serial, otp, { source: SOURCE }), flags.json);
-      }),
+    .option(
+      '--daemon',
+      'let the running daemon verify it (its registry, windows and lockout), over its control socket',
+    )
+    .action((serial: string, otp: string, flags: JsonFlag & { daemon?: boolean }) =>
+      flags.daemon
+        ? verifyWithDaemon(io, serial, otp, flags)
+        : withRuntime(io, flags, async (runtime) => {
+            const verifier = await runtime.verifier();
+            report(io, serial, await verifier.verify(serial, otp, { source: SOURCE }), flags.json);
+          }),
     );
 
   sub(tokens, 'resync', 'Resynchronise with two consecutive passcodes. Exits 0 when accepted.')
@@ -178,11 +189,34 @@ export function register(program: Command, io: CliIo): void {
 }
 
 /** A registry subcommand: the store flags (and --config) of every command, and --json. */
-function sub(parent: Command, name: string, description: string): Command {
-  return addConfigOptions(parent.command(name).description(description), ['store']).option(
+function sub(
+  parent: Command,
+  name: string,
+  description: string,
+  scopes: readonly ConfigScope[] = ['store'],
+): Command {
+  return addConfigOptions(parent.command(name).description(description), scopes).option(
     '--json',
     'print JSON',
   );
+}
+
+/** `tokens verify --daemon`: the running daemon verifies; no daemon is an error, not a fallback. */
+async function verifyWithDaemon(
+  io: CliIo,
+  serial: string,
+  otp: string,
+  flags: JsonFlag,
+): Promise<void> {
+  const socket = commandConfig(io, flags).config.server.controlSocket;
+  const link = await DaemonLink.connect(socket);
+  if (!link) throw controlError(`--daemon: no daemon answers on ${socket}`);
+  try {
+    const { outcome } = await link.request('tokens.verify', { serial, otp });
+    report(io, serial, outcome, flags.json);
+  } finally {
+    await link.close();
+  }
 }
 
 /** Runs `fn` on the registry the configuration names (as `serve` opens it). */

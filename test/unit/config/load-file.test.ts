@@ -16,6 +16,7 @@ describe('valid files', () => {
       allowOrigins: [],
       maxClients: 1000,
       rateLimit: { perSecond: 20, burst: 40 },
+      controlSocket: '/run/user/1000/tokenbridge/control.sock',
     });
     expect(d.drivers.enabled).toEqual(['hid', 'usb', 'virtual']);
     expect(d.drivers.exclusive).toBe(false);
@@ -150,7 +151,7 @@ describe('invalid files: each problem names the key and says what was expected',
     [
       'an unknown key',
       at('server.prot', 1),
-      'FILE: server.prot: unknown key (expected one of: host, port, allowOrigins, maxClients, rateLimit)',
+      'FILE: server.prot: unknown key (expected one of: host, port, allowOrigins, maxClients, rateLimit, controlSocket)',
     ],
     [
       'an unknown nested key',

@@ -124,11 +124,12 @@ describe(`${SYSTEM_UNIT}: the system install`, () => {
       expect([name, config.store.path]).toEqual([name, '/var/lib/tokenbridge/tokens.sqlite']);
       // The CLI reads the key file the unit passes as its credential...
       expect([name, config.store.keyFile]).toEqual([name, '/etc/tokenbridge/seed.key']);
-      // ...and finds the socket the unit's RuntimeDirectory= holds.
+      // ...and finds the sockets the unit's RuntimeDirectory= holds.
       expect([name, config.drivers.emulatorSocket]).toEqual([
         name,
         '/run/tokenbridge/emulator.sock',
       ]);
+      expect([name, config.server.controlSocket]).toEqual([name, '/run/tokenbridge/control.sock']);
     }
   });
 
