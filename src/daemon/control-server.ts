@@ -29,7 +29,7 @@ export interface ControlServerOptions {
   readonly url: string;
   readonly devices: DeviceManager;
   /** The devices as the page sees them (hello, devices.list). */
-  readonly apiDevices: () => ApiDevice[];
+  readonly apiDevices: () => ApiDevice[] | Promise<ApiDevice[]>;
   /** Subscribes to the events every page receives (not those of one page's own pairing). */
   readonly events: (listener: (event: ServerEvent) => void) => () => void;
   readonly verify: (serial: string, otp: string) => Promise<TokenOutcome>;
@@ -161,7 +161,7 @@ export class ControlServer {
       case 'watch':
         // Subscribed before the reply is sent, so no event falls between the list and the stream.
         if (stops.length === 0) stops.push(this.options.events((event) => send(event)));
-        return { devices: this.options.apiDevices() };
+        return { devices: await this.options.apiDevices() };
       case 'tokens.verify':
         return { outcome: await this.options.verify(request.serial, request.otp) };
     }

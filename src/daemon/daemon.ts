@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { version as packageVersion } from '../../package.json';
-import type { ServerEvent } from '../api';
+import type { ApiDevice, ServerEvent } from '../api';
 import type { Clock, Driver, Logger } from '../core';
 import { pairingAllowed, type ResolvedConfig } from '../config';
 import type { DeviceManager } from '../devices';
@@ -11,7 +11,6 @@ import { createServer, type BridgeServer } from '../server';
 import type { SqliteTokenStore } from '../tokens';
 import type { VirtualDriver, VirtualToken } from '../../drivers/virtual';
 import { createFlowBackend } from './backend';
-import { toApiDevice } from './backend-devices';
 import { controlOptionsOf } from './control-options';
 import { ControlServer } from './control-server';
 import { DaemonMetrics } from './metrics';
@@ -118,6 +117,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       url: listening.url,
       devices,
       runtime,
+      apiDevices: () => backend.listDevices(),
       events: (listener) =>
         backend.subscribe((event, connectionId) => {
           if (connectionId === undefined) listener(event);
@@ -157,6 +157,7 @@ async function listenForControl(parts: {
   url: string;
   devices: DeviceManager;
   runtime: Runtime;
+  apiDevices: () => ApiDevice[] | Promise<ApiDevice[]>;
   events: (listener: (event: ServerEvent) => void) => () => void;
 }): Promise<string | undefined> {
   const { config, log, runtime, devices } = parts;
@@ -171,7 +172,7 @@ async function listenForControl(parts: {
     version: parts.version,
     url: parts.url,
     devices,
-    apiDevices: () => devices.devices().map(toApiDevice),
+    apiDevices: parts.apiDevices,
     events: parts.events,
     verify: (serial, otp) => verifier.verify(serial, otp, { source: 'cli' }),
   });

@@ -12,19 +12,27 @@ const RANK = { valid: 3, ahead: 2, replayed: 1 } as const;
 
 /**
  * The user's tokens this passcode could be for: the Yubico token with its public id, or the
- * HOTP/TOTP tokens with its digit count. When it fits none, every token of the user (the attempt
- * still counts against them).
+ * HOTP/TOTP tokens with its digit count. When it fits none, every token of the user (each refuses
+ * it as malformed, which counts no attempt: see TokenVerifier.fail).
  */
 export function candidatesFor(
   tokens: readonly TokenRecord[],
   passcode: ParsedPasscode | undefined,
 ): TokenRecord[] {
-  const fits = tokens.filter((t) =>
-    passcode?.format === 'yubico'
-      ? t.kind === 'yubico' && t.publicId === passcode.publicId
-      : passcode?.format === 'oath-hotp' && t.kind !== 'yubico' && t.digits === passcode.digits,
-  );
+  const fits = tokens.filter((t) => fitsToken(t, passcode));
   return fits.length > 0 ? fits : [...tokens];
+}
+
+/**
+ * Whether a passcode has the shape of this token's codes: the Yubico token's public id, or the
+ * HOTP/TOTP token's digit count. One that does not can never match, so it is no guess.
+ */
+export function fitsToken(token: TokenRecord, passcode: ParsedPasscode | undefined): boolean {
+  return passcode?.format === 'yubico'
+    ? token.kind === 'yubico' && token.publicId === passcode.publicId
+    : passcode?.format === 'oath-hotp' &&
+        token.kind !== 'yubico' &&
+        token.digits === passcode.digits;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { ApiDevice } from '../api/fields';
 import { formatRemaining } from './messages';
-import { formOpen, type Field, type FormName, type PageState } from './state';
+import { formOpen, tapOffered, type Field, type FormName, type PageState } from './state';
 
 export interface ViewHandlers {
   input(field: Field, value: string): void;
@@ -46,7 +46,7 @@ export function conditions(state: PageState): Record<string, boolean> {
   );
   return {
     pairing: state.pairingAllowed,
-    tap: state.tapPairing && state.pairingId !== undefined,
+    tap: tapOffered(state),
     prefilled: plugged,
     locked: state.lockedUntil !== undefined,
     kiosk: state.kiosk !== undefined,
