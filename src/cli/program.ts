@@ -13,14 +13,22 @@ export function buildProgram(io: CliIo): Command {
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
-      // One line on error: commander's own message, without the help dump.
-      outputError: (s, write) => write(s.split('\n')[0] + '\n'),
+      // One line on error, in the one style: commander's own message as `tokenbridge: ...`.
+      outputError: (s, write) => write(`tokenbridge: ${commanderLine(s)}\n`),
     });
   registerCommands(program, io);
   // Every subcommand inherits the one-line-error behaviour.
   for (const cmd of allCommands(program))
     cmd.exitOverride().configureOutput(program.configureOutput());
   return program;
+}
+
+/** Commander's message ("error: unknown option '--x'\n(Did you mean ...?)") as one line. */
+export function commanderLine(message: string): string {
+  return message
+    .split('\n')[0]!
+    .replace(/^error: /, '')
+    .trim();
 }
 
 function* allCommands(cmd: Command): Generator<Command> {

@@ -8,6 +8,7 @@ export * from './hid-connection';
 export * from './logger';
 export * from './modhex';
 export * from './passcode';
+export * from './plural';
 export * from './redact';
 export * from './yubico-ids';
 export * from './keyboard-usage';

@@ -21,4 +21,5 @@ export { SqliteTokenStore, type SqliteTokenStoreOptions } from './sqlite/sqlite-
 export { MIGRATIONS, SCHEMA_VERSION } from './sqlite/schema';
 export { pendingKeyPath, type RekeyResult } from './sqlite/rekey';
 export * from './outcome';
+export * from './serial-order';
 export { TokenVerifier, type TokenVerifierOptions, type VerifyContext } from './verifier';

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { ErrorCode, StoreError } from '../../core';
+import { counted, ErrorCode, StoreError } from '../../core';
 import type { Runtime } from '../../runtime';
 import { AUDIT_EVENTS } from '../../tokens/audit';
+import { compareSerials } from '../../tokens/serial-order';
 import type { AuditEvent, SqliteTokenStore, TokenRecord, TokenOutcome } from '../../tokens';
 import { addConfigOptions, commandConfig, type ConfigScope } from '../config-options';
 import { DaemonLink } from '../daemon-link';
@@ -30,19 +31,21 @@ export function register(program: Command, io: CliIo): void {
       'The token registry: list, inspect, verify, resync, unlock, unpair, delete, rekey.',
     );
 
-  sub(tokens, 'list', 'List tokens, ordered by serial.')
+  sub(
+    tokens,
+    'list',
+    'List tokens in serial order: shorter serials first, then as text (4242 before 100001).',
+  )
     .option('--user <user>', 'only the tokens paired to this user')
     .option('--after <serial>', 'start after this serial (paging)')
-    .option(
-      '--limit <n>',
-      'at most this many (default 1000)',
-      intOption('--limit', 1, MAX_LIST),
-      1000,
-    )
+    .option('--limit <n>', 'at most this many', intOption('--limit', 1, MAX_LIST), 1000)
     .action((flags: JsonFlag & { user?: string; after?: string; limit: number }) =>
       withStore(flags, io, async (store) => {
+        const after = flags.after;
         const records = flags.user
-          ? (await store.tokensOf(flags.user)).slice(0, flags.limit)
+          ? (await store.tokensOf(flags.user))
+              .filter((r) => after === undefined || compareSerials(r.serial, after) > 0)
+              .slice(0, flags.limit)
           : await store.list({
               limit: flags.limit,
               ...(flags.after ? { afterSerial: flags.after } : {}),
@@ -148,7 +151,9 @@ export function register(program: Command, io: CliIo): void {
         const { from, to, tokens: count } = store.rekey({ source: SOURCE }, flags.newKey);
         if (flags.json)
           return printJson(io.stdout, { from, to, tokens: count, keyFile: store.keyFile });
-        io.stdout.write(`moved ${count} seeds from key ${from} to key ${to} (${store.keyFile})\n`);
+        io.stdout.write(
+          `moved ${counted(count, 'seed')} from key ${from} to key ${to} (${store.keyFile})\n`,
+        );
       }),
     );
 
@@ -156,12 +161,7 @@ export function register(program: Command, io: CliIo): void {
     .option('--serial <serial>', 'only this token')
     .option('--user <user>', 'only this user')
     .option('--event <event>', AUDIT_EVENTS.join('|'), choiceOption('--event', AUDIT_EVENTS))
-    .option(
-      '--limit <n>',
-      'at most this many, newest (default 100)',
-      intOption('--limit', 1, 10_000),
-      100,
-    )
+    .option('--limit <n>', 'at most this many, newest', intOption('--limit', 1, 10_000), 100)
     .action(
       (flags: JsonFlag & { serial?: string; user?: string; event?: AuditEvent; limit: number }) =>
         withStore(flags, io, async (store) => {

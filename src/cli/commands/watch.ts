@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { ServerEvent } from '../../api';
-import { redactOtp } from '../../core';
+import { counted, redactOtp } from '../../core';
 import { forwardDeviceEvents } from '../../daemon/backend-devices';
 import type { Runtime } from '../../runtime';
 import { addConfigOptions, commandConfig } from '../config-options';
@@ -78,7 +78,7 @@ async function watchDaemon(link: DaemonLink, opts: WatchOptions, io: CliIo): Pro
     });
     const { devices } = await link.request('watch', {});
     const { pid, url } = link.hello;
-    const count = devices.length === 1 ? '1 token' : `${devices.length} tokens`;
+    const count = counted(devices.length, 'token');
     io.stderr.write(
       `tokenbridge: watching the running daemon (pid ${pid}, ${url}), ${count} attached\n`,
     );

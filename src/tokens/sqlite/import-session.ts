@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { ErrorCode, StoreError, type Clock } from '../../core';
+import { ImportRepeats } from '../import-repeats';
 import type { SeedCipher } from '../seed-cipher';
 import type { ImportedToken, ImportOptions, ImportSession, ImportSummary } from '../types';
 import { packSecret, validateImportedToken } from '../validate-token';
@@ -55,6 +56,7 @@ export function prepareImportStatements(db: Database.Database): ImportStatements
 export class SqliteImportSession implements ImportSession {
   private added = 0;
   private replaced = 0;
+  private readonly repeats = new ImportRepeats();
   private open = true;
 
   constructor(
@@ -117,6 +119,7 @@ export class SqliteImportSession implements ImportSession {
 
   private write(token: ImportedToken): void {
     validateImportedToken(token);
+    this.repeats.check(token);
     const exists = this.statements.exists.get(token.serial) !== undefined;
     if (exists && !this.options.replace) {
       throw new StoreError(

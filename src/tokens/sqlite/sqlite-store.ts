@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import {
+  counted,
   ErrorCode,
   silentLogger,
   StoreError,
@@ -124,7 +125,9 @@ export class SqliteTokenStore implements TokenStore {
 
   async list(options: ListOptions = {}): Promise<TokenRecord[]> {
     return this.run(() =>
-      this.sql.list.all(options.afterSerial ?? '', options.limit ?? -1).map(toRecord),
+      this.sql.list
+        .all({ after: options.afterSerial ?? '', limit: options.limit ?? -1 })
+        .map(toRecord),
     );
   }
 
@@ -241,7 +244,7 @@ export class SqliteTokenStore implements TokenStore {
           if (owned >= this.maxTokensPerUser) {
             throw new StoreError(
               ErrorCode.USER_TOKEN_LIMIT,
-              `user ${user} already has ${owned} tokens, the limit is ${this.maxTokensPerUser}`,
+              `user ${user} already has ${counted(owned, 'token')}, the limit is ${this.maxTokensPerUser}`,
             );
           }
           const at = this.clock.now();
