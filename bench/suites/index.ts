@@ -7,6 +7,7 @@ import { fanoutSuite } from './fanout';
 import { importSuite } from './import';
 import { e2eSuite } from './e2e';
 import { leaksSuite } from './leaks';
+import { startupSuite } from './startup';
 
 /** Every benchmark suite; `npm run bench -- NAME` runs only the named ones. */
 export const SUITES: BenchSuite[] = [
@@ -18,4 +19,5 @@ export const SUITES: BenchSuite[] = [
   e2eSuite,
   fanoutSuite,
   leaksSuite,
+  startupSuite,
 ];
