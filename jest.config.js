@@ -10,4 +10,7 @@ module.exports = {
   testTimeout: 20000,
   // Native modules and real sockets: keep workers few on a 2-core machine.
   maxWorkers: 2,
+  // One throwaway PostgreSQL cluster for the run (the fleet store's tests); see test/helpers/pg.ts.
+  globalSetup: '<rootDir>/test/helpers/pg-global-setup.ts',
+  globalTeardown: '<rootDir>/test/helpers/pg-global-teardown.ts',
 };

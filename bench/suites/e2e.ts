@@ -26,7 +26,7 @@ async function captureLatency(): Promise<number[]> {
   const config = {
     ...base,
     server: { ...base.server, port: 0, controlSocket: join(dir, 'control.sock') },
-    store: { path: join(dir, 'tokens.sqlite'), keyFile: join(dir, 'seed.key') },
+    store: { ...base.store, path: join(dir, 'tokens.sqlite'), keyFile: join(dir, 'seed.key') },
     drivers: { ...base.drivers, enabled: ['virtual'] },
   } as ResolvedConfig;
   const virtual = new VirtualDriver();

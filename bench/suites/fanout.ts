@@ -51,7 +51,7 @@ async function runDaemonChild(): Promise<void> {
       maxClients: CLIENTS + 10,
       controlSocket: join(dir, 'control.sock'),
     },
-    store: { path: join(dir, 'tokens.sqlite'), keyFile: join(dir, 'seed.key') },
+    store: { ...base.store, path: join(dir, 'tokens.sqlite'), keyFile: join(dir, 'seed.key') },
     drivers: { ...base.drivers, enabled: ['virtual'] },
   } as ResolvedConfig;
   const virtual = new VirtualDriver();

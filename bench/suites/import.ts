@@ -61,12 +61,12 @@ async function readAndSplit(file: string, sample: () => void): Promise<void> {
 
 /** A session that keeps nothing: the parsers' own cost. */
 const discard: ImportTarget = {
-  beginImport(): ImportSession {
+  async beginImport(): Promise<ImportSession> {
     let added = 0;
     return {
-      add: () => void added++,
-      commit: () => ({ added, replaced: 0, dryRun: true }),
-      rollback: () => undefined,
+      add: async () => void added++,
+      commit: async () => ({ added, replaced: 0, dryRun: true }),
+      rollback: async () => undefined,
     };
   },
 };

@@ -118,7 +118,7 @@ export async function runLeakCheck(events: number, tokens = TOKENS): Promise<Lea
   const config: ResolvedConfig = {
     ...base,
     server: { ...base.server, port: 0, controlSocket: join(dir, 'control.sock') },
-    store: { path: join(dir, 'tokens.sqlite'), keyFile: join(dir, 'seed.key') },
+    store: { ...base.store, path: join(dir, 'tokens.sqlite'), keyFile: join(dir, 'seed.key') },
     drivers: { ...base.drivers, enabled: ['virtual'] },
   };
   const virtual = new VirtualDriver();

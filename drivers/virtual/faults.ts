@@ -9,7 +9,11 @@ export type VirtualFault =
   /** Emit this many random or invalid keyboard input reports now. */
   | { kind: 'garbage'; count: number }
   /** Pacing between keyboard reports, overriding the spec's, until clearFaults(). */
-  | { kind: 'slow-typing'; perKeyMs: number };
+  | { kind: 'slow-typing'; perKeyMs: number }
+  /** The next frame arrives damaged (one payload bit flipped), so its CRC fails. One-shot. */
+  | { kind: 'frame-corruption' }
+  /** Frames are taken but never run or confirmed (the write flag stays set), until clearFaults(). */
+  | { kind: 'never-confirm' };
 
 /** The faults in force; the token consults it around each transfer and keystroke. */
 export class FaultState {

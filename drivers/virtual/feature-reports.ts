@@ -12,19 +12,25 @@ import {
   REPORT_SIZE,
   RESET_REPORT_WRITE_YKMAN,
   RESP_PENDING_FLAG,
+  RESP_TIMEOUT_WAIT_FLAG,
+  RESP_TIMEOUT_WAIT_MASK,
   SLOT_DATA_SIZE,
   SLOT_WRITE_FLAG,
 } from '../../src/core';
+import type { TouchWait } from './touch-wait';
+
+/**
+ * What a command answers: response data (before its CRC), null for a plain status (accepted
+ * writes show in its programming sequence, rejections leave it), or a wait for the button.
+ */
+export type CommandAnswer = Uint8Array | null | TouchWait;
 
 /** What the state machine asks of the key behind it. */
 export interface FeatureReportDevice {
   /** Bytes 0..6 of the status report (byte 7, the flags, is the machine's). */
   statusBytes(): Uint8Array;
-  /**
-   * Runs a command whose frame arrived intact. Returns the response data (before its CRC), or null
-   * when the command is rejected or answers with a status only.
-   */
-  execute(command: number, payload: Uint8Array): Uint8Array | null;
+  /** Runs a command whose frame arrived intact. */
+  execute(command: number, payload: Uint8Array): CommandAnswer;
 }
 
 export interface FeatureReportMachineOptions {
@@ -51,6 +57,12 @@ export class FeatureReportMachine {
   private response: Uint8Array[] | null = null;
   private responseSeq = 0;
   private corruptNext = false;
+  private corruptNextFrame = false;
+  /** A challenge waiting for the button; null when none. */
+  private waiting: TouchWait | null = null;
+  /** The key never confirms: frames are taken and never run, the write flag stays set. */
+  private stuck = false;
+  private stuckBusy = false;
 
   constructor(
     private readonly device: FeatureReportDevice,
@@ -73,6 +85,7 @@ export class FeatureReportMachine {
     if (seq === 0) {
       this.frame.fill(0);
       this.response = null; // a new frame aborts an unread response
+      this.waiting = null; // ... and a challenge waiting for a touch
     }
     this.frame.set(report.subarray(0, FEATURE_DATA_SIZE), seq * FEATURE_DATA_SIZE);
     this.busyReads = this.writeBusyReads;
@@ -81,9 +94,19 @@ export class FeatureReportMachine {
 
   /** GET_FEATURE: a busy status, the next response chunk, or the status report. */
   read(): Uint8Array {
+    if (this.stuckBusy) return this.status(SLOT_WRITE_FLAG);
     if (this.busyReads > 0) {
       this.busyReads -= 1;
       return this.status(SLOT_WRITE_FLAG);
+    }
+    if (this.waiting) {
+      const poll = this.waiting.poll();
+      if (poll.state === 'waiting') {
+        return this.status(RESP_TIMEOUT_WAIT_FLAG | (poll.secondsLeft & RESP_TIMEOUT_WAIT_MASK));
+      }
+      this.waiting = null;
+      if (poll.state === 'touched') this.respond(poll.data);
+      else return this.status(0); // timed out: no data, as a refused command
     }
     if (this.response) {
       const chunk = this.response[this.responseSeq];
@@ -108,16 +131,34 @@ export class FeatureReportMachine {
     this.corruptNext = true;
   }
 
+  /** The next frame arrives damaged (a flipped payload bit), so its CRC fails (fault injection). */
+  corruptNextIncomingFrame(): void {
+    this.corruptNextFrame = true;
+  }
+
+  /** From the next frame on, the key takes frames and never runs or confirms them. */
+  setNeverConfirm(on: boolean): void {
+    this.stuck = on;
+    if (!on) this.stuckBusy = false;
+  }
+
+  /** True while a challenge waits for the button. */
+  get waitingForTouch(): TouchWait | null {
+    return this.waiting;
+  }
+
   /** Back to idle, as after a power cycle. */
   reset(): void {
     this.frame.fill(0);
     this.resetReadMode();
     this.busyReads = 0;
+    this.stuckBusy = false;
   }
 
   private resetReadMode(): void {
     this.response = null;
     this.responseSeq = 0;
+    this.waiting = null;
   }
 
   private status(flags: number): Uint8Array {
@@ -128,13 +169,26 @@ export class FeatureReportMachine {
   }
 
   private dispatch(): void {
+    if (this.stuck) {
+      this.stuckBusy = true;
+      return;
+    }
     const payload = this.frame.slice(0, SLOT_DATA_SIZE);
+    if (this.corruptNextFrame) {
+      this.corruptNextFrame = false;
+      payload[0]! ^= 0x01;
+    }
     const command = this.frame[FRAME_COMMAND_OFFSET]!;
     const crc = this.frame[FRAME_CRC_OFFSET]! | (this.frame[FRAME_CRC_OFFSET + 1]! << 8);
     // A damaged frame is dropped like a rejected command: no data, pgmSeq unchanged.
     if (crc !== crc16(payload)) return;
-    const data = this.device.execute(command, payload);
-    if (data === null) return;
+    const answer = this.device.execute(command, payload);
+    if (answer === null) return;
+    if (answer instanceof Uint8Array) this.respond(answer);
+    else this.waiting = answer;
+  }
+
+  private respond(data: Uint8Array): void {
     this.response = chunkResponse(data, this.corruptNext);
     this.corruptNext = false;
     this.responseSeq = 0;

@@ -10,6 +10,8 @@ import {
   USAGE_ENTER,
   USAGE_KEYPAD_0,
   USAGE_KEYPAD_1,
+  USAGE_LETTER_A,
+  USAGE_TAB,
   ValidationError,
 } from '../../src/core';
 
@@ -25,20 +27,28 @@ interface Keystroke {
   readonly usage: number;
 }
 
-/** The keystroke for one character a token types: modhex letters (either case) and digits. */
+/**
+ * The keystroke for one character a token types: modhex letters (either case), the hex letters of
+ * a token id typed as hex, digits, and Tab (TAB_FIRST, APPEND_TAB1/2).
+ */
 export function keystrokeFor(ch: string, numericKeypad: boolean): Keystroke {
   const lower = ch.toLowerCase();
   const letter = lower.length === 1 ? MODHEX_ALPHABET.indexOf(lower) : -1;
   if (letter >= 0) {
     return { modifier: ch === lower ? 0 : MODIFIER_LEFT_SHIFT, usage: MODHEX_USAGES[letter]! };
   }
+  if (/^[a-z]$/i.test(ch)) {
+    const usage = USAGE_LETTER_A + lower.charCodeAt(0) - 'a'.charCodeAt(0);
+    return { modifier: ch === lower ? 0 : MODIFIER_LEFT_SHIFT, usage };
+  }
+  if (ch === '\t') return { modifier: 0, usage: USAGE_TAB };
   if (/^[0-9]$/.test(ch)) {
     const digit = Number(ch);
     if (numericKeypad)
       return { modifier: 0, usage: digit === 0 ? USAGE_KEYPAD_0 : USAGE_KEYPAD_1 + digit - 1 };
     return { modifier: 0, usage: digit === 0 ? USAGE_DIGIT_0 : USAGE_DIGIT_1 + digit - 1 };
   }
-  throw new ValidationError(`a token types only modhex letters and digits, not "${ch}"`);
+  throw new ValidationError(`a token types only letters, digits and Tab, not "${ch}"`);
 }
 
 /** Key-down then all-zero key-up report for each character, then Enter when asked. */

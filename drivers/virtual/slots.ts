@@ -1,76 +1,129 @@
+import { createHmac } from 'node:crypto';
 import { modhexEncode } from '../../src/core';
 import { encodeTicket, encryptTicket, hotpCode } from './otp-codes';
-import type { HotpSlotSpec, YubicoSlotSpec } from './spec';
+import {
+  hmacKeyOf,
+  hmacMessageOf,
+  hotpDigitsOf,
+  initialMovingFactor,
+  modeOf,
+  type SlotConfig,
+  type SlotMode,
+  tokenIdText,
+  type TypingLayout,
+  typingLayoutOf,
+} from './slot-model';
 
-export const OATH_OMP_YUBICO = 0xe1; // OATH manufacturer prefix of Yubico, typed "ub"
-export const OATH_TT_YUBIKEY = 0x63; // OATH token type of the YubiKey, typed "he"
-const OATH_MUI_DIGITS = 8; // the serial as 8 BCD digits
 const TIMESTAMP_HZ = 8; // the Yubico OTP timestamp ticks at about 8 Hz
 const TIMESTAMP_MASK = 0xff_ffff; // 24 bits
 const SESSION_COUNTER_MAX = 0xff; // u8; the next press wraps into the usage counter
 const USAGE_COUNTER_MAX = 0x7fff; // bit 15 is TICKET_ACT_HIDRPT
+/** A freshly written Yubico OTP slot's usage counter (it counts power-ups from there). */
+export const FIRST_USAGE_COUNTER = 1;
 
 /** Randomness seam: n random bytes (node:crypto by default, fixed in tests). */
 export type RandomSource = (n: number) => Uint8Array;
 
-/** One programmed slot: produces the text the key types on a press. */
-export interface SlotState {
-  press(now: number): string;
-  /** The key was powered up again (plugged back in). */
-  powerUp(now: number): void;
+/** The counters a slot moves; they live in the key's flash (and the token's state file). */
+export interface SlotCounters {
+  /** OATH-HOTP moving factor of the next press. */
+  readonly counter: number;
+  /** Yubico OTP (and its challenge-response) usage and session counters. */
+  readonly usage: number;
+  readonly session: number;
 }
 
-/** An OATH-HOTP slot: `[token id]code`, the counter advancing per press. */
-export class HotpSlot implements SlotState {
-  counter: number;
-
-  constructor(
-    private readonly spec: HotpSlotSpec,
-    private readonly serial: number,
-  ) {
-    this.counter = spec.counter;
-  }
-
-  press(): string {
-    const code = hotpCode(this.spec.secret, this.counter, this.spec.digits);
-    this.counter += 1;
-    return (this.spec.tokenId ? oathTokenId(this.serial) : '') + code;
-  }
-
-  powerUp(): void {
-    // The moving factor lives in the slot's flash: nothing changes on power-up.
-  }
+/** What one press types: the text (tabs included) and how it is typed. */
+export interface Typed {
+  readonly text: string;
+  readonly layout: TypingLayout;
 }
 
 /**
- * The OATH token id as OATH_FIXED_MODHEX2 types it: OMP and TT as modhex ("ubhe"), then the MUI
- * (the serial as 8 BCD digits) as hex digits, which for BCD are the decimal digits themselves.
+ * One programmed slot at run time: its configuration, the counters it moves, and what a press or a
+ * challenge makes of them.
  */
-export function oathTokenId(serial: number): string {
-  const prefix = modhexEncode(Uint8Array.of(OATH_OMP_YUBICO, OATH_TT_YUBIKEY));
-  return prefix + String(serial).padStart(OATH_MUI_DIGITS, '0');
-}
-
-/** A Yubico OTP slot: public id ‖ modhex(AES(ticket)), with usage, session and timestamp. */
-export class YubicoSlot implements SlotState {
+export class ProgrammedSlot {
+  readonly mode: SlotMode;
+  counter: number;
   usage: number;
-  session = 0;
+  session: number;
   private timestampBase = 0;
   private poweredAt = 0;
 
   constructor(
-    private readonly spec: YubicoSlotSpec,
+    readonly config: SlotConfig,
     private readonly random: RandomSource,
     now: number,
+    counters?: SlotCounters,
   ) {
-    this.usage = spec.usage;
+    this.mode = modeOf(config.fields);
+    this.counter = counters?.counter ?? initialMovingFactor(config.fields);
+    this.usage = counters?.usage ?? FIRST_USAGE_COUNTER;
+    this.session = counters?.session ?? 0;
     this.startTimestamp(now);
   }
 
-  press(now: number): string {
+  get counters(): SlotCounters {
+    return { counter: this.counter, usage: this.usage, session: this.session };
+  }
+
+  /** The keystrokes of a touch; undefined for a slot that types nothing (challenge-response). */
+  press(now: number): Typed | undefined {
+    const fields = this.config.fields;
+    const layout = typingLayoutOf(fields);
+    let fixed: string;
+    let otp: string;
+    switch (this.mode) {
+      case 'hotp':
+        fixed = tokenIdText(fields);
+        otp = hotpCode(hmacKeyOf(this.config), this.counter, hotpDigitsOf(fields));
+        this.counter += 1;
+        break;
+      case 'yubico-otp':
+        fixed = modhexEncode(fields.fixed);
+        otp = modhexEncode(this.ticket(fields.uid, now));
+        break;
+      default:
+        return undefined;
+    }
+    const text =
+      (layout.tabFirst ? '\t' : '') +
+      fixed +
+      (layout.tabAfterFixed ? '\t' : '') +
+      otp +
+      (layout.tabAfterOtp ? '\t' : '');
+    return { text, layout };
+  }
+
+  /** HMAC-SHA1 challenge-response over the 64-byte (padded) challenge. */
+  hmac(challenge: Uint8Array): Uint8Array {
+    const message = hmacMessageOf(this.config, challenge);
+    return new Uint8Array(createHmac('sha1', hmacKeyOf(this.config)).update(message).digest());
+  }
+
+  /**
+   * Yubico OTP challenge-response: a ticket carrying the 6-byte challenge where a typed OTP carries
+   * the private id, encrypted under the slot's AES key, the counters moving as for a press.
+   * [unverified: which ticket field real firmware puts the challenge in; the uid field here.]
+   */
+  yubicoChallenge(challenge: Uint8Array, now: number): Uint8Array {
+    return this.ticket(challenge, now);
+  }
+
+  /** The key was powered up again (plugged back in). */
+  powerUp(now: number): void {
+    if (this.mode === 'yubico-otp' || this.mode === 'yubico-challenge') {
+      this.usage = Math.min(this.usage + 1, USAGE_COUNTER_MAX);
+      this.session = 0;
+    }
+    this.startTimestamp(now);
+  }
+
+  private ticket(uid: Uint8Array, now: number): Uint8Array {
     const elapsed = Math.max(0, now - this.poweredAt);
-    const ticket = encodeTicket({
-      privateId: this.spec.privateId,
+    const plain = encodeTicket({
+      privateId: uid,
       usageCounter: this.usage,
       timestamp:
         (this.timestampBase + Math.floor((elapsed * TIMESTAMP_HZ) / 1000)) & TIMESTAMP_MASK,
@@ -83,13 +136,7 @@ export class YubicoSlot implements SlotState {
     } else {
       this.session += 1;
     }
-    return modhexEncode(this.spec.publicId) + modhexEncode(encryptTicket(this.spec.aesKey, ticket));
-  }
-
-  powerUp(now: number): void {
-    this.usage = Math.min(this.usage + 1, USAGE_COUNTER_MAX);
-    this.session = 0;
-    this.startTimestamp(now);
+    return encryptTicket(this.config.fields.key, plain);
   }
 
   private startTimestamp(now: number): void {

@@ -45,6 +45,8 @@ import { type FirmwareVersion, MODEL_DEFAULTS, VIRTUAL_MODELS, type VirtualModel
  *   enter=on|off        append Enter after the OTP (APPEND_CR, default on)
  *   keypad=on|off       type digits on the numeric keypad (USE_NUMERIC_KEYPAD, default off)
  *   pacing=MS           delay between keyboard reports, 0..1000 (default 2)
+ *   state=PATH|off      where the token keeps its slots and counters between runs (default: the
+ *                       runtime's virtual state folder, <serial>.json); off keeps nothing
  */
 export const VIRTUAL_KINDS = ['hotp', 'yubico', 'yubikey', 'blank'] as const;
 export type VirtualKind = (typeof VIRTUAL_KINDS)[number];
@@ -79,6 +81,8 @@ export interface VirtualTokenSpec {
   readonly appendEnter: boolean;
   readonly numericKeypad: boolean;
   readonly pacingMs: number;
+  /** `state=`: a state file, or 'off'; undefined leaves it to whoever makes the token. */
+  readonly state?: string;
 }
 
 export const SPEC_KEYS = [
@@ -98,6 +102,7 @@ export const SPEC_KEYS = [
   'enter',
   'keypad',
   'pacing',
+  'state',
 ] as const;
 type SpecKey = (typeof SPEC_KEYS)[number];
 
@@ -172,6 +177,7 @@ export function parseVirtualSpec(text: string): VirtualTokenSpec {
     appendEnter: switchValue(values, 'enter') ?? true,
     numericKeypad: switchValue(values, 'keypad') ?? false,
     pacingMs: intValue(values, 'pacing', 0, MAX_PACING_MS) ?? DEFAULT_PACING_MS,
+    ...stateValue(values),
   };
 }
 
@@ -214,6 +220,7 @@ export function formatVirtualSpec(spec: VirtualTokenSpec): string {
   add('enter', onOff(spec.appendEnter), !spec.appendEnter);
   add('keypad', onOff(spec.numericKeypad), spec.numericKeypad);
   add('pacing', String(spec.pacingMs), spec.pacingMs !== DEFAULT_PACING_MS);
+  if (spec.state !== undefined) add('state', spec.state, true);
   return pairs.length === 0 ? spec.kind : `${spec.kind}:${pairs.join(',')}`;
 }
 
@@ -225,6 +232,13 @@ export function findSlot<T extends SlotSpec['type']>(
     if (slot?.type === type) return slot as Extract<SlotSpec, { type: T }>;
   }
   return undefined;
+}
+
+function stateValue(values: Map<SpecKey, string>): { state?: string } {
+  const text = values.get('state');
+  if (text === undefined) return {};
+  if (text === '' || text.includes('\0')) throw bad('state', 'a file path or off', text);
+  return { state: text };
 }
 
 function onOff(on: boolean): string {

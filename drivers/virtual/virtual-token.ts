@@ -1,17 +1,20 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   type Clock,
   CONFIG1_TOUCH,
   CONFIG1_VALID,
   CONFIG2_TOUCH,
   CONFIG2_VALID,
+  CONFIG_LED_INV,
   DeviceError,
   ErrorCode,
   FEATURE_DATA_SIZE,
+  FEATURE_FLAGS_OFFSET,
   type Logger,
   modelFor,
   REPORT_SIZE,
   silentLogger,
+  SLOT_WRITE_FLAG,
   STATUS_OFFSET_PROG_SEQ,
   STATUS_OFFSET_TOUCH_LOW,
   STATUS_OFFSET_VERSION_BUILD,
@@ -23,14 +26,18 @@ import {
   ValidationError,
   YUBICO_VENDOR_ID,
 } from '../../src/core';
-import { executeCommand } from './commands';
+import { executeCommand, type CommandContext } from './commands';
 import { gone, type VirtualDevice, Listeners } from './device';
 import { FaultState, garbageReports, type VirtualFault } from './faults';
 import { FeatureReportMachine } from './feature-reports';
 import { keyReportsFor } from './keyboard';
 import { firmwareAtLeast, TOUCH_BITS_MIN_FIRMWARE, VALID_BITS_MIN_FIRMWARE } from './models';
-import { HotpSlot, type RandomSource, type SlotState, YubicoSlot } from './slots';
+import { configForSpec, invertsLed, isTouchTriggered } from './slot-model';
+import { SlotTable, type WriteResult } from './slot-table';
+import { ProgrammedSlot, type RandomSource } from './slots';
 import type { SlotSpec, VirtualTokenSpec } from './spec';
+import type { SavedTokenState, TokenStateStore } from './token-state';
+import { TouchWait } from './touch-wait';
 
 export interface VirtualTokenOptions {
   /** Time of the Yubico OTP timestamp, and of the stalls and the pacing of typing. */
@@ -40,6 +47,11 @@ export interface VirtualTokenOptions {
   random?: RandomSource;
   /** GET_FEATUREs that show the write flag after each chunk (default 1; 0 for byte-exact traces). */
   writeBusyReads?: number;
+  /**
+   * Where the token keeps its slots and counters across runs. Without one it starts from its spec
+   * every time; with one that holds a saved state, it continues from that state instead.
+   */
+  stateStore?: TokenStateStore;
 }
 
 export interface VirtualTokenState {
@@ -48,8 +60,8 @@ export interface VirtualTokenState {
   readonly yubicoSession: number;
 }
 
-/** pgmSeq a freshly programmed key reports; it counts configuration writes, which we reject. */
-const PROGRAMMED_PGM_SEQ = 1;
+/** pgmSeq of a key whose slots came from the factory (its spec): one write, the factory's. */
+const FACTORY_PGM_SEQ = 1;
 
 /**
  * A YubiKey-style OTP token in software: it answers the 8-byte feature reports a real key answers and
@@ -67,9 +79,8 @@ export class VirtualToken implements VirtualDevice {
   private readonly log: Logger;
   private readonly random: RandomSource;
   private readonly machine: FeatureReportMachine;
-  private readonly slots: ReadonlyArray<SlotState | null>;
-  private readonly hotp: HotpSlot | undefined;
-  private readonly yubico: YubicoSlot | undefined;
+  private readonly slots: SlotTable;
+  private readonly stateStore: TokenStateStore | undefined;
   private readonly faults = new FaultState();
   private readonly inputListeners = new Listeners<Uint8Array>();
   private readonly plugListeners = new Listeners<boolean>();
@@ -88,14 +99,19 @@ export class VirtualToken implements VirtualDevice {
       token: this.id,
     });
     this.random = options.random ?? ((n) => new Uint8Array(randomBytes(n)));
-    const now = this.clock.now();
-    this.slots = [spec.slot1, spec.slot2].map((s) => (s ? this.makeSlot(s, now) : null));
-    this.hotp = this.slots.find((s): s is HotpSlot => s instanceof HotpSlot);
-    this.yubico = this.slots.find((s): s is YubicoSlot => s instanceof YubicoSlot);
+    this.stateStore = options.stateStore;
+    this.slots = this.initialSlots(this.stateStore?.load());
+    const context: CommandContext = {
+      ...spec,
+      slots: this.slots,
+      touchWait: (answer) => new TouchWait(this.clock, answer),
+      written: (command, result) => this.written(command, result),
+      now: () => this.clock.now(),
+    };
     this.machine = new FeatureReportMachine(
       {
         statusBytes: () => this.statusBytes(),
-        execute: (command, payload) => executeCommand(spec, command, payload),
+        execute: (command, payload) => executeCommand(context, command, payload),
       },
       { writeBusyReads: options.writeBusyReads ?? 1 },
     );
@@ -106,17 +122,37 @@ export class VirtualToken implements VirtualDevice {
   }
 
   get state(): VirtualTokenState {
+    const slots = this.slots.slots();
+    const hotp = slots.find((s) => s?.mode === 'hotp');
+    const yubico = slots.find((s) => s?.mode === 'yubico-otp');
     return {
-      hotpCounter: this.hotp?.counter ?? 0,
-      yubicoUsage: this.yubico?.usage ?? 0,
-      yubicoSession: this.yubico?.session ?? 0,
+      hotpCounter: hotp?.counter ?? 0,
+      yubicoUsage: yubico?.usage ?? 0,
+      yubicoSession: yubico?.session ?? 0,
     };
+  }
+
+  /** The programmed slots (null: empty), as the key's flash holds them now. */
+  programmedSlots(): readonly (ProgrammedSlot | null)[] {
+    return this.slots.slots();
+  }
+
+  get programmingSequence(): number {
+    return this.slots.programmingSequence;
+  }
+
+  /** Where the token keeps its state, if it does. */
+  get stateLocation(): string | undefined {
+    return this.stateStore?.location;
   }
 
   async setFeatureReport(report: Uint8Array): Promise<void> {
     checkReport(report);
     await this.beforeTransfer();
-    this.log.trace({ report: toHex(report) }, 'set feature');
+    // Frame chunks may carry a slot's secret (a configuration write): only their flags byte.
+    if ((report[FEATURE_FLAGS_OFFSET]! & SLOT_WRITE_FLAG) !== 0)
+      this.log.trace({ flags: report[FEATURE_FLAGS_OFFSET] }, 'set feature (chunk)');
+    else this.log.trace({ report: toHex(report) }, 'set feature');
     this.machine.write(report);
   }
 
@@ -137,23 +173,32 @@ export class VirtualToken implements VirtualDevice {
 
   /**
    * Touches the button: types the slot's OTP. Resolves with the text (without Enter) once the last
-   * key-up report is out; an unprogrammed slot types nothing and resolves with ''. Rejects with
-   * DEVICE_GONE when unplugged (before or while typing) and DEVICE_BUSY while still typing.
+   * key-up report is out; a slot that types nothing (empty, challenge-response) resolves with ''.
+   * While a challenge waits for a touch, the touch answers it instead and types nothing. Rejects
+   * with DEVICE_GONE when unplugged (before or while typing) and DEVICE_BUSY while still typing.
    */
   async press(slot: 1 | 2 = 1): Promise<string> {
     if (!this.isPlugged) throw gone(this.id);
     if (this.typing) throw new DeviceError(ErrorCode.DEVICE_BUSY, `${this.id} is still typing`);
-    const state = this.slots[slot - 1];
-    if (!state) return '';
-    const text = state.press(this.clock.now());
+    const waiting = this.machine.waitingForTouch;
+    if (waiting) {
+      waiting.touch();
+      this.log.debug('touched for a challenge');
+      return '';
+    }
+    const typed = this.slots.slot(slot === 1 ? 0 : 1)?.press(this.clock.now());
+    if (!typed) return '';
+    // The counter is in flash before the first key goes out, as on a key.
+    this.saveState();
+    const { text, layout } = typed;
     const reports = keyReportsFor(text, {
-      numericKeypad: this.spec.numericKeypad,
-      appendEnter: this.spec.appendEnter,
+      numericKeypad: layout.numericKeypad,
+      appendEnter: layout.appendEnter,
     });
     this.typing = true;
     try {
       for (let i = 0; i < reports.length; i++) {
-        if (i > 0) await this.pace();
+        if (i > 0) await this.pace(layout.pacingMs);
         if (!this.isPlugged) throw gone(this.id);
         this.emitInput(reports[i]!);
       }
@@ -182,7 +227,8 @@ export class VirtualToken implements VirtualDevice {
     if (this.isPlugged) return;
     this.isPlugged = true;
     const now = this.clock.now();
-    for (const slot of this.slots) slot?.powerUp(now);
+    for (const slot of this.slots.slots()) slot?.powerUp(now);
+    this.saveState();
     this.log.debug('plugged');
     this.plugListeners.emit(true, (e) => this.listenerFailed(e));
   }
@@ -207,18 +253,84 @@ export class VirtualToken implements VirtualDevice {
       case 'slow-typing':
         this.faults.perKeyMs = nonNegative(fault.perKeyMs, 'perKeyMs');
         break;
+      case 'frame-corruption':
+        this.machine.corruptNextIncomingFrame();
+        break;
+      case 'never-confirm':
+        this.machine.setNeverConfirm(true);
+        break;
     }
     this.log.debug({ fault: fault.kind }, 'fault injected');
   }
 
   clearFaults(): void {
     this.faults.clear();
+    this.machine.setNeverConfirm(false);
   }
 
-  private makeSlot(spec: SlotSpec, now: number): SlotState {
-    return spec.type === 'hotp'
-      ? new HotpSlot(spec, this.spec.serial)
-      : new YubicoSlot(spec, this.random, now);
+  /** The saved state when there is one (and it is this token's), else the spec's slots. */
+  private initialSlots(saved: SavedTokenState | undefined): SlotTable {
+    const now = this.clock.now();
+    if (saved !== undefined) {
+      const where = this.stateStore!.location;
+      if (saved.serial !== this.spec.serial) {
+        throw new ValidationError(
+          `${where}: holds the state of token ${saved.serial}, not ${this.spec.serial}`,
+        );
+      }
+      if (saved.factory !== factoryIdOf(this.spec)) {
+        throw new ValidationError(
+          `${where}: token ${saved.serial} was made from another spec's slots; --fresh starts it over from this spec, state=PATH keeps it apart`,
+        );
+      }
+      const slots = saved.slots.map((s) =>
+        s === null ? null : new ProgrammedSlot(s.config, this.random, now, s.counters),
+      );
+      this.log.debug({ state: this.stateStore!.location }, 'continuing from the saved state');
+      return new SlotTable(
+        this.random,
+        () => this.clock.now(),
+        [slots[0]!, slots[1]!],
+        saved.programmingSequence,
+      );
+    }
+    const fromSpec = (slot: SlotSpec | null): ProgrammedSlot | null => {
+      if (slot === null) return null;
+      const config = configForSpec(slot, this.spec);
+      const counters =
+        slot.type === 'hotp'
+          ? { counter: slot.counter, usage: 1, session: 0 }
+          : { counter: 0, usage: slot.usage, session: 0 };
+      return new ProgrammedSlot(config, this.random, now, counters);
+    };
+    return new SlotTable(
+      this.random,
+      () => this.clock.now(),
+      [fromSpec(this.spec.slot1), fromSpec(this.spec.slot2)],
+      FACTORY_PGM_SEQ,
+    );
+  }
+
+  private written(command: number, result: WriteResult): void {
+    if (!result.ok) {
+      this.log.debug({ command, why: result.why }, 'write refused');
+      return;
+    }
+    this.log.debug({ command, programmingSequence: this.slots.programmingSequence }, 'written');
+    this.saveState();
+  }
+
+  private saveState(): void {
+    if (!this.stateStore) return;
+    const slots = this.slots
+      .slots()
+      .map((s) => (s === null ? null : { config: s.config, counters: s.counters }));
+    this.stateStore.save({
+      serial: this.spec.serial,
+      factory: factoryIdOf(this.spec),
+      programmingSequence: this.slots.programmingSequence,
+      slots: [slots[0]!, slots[1]!],
+    });
   }
 
   private statusBytes(): Uint8Array {
@@ -227,17 +339,19 @@ export class VirtualToken implements VirtualDevice {
     status[STATUS_OFFSET_VERSION_MAJOR] = fw[0];
     status[STATUS_OFFSET_VERSION_MINOR] = fw[1];
     status[STATUS_OFFSET_VERSION_BUILD] = fw[2];
-    const [slot1, slot2] = this.slots;
-    status[STATUS_OFFSET_PROG_SEQ] = slot1 || slot2 ? PROGRAMMED_PGM_SEQ : 0;
+    const [slot1, slot2] = this.slots.slots();
+    status[STATUS_OFFSET_PROG_SEQ] = this.slots.programmingSequence;
     let touchLevel = 0;
     if (firmwareAtLeast(fw, VALID_BITS_MIN_FIRMWARE)) {
       if (slot1) touchLevel |= CONFIG1_VALID;
       if (slot2) touchLevel |= CONFIG2_VALID;
     }
     if (firmwareAtLeast(fw, TOUCH_BITS_MIN_FIRMWARE)) {
-      if (slot1) touchLevel |= CONFIG1_TOUCH;
-      if (slot2) touchLevel |= CONFIG2_TOUCH;
+      if (slot1 && isTouchTriggered(slot1.config)) touchLevel |= CONFIG1_TOUCH;
+      if (slot2 && isTouchTriggered(slot2.config)) touchLevel |= CONFIG2_TOUCH;
     }
+    if (invertsLed(slot1?.config ?? null) || invertsLed(slot2?.config ?? null))
+      touchLevel |= CONFIG_LED_INV;
     status[STATUS_OFFSET_TOUCH_LOW] = touchLevel & 0xff;
     status[STATUS_OFFSET_TOUCH_LOW + 1] = touchLevel >>> 8;
     return status;
@@ -253,8 +367,9 @@ export class VirtualToken implements VirtualDevice {
     }
   }
 
-  private pace(): Promise<void> {
-    const ms = this.faults.perKeyMs ?? this.spec.pacingMs;
+  /** The token's pacing, plus the slot's PACING_10MS/20MS; slow-typing overrides both. */
+  private pace(slotPacingMs: number): Promise<void> {
+    const ms = this.faults.perKeyMs ?? this.spec.pacingMs + slotPacingMs;
     return ms > 0 ? this.wait(ms) : Promise.resolve();
   }
 
@@ -284,6 +399,29 @@ export class VirtualToken implements VirtualDevice {
   private listenerFailed(err: unknown): void {
     this.log.warn({ err: String(err) }, 'a listener threw');
   }
+}
+
+/**
+ * A short fingerprint of what a spec puts in the slots at the factory (kind, seeds, counters,
+ * typing), without the things that do not reach the flash (model, firmware, pacing). Hashed,
+ * because the slot specs hold secrets.
+ */
+export function factoryIdOf(spec: VirtualTokenSpec): string {
+  const slot = (s: SlotSpec | null) =>
+    s === null
+      ? null
+      : Object.fromEntries(
+          Object.entries(s).map(([k, v]) => [k, v instanceof Uint8Array ? toHex(v) : v]),
+        );
+  const factory = JSON.stringify([
+    spec.kind,
+    spec.serial,
+    slot(spec.slot1),
+    slot(spec.slot2),
+    spec.appendEnter,
+    spec.numericKeypad,
+  ]);
+  return createHash('sha256').update(factory).digest('hex').slice(0, 16);
 }
 
 function checkReport(report: Uint8Array): void {

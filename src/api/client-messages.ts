@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PairingId, Passcode, RequestId, Serial, SessionToken, User } from './fields';
+import { PairingId, Passcode, RequestId, Serial, SessionToken, SetupOffer, User } from './fields';
 
 /** Every request: `{ id, type, ...params }`; unknown fields are refused so typos surface. */
 function request<T extends string, S extends z.ZodRawShape>(type: T, shape: S) {
@@ -34,6 +34,15 @@ export const PairingTapRequest = request('pairing.tap', {
   pairingId: PairingId,
   passcode: Passcode,
 });
+/**
+ * Hardware Token Pairing, Set up this token: the daemon writes a fresh credential into the plugged
+ * key the setup offer named, reads its first OTP back (the person touches it when asked), registers
+ * it, and answers with the Verification step.
+ */
+export const PairingSetupRequest = request('pairing.setup', {
+  pairingId: PairingId,
+  deviceId: SetupOffer.shape.deviceId,
+});
 export const PairingCancelRequest = request('pairing.cancel', { pairingId: PairingId });
 export const SignonVerifyRequest = request('signon.verify', { user: User, passcode: Passcode });
 /** Allowed only after a successful sign-on for `user` on the same connection. */
@@ -52,6 +61,7 @@ export const ClientMessage = z.discriminatedUnion('type', [
   PairingVerifyRequest,
   PairingSyncRequest,
   PairingTapRequest,
+  PairingSetupRequest,
   PairingCancelRequest,
   SignonVerifyRequest,
   TokenUnpairRequest,

@@ -60,8 +60,23 @@ export const PairingStep = z.enum([
   'start',
   'choose-device',
   'serial',
+  /** Set up this token: the daemon programs a blank key (see setupStep), then Verification. */
+  'setup',
   'verification',
   'final-step',
   'done',
 ]);
 export type PairingStep = z.infer<typeof PairingStep>;
+
+/** A plugged key the registry does not know: the page may offer "Set up this token" for it. */
+export const SetupOffer = z.strictObject({
+  deviceId: z.string().min(1).max(128),
+  serial: Serial,
+  /** The slot the setup writes: on a YubiKey, slot 2 answers a long touch (about 3 s). */
+  slot: z.union([z.literal(1), z.literal(2)]),
+});
+export type SetupOffer = z.infer<typeof SetupOffer>;
+
+/** Where a setup stands: writing the key, waiting for its touch, checking, registering, undoing. */
+export const SetupStep = z.enum(['programming', 'touch', 'verifying', 'registering', 'restoring']);
+export type SetupStep = z.infer<typeof SetupStep>;

@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { ApiDevice, OtpFormat, PairingStep, RequestId, Serial, SessionToken, User } from './fields';
+import {
+  ApiDevice,
+  OtpFormat,
+  PairingStep,
+  RequestId,
+  Serial,
+  SessionToken,
+  SetupOffer,
+  SetupStep,
+  User,
+} from './fields';
 
 // ---- events: `{ type, ... }`, never an id ----
 
@@ -8,7 +18,12 @@ export const HelloEvent = z.strictObject({
   version: z.string(),
   protocol: z.string(),
   devices: z.array(ApiDevice),
-  capabilities: z.strictObject({ pairing: z.boolean(), tapPairing: z.boolean() }),
+  capabilities: z.strictObject({
+    pairing: z.boolean(),
+    tapPairing: z.boolean(),
+    /** Blank keys can be set up from the page (pairing.setup). */
+    setup: z.boolean(),
+  }),
   /** Present on a kiosk: the page returns to its start after each sign-on and after this idle time. */
   kiosk: z.strictObject({ idleResetMs: z.number().int().min(1000) }).optional(),
 });
@@ -34,6 +49,10 @@ export const PairingStateEvent = z.strictObject({
   pairingId: z.string(),
   step: PairingStep,
   serial: Serial.optional(),
+  /** At Hardware Token Pairing: a plugged key that is not registered and can be set up. */
+  setupOffer: SetupOffer.optional(),
+  /** While the step is `setup`: what the daemon is doing; `touch` asks for the key's button. */
+  setupStep: SetupStep.optional(),
 });
 
 export const ServerEvent = z.discriminatedUnion('type', [
@@ -64,6 +83,7 @@ export const PairingStepResult = z.strictObject({
   pairingId: z.string(),
   step: PairingStep,
   serial: Serial.optional(),
+  setupOffer: SetupOffer.optional(),
 });
 export type PairingStepResult = z.infer<typeof PairingStepResult>;
 
@@ -77,6 +97,7 @@ export const RESULT_SCHEMAS = {
   'pairing.verify': VerifyOutcome,
   'pairing.sync': VerifyOutcome,
   'pairing.tap': VerifyOutcome,
+  'pairing.setup': PairingStepResult,
   'pairing.cancel': z.strictObject({ cancelled: z.boolean() }),
   'signon.verify': VerifyOutcome,
   'token.unpair': z.strictObject({ unpaired: z.literal(true), user: User, serial: Serial }),

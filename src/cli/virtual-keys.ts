@@ -22,7 +22,8 @@ export class TokenControl {
     return this.tokens.length;
   }
 
-  async run(action: 'press' | 'unplug' | 'plug', n: number): Promise<void> {
+  /** `long` is a long touch: it triggers slot 2, as on a YubiKey. */
+  async run(action: 'press' | 'long' | 'unplug' | 'plug', n: number): Promise<void> {
     const token = this.tokens[n - 1];
     if (!token || !this.bus) {
       throw new UsageError(`no virtual token ${n} (${this.tokens.length} attached with --virtual)`);
@@ -31,6 +32,7 @@ export class TokenControl {
     if (action === 'plug') token.plug();
     await this.heard(this.bus, token);
     if (action === 'press') await token.press();
+    if (action === 'long') await token.press(2);
   }
 
   private heard(bus: Pick<VirtualDriver, 'listening'>, token: VirtualToken): Promise<void> {
@@ -49,7 +51,10 @@ export class TokenControl {
   }
 }
 
-/** Without a terminal: `press [N]`, `unplug [N]`, `plug [N]`, `quit`, one per line, in order. */
+/**
+ * Without a terminal: `press [N]`, `long [N]` (a long touch: slot 2), `unplug [N]`, `plug [N]`,
+ * `quit`, one per line, in order.
+ */
 export function lineControl(io: CliIo, control: TokenControl, quit: () => void): () => void {
   const lines = createInterface({ input: io.stdin, crlfDelay: Infinity, terminal: false });
   let queue = Promise.resolve();
@@ -59,10 +64,12 @@ export function lineControl(io: CliIo, control: TokenControl, quit: () => void):
       if (!word) return;
       if (word === 'quit' && arg === undefined) return quit();
       const n = arg === undefined ? 1 : Number(arg);
-      const known = word === 'press' || word === 'unplug' || word === 'plug';
+      const known = word === 'press' || word === 'long' || word === 'unplug' || word === 'plug';
       if (!known || extra !== undefined || !Number.isSafeInteger(n) || n < 1) {
         return control.report(
-          new UsageError(`unknown command "${line.trim()}": press [N], unplug [N], plug [N], quit`),
+          new UsageError(
+            `unknown command "${line.trim()}": press [N], long [N], unplug [N], plug [N], quit`,
+          ),
         );
       }
       await control.run(word, n).catch((err: unknown) => control.report(err));
@@ -71,11 +78,14 @@ export function lineControl(io: CliIo, control: TokenControl, quit: () => void):
   return () => lines.close();
 }
 
-/** On a terminal: Enter presses the first token, u unplugs it, p plugs it back, q quits. */
+/**
+ * On a terminal: Enter presses the first token, 2 touches it long (slot 2), u unplugs it, p plugs
+ * it back, q quits.
+ */
 export function keyControl(io: CliIo, control: TokenControl, quit: () => void): () => void {
   const stdin = io.stdin;
   io.stderr.write(
-    'keys: Enter presses the first virtual token, u unplugs it, p plugs it back, q quits\n',
+    'keys: Enter presses the first virtual token, 2 touches it long (slot 2), u unplugs it, p plugs it back, q quits\n',
   );
   stdin.setRawMode!(true);
   stdin.resume();
@@ -86,11 +96,13 @@ export function keyControl(io: CliIo, control: TokenControl, quit: () => void): 
       const action =
         key === '\r' || key === '\n'
           ? 'press'
-          : key === 'u'
-            ? 'unplug'
-            : key === 'p'
-              ? 'plug'
-              : undefined;
+          : key === '2'
+            ? 'long'
+            : key === 'u'
+              ? 'unplug'
+              : key === 'p'
+                ? 'plug'
+                : undefined;
       if (action)
         busy = busy.then(() => control.run(action, 1).catch((err: unknown) => control.report(err)));
     }

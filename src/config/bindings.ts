@@ -2,7 +2,11 @@
  * How environment variables and command-line flags map onto configuration keys. One table, used by
  * the loader, by `addConfigOptions` (the `serve` flags) and checked against docs/configuration.md.
  */
-export type BindingKind = 'string' | 'int' | 'bool' | 'list' | 'path';
+import { resolve } from 'node:path';
+import { isConnectionString } from '../core/connection-string';
+
+/** `store`: a file path (the SQLite registry) or a PostgreSQL connection string (`store.url`). */
+export type BindingKind = 'string' | 'int' | 'bool' | 'list' | 'path' | 'store';
 
 export interface Binding {
   /** Dotted configuration key. */
@@ -20,6 +24,8 @@ export interface Binding {
   /** The flag's argument name for --help. */
   readonly argument?: string;
   readonly help: string;
+  /** Other keys the binding sets (`--store` sets `store.url` too). */
+  readonly alsoSets?: readonly string[];
 }
 
 /** Names the config file; read by the loader when no file is passed explicitly. */
@@ -108,8 +114,50 @@ export const BINDINGS: readonly Binding[] = [
     ),
     alias: '--socket',
   },
-  b('store.path', 'path', 'STORE', '--store', 'path', 'token registry file'),
+  b(
+    'drivers.virtualStateDir',
+    'path',
+    'VIRTUAL_STATE_DIR',
+    '--virtual-state-dir',
+    'path',
+    'folder where virtual tokens keep their state',
+  ),
+  b(
+    'drivers.virtualFresh',
+    'bool',
+    'VIRTUAL_FRESH',
+    '--fresh',
+    undefined,
+    'virtual tokens start from their specs, forgetting their saved state',
+  ),
+  {
+    ...b(
+      'store.path',
+      'store',
+      'STORE',
+      '--store',
+      'path|url',
+      'token registry: an SQLite file, or a postgres:// URI / libpq string for a fleet',
+    ),
+    alsoSets: ['store.url'],
+  },
   b('store.keyFile', 'path', 'KEY_FILE', '--key-file', 'path', 'seed encryption key file'),
+  b(
+    'store.passwordFile',
+    'path',
+    'STORE_PASSWORD_FILE',
+    '--store-password-file',
+    'path',
+    "file holding the fleet database's password",
+  ),
+  b(
+    'store.nodeName',
+    'string',
+    'NODE_NAME',
+    '--node-name',
+    'name',
+    'this daemon in the audit trail (default: the host name)',
+  ),
   b(
     'log.level',
     'string',
@@ -178,4 +226,29 @@ export function convertText(binding: Binding, text: string): unknown {
     default:
       return text;
   }
+}
+
+/**
+ * The keys one text value sets: most bindings set their own key; `--store` sets `store.url` to a
+ * connection string, or `store.path` to a file and `store.url` to null (a file named on the
+ * command line wins over a fleet database named in the configuration file).
+ */
+export function assignmentsOf(binding: Binding, value: unknown): Array<[string, unknown]> {
+  if (binding.kind !== 'store' || typeof value !== 'string') return [[binding.path, value]];
+  return isConnectionString(value)
+    ? [['store.url', value.trim()]]
+    : [
+        [binding.path, value],
+        ['store.url', null],
+      ];
+}
+
+/**
+ * The `store` keys one registry argument names (`store copy FROM TO`), the way `--store` reads it:
+ * a connection string, or a file resolved against `cwd`.
+ */
+export function storeKeysFor(text: string, cwd: string): { path?: string; url: string | null } {
+  const trimmed = text.trim();
+  if (isConnectionString(trimmed)) return { url: trimmed };
+  return { path: resolve(cwd, trimmed), url: null };
 }

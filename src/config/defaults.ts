@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import {
   DEFAULT_HOTP_RESYNC_WINDOW,
   DEFAULT_HOTP_WINDOW,
@@ -20,6 +21,7 @@ export const DEFAULT_PORT = 7343;
 export function defaultConfig(
   env: NodeJS.ProcessEnv,
   fileExists: (path: string) => boolean = existsSync,
+  host: () => string = hostname,
 ): ResolvedConfig {
   const paths = defaultPaths(env);
   return {
@@ -39,6 +41,8 @@ export function defaultConfig(
       extraUsbIds: [],
       virtual: [],
       emulatorSocket: paths.emulatorSocket,
+      virtualStateDir: paths.virtualStateDir,
+      virtualFresh: false,
     },
     otp: {
       hotpWindow: DEFAULT_HOTP_WINDOW,
@@ -52,9 +56,20 @@ export function defaultConfig(
     users: { maxTokensPerUser: 5 },
     store: {
       path: paths.store,
+      // SQLite unless a fleet's PostgreSQL is named.
+      url: null,
       keyFile: credentialKeyFile(env, fileExists) ?? paths.keyFile,
+      passwordFile: credentialPasswordFile(env, fileExists) ?? null,
+      nodeName: nodeNameOf(host()),
+      // node-postgres' own default pool size; 16 concurrent verifications share it well.
+      poolSize: 10,
+      connectTimeoutMs: 5000,
+      // Well under a kiosk user's patience, well over a loopback commit (about 1 ms).
+      statementTimeoutMs: 5000,
     },
     log: { level: 'info' },
+    // Slot 2: slot 1 holds the factory Yubico OTP credential on most keys.
+    enroll: { kind: 'hotp', slot: 2, digits: 6, touchTimeoutMs: 60_000 },
     kiosk: { enabled: false, pairing: false, idleResetMs: 60_000 },
   };
 }
@@ -71,6 +86,24 @@ export function credentialKeyFile(
 ): string | undefined {
   const credential = defaultPaths(env).keyCredential;
   return credential !== undefined && fileExists(credential) ? credential : undefined;
+}
+
+/** The database password systemd hands the service (`LoadCredential=tokenbridge.dbpass:...`). */
+export function credentialPasswordFile(
+  env: NodeJS.ProcessEnv,
+  fileExists: (path: string) => boolean = existsSync,
+): string | undefined {
+  const credential = defaultPaths(env).dbPasswordCredential;
+  return credential !== undefined && fileExists(credential) ? credential : undefined;
+}
+
+/** The host name as a node name: its first label, cut to the allowed characters and length. */
+export function nodeNameOf(host: string): string {
+  const name = host
+    .split('.')[0]!
+    .replace(/[^A-Za-z0-9_:-]/g, '-')
+    .slice(0, 64);
+  return name === '' ? 'node' : name;
 }
 
 /**

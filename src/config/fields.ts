@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { parseConnectionString } from '../core/connection-string';
 import { describeValue } from './describe';
 import { checkOrigin } from './origin';
 
@@ -19,6 +20,12 @@ export function intField(min: number, max: number) {
 export function numberField(min: number, max: number) {
   const e = expecting(`a number ${min}..${max}`);
   return z.number(e).min(min, e).max(max, e);
+}
+
+/** One of a few numbers (6 or 8 digits). */
+export function enumNumberField(values: readonly number[]) {
+  const e = expecting(`one of ${values.join(', ')}`);
+  return z.number(e).refine((n) => values.includes(n), e);
 }
 
 export function boolField() {
@@ -78,4 +85,28 @@ export function parsedStringField(what: string, parse: (text: string) => unknown
       ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
     }
   });
+}
+
+/** A file path, or null for none. */
+export function optionalPathField() {
+  return pathField().nullable();
+}
+
+/** A PostgreSQL connection string (URI or key=value, no password), or null for the SQLite file. */
+export function connectionField() {
+  return z
+    .string(expecting('a postgres:// URI or a libpq connection string'))
+    .superRefine((value, ctx) => {
+      const parsed = parseConnectionString(value);
+      if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.reason });
+    })
+    .nullable();
+}
+
+const NODE_NAME = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** The name a daemon writes into every audit row: a host name's characters, 1..64 of them. */
+export function nodeNameField() {
+  const e = expecting('1..64 characters A-Z a-z 0-9 . _ : -');
+  return z.string(e).regex(NODE_NAME, e);
 }

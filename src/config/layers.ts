@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { BINDINGS, convertText, type Binding } from './bindings';
+import { assignmentsOf, BINDINGS, convertText, type Binding } from './bindings';
 import { checkJson } from './json-check';
 import {
   dedupe,
@@ -21,7 +21,9 @@ export interface Layer {
 }
 
 /** Keys that hold file paths: relative ones are resolved against the file's folder or the cwd. */
-const PATH_KEYS = BINDINGS.filter((b) => b.kind === 'path').map((b) => b.path);
+const PATH_KEYS = BINDINGS.filter((b) => b.kind === 'path' || b.kind === 'store').map(
+  (b) => b.path,
+);
 
 export function fileLayer(file: string, home: string): Layer {
   const label = file;
@@ -122,17 +124,21 @@ function textLayer(
   for (const binding of BINDINGS) {
     const value = read(binding);
     if (value === undefined || (value === '' && binding.kind !== 'list')) continue;
-    setAt(raw, binding.path, convert(binding, value));
+    for (const [path, v] of assignmentsOf(binding, convert(binding, value))) setAt(raw, path, v);
     used.push(binding);
   }
   const bindingFor = (path: readonly PathSegment[]) => {
     const dotted = path.join('.');
-    return used.find((b) => dotted === b.path || dotted.startsWith(`${b.path}.`));
+    return used.find(
+      (b) => dotted === b.path || dotted.startsWith(`${b.path}.`) || b.alsoSets?.includes(dotted),
+    );
   };
   const where = (path: readonly PathSegment[]) => {
     const binding = bindingFor(path);
     if (!binding) return source;
-    const rest = path.slice(binding.path.split('.').length);
+    const rest = binding.alsoSets?.includes(path.join('.'))
+      ? []
+      : path.slice(binding.path.split('.').length);
     const entry = typeof rest[0] === 'number' ? `: entry ${rest[0] + 1}` : '';
     return `${name(binding)}${entry}`;
   };
@@ -151,7 +157,7 @@ function textLayer(
     values,
     problems: [],
     describe: (path) => {
-      const binding = used.find((b) => b.path === path);
+      const binding = used.find((b) => b.path === path || b.alsoSets?.includes(path));
       return binding ? `${name(binding)} (${path})` : undefined;
     },
   };

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 
 /** The seed key's name inside `$CREDENTIALS_DIRECTORY` (`LoadCredential=tokenbridge.key:...`). */
 export const KEY_CREDENTIAL_NAME = 'tokenbridge.key';
+/** The fleet database password's name inside `$CREDENTIALS_DIRECTORY`. */
+export const DB_PASSWORD_CREDENTIAL_NAME = 'tokenbridge.dbpass';
 /** The configuration a system install keeps (the kiosk service reads it). */
 export const SYSTEM_CONFIG_FILE = '/etc/tokenbridge/config.json';
 const APP_DIR = 'tokenbridge';
@@ -26,8 +28,12 @@ export interface Paths {
   readonly emulatorSocket: string;
   /** Where the running daemon answers `devices`, `watch` and `tokens verify --daemon`. */
   readonly controlSocket: string;
+  /** Where virtual tokens keep their state, one file per serial. */
+  readonly virtualStateDir: string;
   /** The systemd credential that carries the seed key, when systemd passes one. */
   readonly keyCredential: string | undefined;
+  /** The systemd credential that carries the fleet database's password, when systemd passes one. */
+  readonly dbPasswordCredential: string | undefined;
 }
 
 export function defaultPaths(env: NodeJS.ProcessEnv): Paths {
@@ -49,7 +55,9 @@ export function defaultPaths(env: NodeJS.ProcessEnv): Paths {
     keyFile: join(stateDir, 'seed.key'),
     emulatorSocket: join(runtimeDir, 'emulator.sock'),
     controlSocket: join(runtimeDir, 'control.sock'),
+    virtualStateDir: join(stateDir, 'virtual'),
     keyCredential: credentials ? join(credentials, KEY_CREDENTIAL_NAME) : undefined,
+    dbPasswordCredential: credentials ? join(credentials, DB_PASSWORD_CREDENTIAL_NAME) : undefined,
   };
 }
 

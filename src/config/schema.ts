@@ -10,11 +10,15 @@ import { DRIVER_NAMES } from '../../drivers';
 import { parseVirtualSpec } from '../../drivers/virtual/spec';
 import {
   boolField,
+  connectionField,
   enumField,
+  enumNumberField,
   hostField,
   intField,
   listField,
+  nodeNameField,
   numberField,
+  optionalPathField,
   originField,
   parsedStringField,
   pathField,
@@ -55,6 +59,9 @@ export const configSchema = z.strictObject({
     extraUsbIds: listField(usbIdField(), 64),
     virtual: listField(parsedStringField('a virtual token spec', parseVirtualSpec), 64),
     emulatorSocket: pathField(),
+    // Each virtual token keeps its slots and counters in <virtualStateDir>/<serial>.json.
+    virtualStateDir: pathField(),
+    virtualFresh: boolField(),
   }),
   otp: z.strictObject({
     // hotp-verify refuses a look-ahead of 0: the stored counter itself must be tried.
@@ -74,10 +81,23 @@ export const configSchema = z.strictObject({
   }),
   store: z.strictObject({
     path: pathField(),
+    url: connectionField(),
     keyFile: pathField(),
+    passwordFile: optionalPathField(),
+    nodeName: nodeNameField(),
+    poolSize: intField(1, 100),
+    connectTimeoutMs: intField(100, MINUTE_MS),
+    statementTimeoutMs: intField(100, MINUTE_MS),
   }),
   log: z.strictObject({
     level: enumField(LOG_LEVELS),
+  }),
+  // Setting up a key from the page ("Set up this token") and the default of `keys program`.
+  enroll: z.strictObject({
+    kind: enumField(['hotp', 'yubiotp']),
+    slot: intField(1, 2),
+    digits: enumNumberField([6, 8]),
+    touchTimeoutMs: intField(5000, 10 * MINUTE_MS),
   }),
   kiosk: z.strictObject({
     enabled: boolField(),

@@ -30,6 +30,10 @@ export const ErrorCode = {
   USER_TOKEN_LIMIT: 'USER_TOKEN_LIMIT',
   STORE_IO: 'STORE_IO',
   STORE_CORRUPT: 'STORE_CORRUPT',
+  /** The registry's server cannot be reached (or a statement timed out): try again. */
+  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
+  /** The registry's schema is newer than this tokenbridge, or is not a tokenbridge schema. */
+  STORE_SCHEMA: 'STORE_SCHEMA',
   KEY_FILE: 'KEY_FILE',
   IMPORT_INVALID: 'IMPORT_INVALID',
   CRYPTO: 'CRYPTO',
@@ -37,6 +41,10 @@ export const ErrorCode = {
   PAIRING_DISABLED: 'PAIRING_DISABLED',
   PAIRING_NOT_FOUND: 'PAIRING_NOT_FOUND',
   PAIRING_WRONG_STEP: 'PAIRING_WRONG_STEP',
+  // programming a key's slots (enrollment)
+  SLOT_CONFIGURED: 'SLOT_CONFIGURED', // the slot holds a configuration and --force was not given
+  ENROLL_FAILED: 'ENROLL_FAILED', // a step of setting up a key failed; the message says the state
+  DAEMON_RUNNING: 'DAEMON_RUNNING', // a running daemon holds the keys
   // virtual devices and the emulator bus
   EMULATOR_BUS: 'EMULATOR_BUS',
   // the daemon's local control socket (docs/control.md)

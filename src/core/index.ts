@@ -1,5 +1,6 @@
 export * from './bytes';
 export * from './clock';
+export * from './connection-string';
 export * from './crc16';
 export * from './device-info';
 export * from './driver';
@@ -14,3 +15,5 @@ export * from './yubico-ids';
 export * from './keyboard-usage';
 export * from './line-splitter';
 export * from './otp-wire';
+export * from './slot-config-wire';
+export * from './slot-config';

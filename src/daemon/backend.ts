@@ -63,7 +63,11 @@ export function createFlowBackend(deps: FlowBackendDeps): ApiBackend & { close()
       return {
         version: deps.version,
         devices: listDevices(),
-        capabilities: { pairing: deps.pairing, tapPairing: deps.pairing },
+        capabilities: {
+          pairing: deps.pairing,
+          tapPairing: deps.pairing,
+          setup: deps.pairing && pairings.setupAvailable,
+        },
         ...(deps.kiosk ? { kiosk: { idleResetMs: deps.kiosk.idleResetMs } } : {}),
       };
     },
@@ -80,6 +84,8 @@ export function createFlowBackend(deps: FlowBackendDeps): ApiBackend & { close()
       apiOutcome(await pairings.sync(ctx.connectionId, pairingId, passcode)),
     pairingTap: async (ctx, pairingId, passcode) =>
       apiOutcome(await pairings.tap(ctx.connectionId, pairingId, passcode)),
+    pairingSetup: async (ctx, pairingId, deviceId) =>
+      stepResult(await pairings.setup(ctx.connectionId, pairingId, deviceId)),
     pairingCancel: async (ctx, pairingId) => ({
       cancelled: pairings.cancel(ctx.connectionId, pairingId),
     }),
@@ -121,11 +127,17 @@ function stepResult(state: PairingState): PairingStepResult {
     pairingId: state.pairingId,
     step: state.step,
     ...(state.serial !== undefined ? { serial: state.serial } : {}),
+    ...(state.setupOffer !== undefined ? { setupOffer: state.setupOffer } : {}),
   };
 }
 
 function pairingStateEvent(state: PairingState): ServerEvent {
-  return { type: 'pairing.state', ...stepResult(state) };
+  const step = state.setupStep === 'exporting' ? 'verifying' : state.setupStep;
+  return {
+    type: 'pairing.state',
+    ...stepResult(state),
+    ...(step !== undefined ? { setupStep: step } : {}),
+  };
 }
 
 /**

@@ -3,12 +3,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { version as packageVersion } from '../../package.json';
 import type { ApiDevice, ServerEvent } from '../api';
-import type { Clock, Driver, Logger } from '../core';
+import { ErrorCode, TokenBridgeError, type Clock, type Driver, type Logger } from '../core';
 import { pairingAllowed, type ResolvedConfig } from '../config';
 import type { DeviceManager } from '../devices';
 import { Runtime } from '../runtime';
 import { createServer, type BridgeServer } from '../server';
-import type { SqliteTokenStore } from '../tokens';
+import type { RegistryStore } from '../tokens';
 import type { VirtualDriver, VirtualToken } from '../../drivers/virtual';
 import { createFlowBackend } from './backend';
 import { controlOptionsOf } from './control-options';
@@ -42,7 +42,7 @@ export interface Daemon {
   /** The tokens `config.drivers.virtual` attached at start. */
   readonly virtualTokens: readonly VirtualToken[];
   readonly devices: DeviceManager;
-  readonly store: SqliteTokenStore;
+  readonly store: RegistryStore;
   readonly server: BridgeServer;
   readonly metrics: DaemonMetrics;
   /** The control socket `devices`, `watch` and `tokens verify --daemon` reach, when it listens. */
@@ -73,7 +73,15 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   try {
     const { virtual, virtualTokens } = runtime.drivers();
     const store = await runtime.store();
-    await runtime.provisionVirtualTokens();
+    await runtime.provisionVirtualTokens().catch((err: unknown) => {
+      // A fleet's database out of reach at start: the daemon serves anyway and says why in
+      // /healthz; the virtual tokens are registered at the next start.
+      if (!(err instanceof TokenBridgeError && err.code === ErrorCode.STORE_UNAVAILABLE)) throw err;
+      log.warn(
+        { error: err.message },
+        'virtual tokens not registered: the registry is unreachable',
+      );
+    });
     if (options.drivers === undefined) await runtime.listenForEmulators();
     const devices = runtime.devices();
     runtime.onClose('metrics', metrics.attachDevices(devices));
@@ -99,11 +107,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       ...(staticDir !== undefined ? { staticDir } : { pageHandler: pageNotBuilt }),
       metrics,
       observer: metrics,
-      health: createHealthContributor({
-        devices,
-        storeRead: () => store.count(),
-        storePath: config.store.path,
-      }),
+      health: createHealthContributor({ devices, store }),
     });
     metrics.countClients(() => server.connectionCount);
 

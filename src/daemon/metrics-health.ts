@@ -3,13 +3,12 @@ import { access } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { DeviceManager } from '../devices';
 import type { HealthContribution, HealthContributor } from '../server';
+import type { RegistryStore } from '../tokens';
 
 export interface HealthSources {
   readonly devices: Pick<DeviceManager, 'devices' | 'driverStatus'>;
-  /** A cheap read through the registry (e.g. `() => store.count()`): it throws when the store is down. */
-  readonly storeRead: () => Promise<unknown>;
-  /** The registry file; it and its folder must stay writable (SQLite adds -wal and -shm beside it). */
-  readonly storePath: string;
+  /** The registry: a cheap read through it (it throws when the store is down) and its health. */
+  readonly store: Pick<RegistryStore, 'count' | 'health' | 'kind' | 'location'>;
 }
 
 export interface DriverHealth {
@@ -21,8 +20,10 @@ export interface DriverHealth {
 
 /**
  * The daemon's part of GET /healthz: each driver and whether it works here, the devices attached,
- * and whether the registry can still be read and written. Not ok (503) only when the store is not
- * writable: a machine without a token, or without libusb, still serves the page.
+ * and whether the registry answers (an SQLite file must also stay writable, with its folder, for
+ * the -wal and -shm files). Not ok (503) only when the store does not: a machine without a token,
+ * or without libusb, still serves the page. When the store is down, `store` says why (its error
+ * code and reason, never a path or a password).
  */
 export function createHealthContributor(sources: HealthSources): HealthContributor {
   return async (): Promise<HealthContribution> => {
@@ -32,24 +33,42 @@ export function createHealthContributor(sources: HealthSources): HealthContribut
       ...(s.reason !== undefined ? { reason: s.reason } : {}),
       ...(s.hotplug !== undefined ? { hotplug: s.hotplug } : {}),
     }));
-    const storeWritable = await isStoreWritable(sources);
+    const store = await storeHealth(sources.store);
     return {
-      ok: storeWritable,
+      ok: store.ok,
       drivers,
       devices: sources.devices.devices().length,
-      storeWritable,
+      storeWritable: store.ok,
+      registry: store,
     };
   };
 }
 
-async function isStoreWritable(sources: HealthSources): Promise<boolean> {
+type RegistryHealth =
+  { ok: true; kind: string } | { ok: false; kind: string; code: string; reason: string };
+
+async function storeHealth(store: HealthSources['store']): Promise<RegistryHealth> {
+  const kind = store.kind;
   try {
-    await sources.storeRead();
-    await access(sources.storePath, constants.R_OK | constants.W_OK);
-    await access(dirname(sources.storePath), constants.W_OK);
-    return true;
+    await store.count();
   } catch {
-    // The reason is in the daemon log where the store failed; health only says yes or no.
-    return false;
+    // count() recorded the reason in the store's health
   }
+  const health = store.health();
+  if (!health.ok) return { ok: false, kind, code: health.code, reason: health.reason };
+  if (kind === 'sqlite') {
+    try {
+      await access(store.location, constants.R_OK | constants.W_OK);
+      await access(dirname(store.location), constants.W_OK);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'error';
+      return {
+        ok: false,
+        kind,
+        code: 'STORE_IO',
+        reason: `the registry file or its folder is not writable (${code})`,
+      };
+    }
+  }
+  return { ok: true, kind };
 }

@@ -3,6 +3,7 @@ export * from './ids';
 export * from './observer';
 export * from './outcome';
 export * from './pairing-flow';
+export * from './pairing-setup';
 export * from './pairings';
 export * from './sign-on';
 export * from './unknown-users';

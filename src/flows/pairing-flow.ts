@@ -7,23 +7,29 @@ import {
   type TokenStore,
   type TokenVerifier,
 } from '../tokens';
+import type { EnrollStep } from '../enroll';
 import { tokenNotFound, tokenPaired, tooManyTokens, wrongStep } from './errors';
 import { newSessionToken, type RandomBytes } from './ids';
 import type { FlowObserver } from './observer';
 import { refusalOutcome, type FlowOutcome } from './outcome';
+import { notOffered, setupFailure, type PairingSetup, type SetupOffer } from './pairing-setup';
 
 /** The audit source of everything a pairing does. */
 export const PAIRING_SOURCE = 'ws:pairing';
 
 /** The windows of the seed flow: Registration (start) ... green check (done). */
 export type PairingStep =
-  'start' | 'choose-device' | 'serial' | 'verification' | 'final-step' | 'done';
+  'start' | 'choose-device' | 'serial' | 'setup' | 'verification' | 'final-step' | 'done';
 
 /** Where a pairing stands: a request's reply and the pairing.state event. */
 export interface PairingState {
   readonly pairingId: string;
   readonly step: PairingStep;
   readonly serial?: string;
+  /** At Hardware Token Pairing: a plugged key the registry does not know. */
+  readonly setupOffer?: SetupOffer;
+  /** While setting a key up: what is happening (`touch`: the person touches it now). */
+  readonly setupStep?: EnrollStep;
 }
 
 export interface PairingFlowDeps {
@@ -52,6 +58,10 @@ export class PairingFlow {
   /** The Verification code the token gave ahead of its window, kept for Sync; memory only. */
   private first: string | undefined;
   private queue: Promise<unknown> = Promise.resolve();
+  private offer: SetupOffer | undefined;
+  private setupStep: EnrollStep | undefined;
+  /** Aborts a setup in progress when the pairing ends (cancel, expiry, a closed connection). */
+  private setupAbort: AbortController | undefined;
 
   constructor(
     readonly id: string,
@@ -71,16 +81,59 @@ export class PairingFlow {
       pairingId: this.id,
       step: this.current,
       ...(this.chosen !== undefined ? { serial: this.chosen } : {}),
+      ...(this.current === 'serial' && this.offer ? { setupOffer: this.offer } : {}),
+      ...(this.current === 'setup' && this.setupStep ? { setupStep: this.setupStep } : {}),
     };
   }
 
-  /** Add a New Device -> Hardware Token; `suggested` pre-fills the serial from a plugged token. */
-  chooseHardwareToken(suggested: string | undefined): Promise<PairingState> {
+  /**
+   * Add a New Device -> Hardware Token; `suggested` pre-fills the serial from a plugged token, and
+   * `offer` names a plugged key that is not registered, which the page may offer to set up.
+   */
+  chooseHardwareToken(suggested: string | undefined, offer?: SetupOffer): Promise<PairingState> {
     return this.run(async () => {
       this.expect('pairing.chooseHardwareToken', ['choose-device', 'serial']);
       if (this.chosen === undefined && suggested !== undefined) this.chosen = suggested;
+      this.offer = offer;
       await this.moveTo('serial');
       return this.state;
+    });
+  }
+
+  /**
+   * Hardware Token Pairing -> Set up this token: the offered key gets a fresh credential (the
+   * person touches it when asked), is registered, and the pairing goes on at Verification with it.
+   * A setup that fails goes back to Hardware Token Pairing, with the key and the registry as the
+   * error says.
+   */
+  setup(deviceId: string, setup: PairingSetup, slot: 1 | 2): Promise<PairingState> {
+    return this.run(async () => {
+      this.expect('pairing.setup', ['serial']);
+      const offer = this.offer;
+      if (offer === undefined || offer.deviceId !== deviceId) throw notOffered();
+      await this.underLimit();
+      const abort = new AbortController();
+      this.setupAbort = abort;
+      this.chosen = offer.serial;
+      await this.moveTo('setup');
+      try {
+        const outcome = await setup.run(deviceId, this.user, abort.signal, (step) => {
+          this.setupStep = step;
+          this.deps.onState(this);
+        });
+        this.setupStep = undefined;
+        if (outcome.result === 'enrolled') {
+          this.offer = undefined;
+          await this.moveTo('verification');
+          return this.state;
+        }
+        this.chosen = undefined;
+        if (!abort.signal.aborted) await this.moveTo('serial');
+        throw setupFailure(outcome, slot);
+      } finally {
+        this.setupStep = undefined;
+        this.setupAbort = undefined;
+      }
     });
   }
 
@@ -148,9 +201,10 @@ export class PairingFlow {
     });
   }
 
-  /** Forgets the remembered code (on cancel, expiry or a closed connection). */
+  /** Forgets the remembered code and stops a setup (on cancel, expiry or a closed connection). */
   end(): void {
     this.first = undefined;
+    this.setupAbort?.abort();
   }
 
   private async settle(serial: string, outcome: TokenOutcome): Promise<FlowOutcome> {
@@ -196,6 +250,10 @@ export class PairingFlow {
     if (record === null) throw tokenNotFound(serial);
     if (record.user === this.user) return;
     if (record.user !== null) throw tokenPaired(serial);
+    await this.underLimit();
+  }
+
+  private async underLimit(): Promise<void> {
     const owned = await this.deps.store.tokensOf(this.user);
     if (owned.length >= this.deps.maxTokensPerUser)
       throw tooManyTokens(this.user, this.deps.maxTokensPerUser);

@@ -5,6 +5,7 @@ import { newPairingId, type RandomBytes } from './ids';
 import { NO_OBSERVER, type FlowObserver } from './observer';
 import type { FlowOutcome } from './outcome';
 import { PairingFlow, type PairingState } from './pairing-flow';
+import { setupUnavailable, type PairingSetup, type SetupOffer } from './pairing-setup';
 
 /** A pairing left alone this long is dropped (the seed's windows have no reason to sit longer). */
 export const DEFAULT_PAIRING_IDLE_MS = 10 * 60_000;
@@ -25,6 +26,13 @@ export interface PairingsOptions {
   readonly random?: RandomBytes;
   /** A serial to pre-fill at Hardware Token Pairing (e.g. the token plugged in now). */
   readonly suggestSerial?: (user: string) => Promise<string | undefined>;
+  /** Setting up blank keys from the page; without it, pairing.setup is refused. */
+  readonly setup?: {
+    readonly run: PairingSetup;
+    readonly slot: 1 | 2;
+    /** The plugged key to offer for setup at Hardware Token Pairing, if any. */
+    readonly offer: () => Promise<SetupOffer | undefined>;
+  };
 }
 
 /** Told of every step change, for the pairing.state event to the owning connection. */
@@ -89,7 +97,21 @@ export class Pairings {
   async chooseHardwareToken(owner: string, id: string): Promise<PairingState> {
     const flow = this.find(owner, id);
     const suggested = await this.options.suggestSerial?.(flow.user);
-    return flow.chooseHardwareToken(suggested);
+    const offer = await this.options.setup?.offer();
+    return flow.chooseHardwareToken(suggested, offer);
+  }
+
+  /** Set up this token: see PairingFlow.setup. */
+  async setup(owner: string, id: string, deviceId: string): Promise<PairingState> {
+    const flow = this.find(owner, id);
+    const setup = this.options.setup;
+    if (!setup) throw setupUnavailable();
+    return flow.setup(deviceId, setup.run, setup.slot);
+  }
+
+  /** Whether blank keys can be set up here. */
+  get setupAvailable(): boolean {
+    return this.options.pairingEnabled && this.options.setup !== undefined;
   }
 
   async serial(owner: string, id: string, serial: string): Promise<PairingState> {

@@ -105,7 +105,12 @@ function qaConfig(base: DaemonConfig, dir: string): DaemonConfig {
       virtual: [],
       emulatorSocket: join(dir, 'emulator.sock'),
     },
-    store: { path: join(dir, 'tokens.sqlite'), keyFile: join(dir, 'keys', 'seed.key') },
+    store: {
+      ...base.store,
+      url: null,
+      path: join(dir, 'tokens.sqlite'),
+      keyFile: join(dir, 'keys', 'seed.key'),
+    },
     log: { level: 'silent' },
     kiosk: { ...base.kiosk, enabled: false },
   };

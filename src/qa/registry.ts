@@ -1,6 +1,6 @@
 import { fromHex, ValidationError } from '../core';
 import { recordForVirtual } from '../runtime';
-import type { ImportedToken, SqliteTokenStore } from '../tokens';
+import type { ImportedToken, TokenStore } from '../tokens';
 import type { Scenario } from './scenario';
 import type { RegistryEntry } from './scenario-schema';
 
@@ -55,16 +55,16 @@ function itemFor(scenario: Scenario, entry: RegistryEntry, index: number): Regis
  * run's, so counters and lockouts start fresh), then paired to its `user` or left unpaired.
  */
 export async function applyRegistry(
-  store: SqliteTokenStore,
+  store: TokenStore,
   items: readonly RegistryItem[],
 ): Promise<void> {
   if (items.length === 0) return;
-  const session = store.beginImport({ replace: true, dryRun: false, source: SOURCE });
+  const session = await store.beginImport({ replace: true, dryRun: false, source: SOURCE });
   try {
-    for (const item of items) session.add(item.record);
-    session.commit();
+    for (const item of items) await session.add(item.record);
+    await session.commit();
   } catch (err) {
-    session.rollback();
+    await session.rollback();
     throw err;
   }
   for (const item of items) {

@@ -1,5 +1,5 @@
 import { modhexEncode, type Logger } from '../core';
-import type { ImportedToken, SqliteTokenStore } from '../tokens';
+import type { ImportedToken, TokenStore } from '../tokens';
 import { yubicoImportedToken } from '../tokens/import';
 import type { VirtualTokenSpec } from '../../drivers/virtual';
 
@@ -39,7 +39,7 @@ export function recordForVirtual(spec: VirtualTokenSpec): ImportedToken | null {
  * the registry (a restart keeps the counters and pairings it has). Returns the serials added.
  */
 export async function provisionVirtualTokens(
-  store: SqliteTokenStore,
+  store: TokenStore,
   specs: readonly VirtualTokenSpec[],
   logger: Logger,
 ): Promise<string[]> {
@@ -51,12 +51,16 @@ export async function provisionVirtualTokens(
     records.push(record);
   }
   if (records.length === 0) return [];
-  const session = store.beginImport({ replace: false, dryRun: false, source: 'serve --virtual' });
+  const session = await store.beginImport({
+    replace: false,
+    dryRun: false,
+    source: 'serve --virtual',
+  });
   try {
-    for (const record of records) session.add(record);
-    session.commit();
+    for (const record of records) await session.add(record);
+    await session.commit();
   } catch (err) {
-    session.rollback();
+    await session.rollback();
     throw err;
   }
   const serials = records.map((r) => r.serial);

@@ -1,9 +1,21 @@
-import { parseUsbId, systemClock, type Clock, type Driver, type Logger, type UsbId } from '../core';
+import {
+  parseConnectionString,
+  parseUsbId,
+  systemClock,
+  ValidationError,
+  type Clock,
+  type Driver,
+  type Logger,
+  type UsbId,
+} from '../core';
+import type { PgSettings } from '../tokens/postgres/pg-config';
+import { readPasswordFile } from './db-password';
 import type { ResolvedConfig } from '../config';
 import { credentialKeyFile, pairingAllowed } from '../config';
 import type { DeviceManager } from '../devices';
+import type { KeyEnroller } from '../enroll';
 import type { FlowObserver, Pairings, SignOnFlow } from '../flows';
-import type { SqliteTokenStore, TokenVerifier } from '../tokens';
+import type { RegistryStore, TokenVerifier } from '../tokens';
 import type { VirtualDriver, VirtualToken } from '../../drivers/virtual';
 import { verifierSettingsOf } from './verifier-options';
 import { pluggedSerialFor } from './plugged-serial';
@@ -23,6 +35,8 @@ export interface RuntimeOptions {
   readonly drivers?: readonly Driver[];
   /** Counts flow outcomes (the daemon's metrics). */
   readonly observer?: FlowObserver;
+  /** Open the fleet registry only to look (`doctor`): no migration, no key created. */
+  readonly inspectStore?: boolean;
 }
 
 /** The drivers a command uses, the virtual bus among them, and the tokens `--virtual` attached. */
@@ -55,11 +69,12 @@ export class Runtime {
   readonly env: NodeJS.ProcessEnv;
   private readonly teardown: Teardown;
   private readonly log: Logger;
-  private storePart: Promise<SqliteTokenStore> | undefined;
+  private storePart: Promise<RegistryStore> | undefined;
   private verifierPart: Promise<TokenVerifier> | undefined;
   private driverPart: DriverSet | undefined;
   private devicePart: DeviceManager | undefined;
   private flowPart: Promise<Flows> | undefined;
+  private enrollerPart: Promise<KeyEnroller> | undefined;
 
   constructor(private readonly options: RuntimeOptions) {
     this.config = options.config;
@@ -72,20 +87,34 @@ export class Runtime {
     );
   }
 
-  /** The token registry the configuration names, opened once. */
-  store(): Promise<SqliteTokenStore> {
+  /**
+   * The token registry the configuration names, opened once: the fleet's PostgreSQL database when
+   * `store.url` is set, else the SQLite file at `store.path`. Nothing else constructs a store.
+   */
+  store(): Promise<RegistryStore> {
     this.storePart ??= (async () => {
-      const { SqliteTokenStore } = await import('../tokens/sqlite/sqlite-store');
       const { store } = this.config;
-      const opened = SqliteTokenStore.open({
-        path: store.path,
+      const common = {
         keyFile: store.keyFile,
         keyIsCredential: store.keyFile === credentialKeyFile(this.env),
         maxTokensPerUser: this.config.users.maxTokensPerUser,
+        nodeName: store.nodeName,
         logger: this.logger,
         clock: this.clock,
-      });
-      this.teardown.add('store', () => opened.closeSync());
+      };
+      let opened: RegistryStore;
+      if (store.url !== null) {
+        const { PostgresTokenStore } = await import('../tokens/postgres/pg-store');
+        opened = await PostgresTokenStore.open({
+          ...common,
+          settings: pgSettings(this.config),
+          inspectOnly: this.options.inspectStore === true,
+        });
+      } else {
+        const { SqliteTokenStore } = await import('../tokens/sqlite/sqlite-store');
+        opened = SqliteTokenStore.open({ ...common, path: store.path });
+      }
+      this.teardown.add('store', () => opened.close());
       return opened;
     })();
     return this.storePart;
@@ -115,6 +144,7 @@ export class Runtime {
     const { createDrivers } = require('../../drivers') as typeof import('../../drivers');
     const virtualModule =
       require('../../drivers/virtual') as typeof import('../../drivers/virtual');
+    const { virtualTokenFor } = require('./virtual-tokens') as typeof import('./virtual-tokens');
     /* eslint-enable @typescript-eslint/no-require-imports */
     const { config, logger, clock } = this;
     const drivers =
@@ -133,10 +163,10 @@ export class Runtime {
     const virtual = drivers.find(
       (d): d is VirtualDriver => d instanceof virtualModule.VirtualDriver,
     );
-    // The config holds the specs as text, already checked by the same parser.
-    const virtualTokens = config.drivers.virtual.map(
-      (text) =>
-        new virtualModule.VirtualToken(virtualModule.parseVirtualSpec(text), { logger, clock }),
+    // The config holds the specs as text, already checked by the same parser. Each token keeps its
+    // state in the virtual state folder, so a restarted daemon continues where the key left off.
+    const virtualTokens = config.drivers.virtual.map((text) =>
+      virtualTokenFor(text, config, { logger, clock }),
     );
     if (virtualTokens.length > 0 && !virtual)
       throw new Error('virtual tokens need the virtual driver');
@@ -162,14 +192,42 @@ export class Runtime {
     return manager;
   }
 
-  /** Pairing and sign-on, with the configured limits, over the store, verifier and devices. */
-  flows(): Promise<Flows> {
-    this.flowPart ??= (async () => {
-      const [{ Pairings, SignOnFlow }, store, verifier] = await Promise.all([
-        import('../flows'),
+  /**
+   * Setting keys up (`keys program`, the page's Set up this token): programs a key through the
+   * device manager's session, verifies its first OTP, registers it in the store. One enroller per
+   * runtime, so one key is never set up twice at once.
+   */
+  enroller(): Promise<KeyEnroller> {
+    this.enrollerPart ??= (async () => {
+      const [{ KeyEnroller }, store, verifier] = await Promise.all([
+        import('../enroll'),
         this.store(),
         this.verifier(),
       ]);
+      return new KeyEnroller({
+        devices: this.devices(),
+        store,
+        verifier,
+        logger: this.logger,
+        clock: this.clock,
+        touchTimeoutMs: this.config.enroll.touchTimeoutMs,
+      });
+    })();
+    return this.enrollerPart;
+  }
+
+  /** Pairing and sign-on, with the configured limits, over the store, verifier and devices. */
+  flows(): Promise<Flows> {
+    this.flowPart ??= (async () => {
+      const [flowsModule, store, verifier, enroller] = await Promise.all([
+        import('../flows'),
+        this.store(),
+        this.verifier(),
+        this.enroller(),
+      ]);
+      const { Pairings, SignOnFlow, pairingSetup, setupOfferFor, PAIRING_SOURCE } = flowsModule;
+      const { enroll } = this.config;
+      const slot = enroll.slot as 1 | 2;
       const devices = this.devices();
       const common = {
         store,
@@ -183,6 +241,15 @@ export class Runtime {
         maxTokensPerUser: this.config.users.maxTokensPerUser,
         pairingEnabled: pairingAllowed(this.config),
         suggestSerial: (user) => pluggedSerialFor(devices, store, user),
+        setup: {
+          run: pairingSetup(
+            enroller,
+            { kind: enroll.kind, slot, digits: enroll.digits as 6 | 8 },
+            PAIRING_SOURCE,
+          ),
+          slot,
+          offer: () => setupOfferFor(devices, store, enroller, slot),
+        },
       });
       const signOn = new SignOnFlow(common);
       this.teardown.add('flows', () => pairings.clear());
@@ -240,6 +307,21 @@ function driverNames(config: ResolvedConfig): string[] {
   const names: string[] = [...config.drivers.enabled];
   if (config.drivers.virtual.length > 0 && !names.includes('virtual')) names.push('virtual');
   return names;
+}
+
+/** The pool settings `store.*` describe, the password read from its file. */
+function pgSettings(config: ResolvedConfig): PgSettings {
+  const { store } = config;
+  const parsed = parseConnectionString(store.url!);
+  if (!parsed.ok) throw new ValidationError(`store.url: ${parsed.reason}`);
+  return {
+    target: parsed.target,
+    password: store.passwordFile !== null ? readPasswordFile(store.passwordFile) : undefined,
+    poolSize: store.poolSize,
+    connectTimeoutMs: store.connectTimeoutMs,
+    statementTimeoutMs: store.statementTimeoutMs,
+    applicationName: `tokenbridge@${store.nodeName}`,
+  };
 }
 
 function messageOf(err: unknown): string {

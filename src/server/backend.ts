@@ -10,7 +10,7 @@ export interface ConnectionContext {
 export interface HelloInfo {
   readonly version: string;
   readonly devices: ApiDevice[];
-  readonly capabilities: { pairing: boolean; tapPairing: boolean };
+  readonly capabilities: { pairing: boolean; tapPairing: boolean; setup: boolean };
   readonly kiosk?: { idleResetMs: number };
 }
 
@@ -44,6 +44,12 @@ export interface ApiBackend {
   ): Promise<VerifyOutcome>;
   pairingSync(ctx: ConnectionContext, pairingId: string, passcode: string): Promise<VerifyOutcome>;
   pairingTap(ctx: ConnectionContext, pairingId: string, passcode: string): Promise<VerifyOutcome>;
+  /** Set up the offered blank key, then Verification; long-running (it waits for a touch). */
+  pairingSetup(
+    ctx: ConnectionContext,
+    pairingId: string,
+    deviceId: string,
+  ): Promise<PairingStepResult>;
   pairingCancel(ctx: ConnectionContext, pairingId: string): Promise<ResultOf<'pairing.cancel'>>;
   signonVerify(ctx: ConnectionContext, user: string, passcode: string): Promise<VerifyOutcome>;
   tokenUnpair(ctx: ConnectionContext, user: string, serial: string): Promise<void>;

@@ -70,6 +70,8 @@ export async function dispatch(
       session.markSignedOn(session.pairingUsers.get(msg.pairingId), outcome);
       return outcome;
     }
+    case 'pairing.setup':
+      return backend.pairingSetup(ctx, msg.pairingId, msg.deviceId);
     case 'pairing.cancel': {
       const result = await backend.pairingCancel(ctx, msg.pairingId);
       session.pairingUsers.delete(msg.pairingId);

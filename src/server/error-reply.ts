@@ -21,6 +21,8 @@ export const PASSED_THROUGH: ReadonlySet<ApiErrorCode> = new Set([
   ApiErrorCode.TOKEN_NOT_FOUND,
   ApiErrorCode.TOKEN_PAIRED,
   ApiErrorCode.USER_TOKEN_LIMIT,
+  ApiErrorCode.SLOT_CONFIGURED,
+  ApiErrorCode.ENROLL_FAILED,
   ApiErrorCode.INVALID_INPUT,
 ]);
 

@@ -12,6 +12,8 @@ export const AUDIT_EVENTS = [
   'rekeyed',
   /** A pairing moved a step (started, serial chosen, final step, cancelled, expired...). */
   'pairing',
+  /** A key's slot was written, deleted or swapped (device, slot, outcome; never a secret). */
+  'programmed',
 ] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 
@@ -36,6 +38,8 @@ export interface AuditInput {
 export interface AuditEntry extends AuditInput {
   readonly id: number;
   readonly at: number; // ms since epoch
+  /** The daemon (or command) that wrote the row: `store.nodeName` of its configuration. */
+  readonly node: string;
 }
 
 export interface AuditQuery {

@@ -1,30 +1,42 @@
 import { ErrorCode, StoreError } from '../core';
-import type { ImportedToken } from './types';
+import type { ImportedToken, ImportOptions } from './types';
+
+/** Where an import found a serial before this record: in the registry, or earlier in the file. */
+export interface SerialSeen {
+  readonly inRegistry: boolean;
+  /** The origin (`line 3`, a PSKC key's id) of this import's earlier record of the serial. */
+  readonly firstAt: string | undefined;
+}
 
 /**
- * The serials and public ids one import has taken so far, for every store's import session: a
- * record that repeats one inside the file is refused as a repeat, naming where it came first, not
- * as "already in the registry" (a dry run would otherwise blame the registry for the file).
+ * Every store's import session asks this before it stages a record: without --replace, a serial
+ * the registry has is refused as such, and one the file repeats is refused as a repeat, naming
+ * where it came first, not as "already in the registry" (a dry run would otherwise blame the
+ * registry for the file).
  */
-export class ImportRepeats {
-  private readonly serials = new Map<string, string>();
-  private readonly publicIds = new Map<string, string>();
+export function checkSerialFree(
+  token: ImportedToken,
+  seen: SerialSeen,
+  options: ImportOptions,
+): void {
+  if (options.replace) return;
+  if (seen.inRegistry)
+    throw new StoreError(
+      ErrorCode.TOKEN_EXISTS,
+      `${token.origin}: serial ${token.serial} is already in the registry (use --replace to overwrite it)`,
+    );
+  if (seen.firstAt !== undefined)
+    throw new StoreError(
+      ErrorCode.TOKEN_EXISTS,
+      `${token.origin}: serial ${token.serial} appears twice in this import (first at ${seen.firstAt}; use --replace to keep the last one)`,
+    );
+}
 
-  /** Throws TOKEN_EXISTS when `token` repeats a serial or public id of this import. */
-  check(token: ImportedToken): void {
-    const first = this.serials.get(token.serial);
-    if (first !== undefined)
-      throw new StoreError(
-        ErrorCode.TOKEN_EXISTS,
-        `${token.origin}: serial ${token.serial} appears twice in this import (first at ${first})`,
-      );
-    const owner = token.publicId === undefined ? undefined : this.publicIds.get(token.publicId);
-    if (owner !== undefined)
-      throw new StoreError(
-        ErrorCode.TOKEN_EXISTS,
-        `${token.origin}: public id ${token.publicId} appears twice in this import (first at ${owner})`,
-      );
-    this.serials.set(token.serial, token.origin);
-    if (token.publicId !== undefined) this.publicIds.set(token.publicId, token.origin);
-  }
+/** Refuses a record whose public id another serial has, in the registry or earlier in the file. */
+export function checkPublicIdFree(token: ImportedToken, owner: string | undefined): void {
+  if (owner !== undefined && owner !== token.serial)
+    throw new StoreError(
+      ErrorCode.TOKEN_EXISTS,
+      `${token.origin}: public id ${token.publicId} already belongs to token ${owner}`,
+    );
 }

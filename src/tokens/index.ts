@@ -17,9 +17,10 @@ export {
   SERIAL_RULE,
   validateImportedToken,
 } from './validate-token';
+export * from './registry';
 export { SqliteTokenStore, type SqliteTokenStoreOptions } from './sqlite/sqlite-store';
 export { MIGRATIONS, SCHEMA_VERSION } from './sqlite/schema';
-export { pendingKeyPath, type RekeyResult } from './sqlite/rekey';
+export { pendingKeyPath } from './sqlite/rekey';
 export * from './outcome';
 export * from './serial-order';
 export { TokenVerifier, type TokenVerifierOptions, type VerifyContext } from './verifier';

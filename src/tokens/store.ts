@@ -64,8 +64,8 @@ export interface ListOptions {
 }
 
 /**
- * The registry as its consumers (the verifier, the flows, the CLI) see it. Asynchronous, so that a
- * shared server database can stand behind it later; the embedded SQLite store answers at once.
+ * The registry as its consumers (the verifier, the flows, the CLI) see it. Asynchronous: the
+ * embedded SQLite file and a fleet's PostgreSQL server stand behind the same methods.
  * Every method that changes a token is atomic and durable when its promise resolves.
  */
 export interface TokenStore {
@@ -96,8 +96,8 @@ export interface TokenStore {
   appendAudit(entry: AuditInput): Promise<void>;
   audit(query?: AuditQuery): Promise<AuditEntry[]>;
 
-  /** A streaming, all-or-nothing import in one transaction (see ImportSession). */
-  beginImport(options: ImportOptions): ImportSession;
+  /** A streaming, all-or-nothing import, published in one short step (see ImportSession). */
+  beginImport(options: ImportOptions): Promise<ImportSession>;
 
   close(): Promise<void>;
 }

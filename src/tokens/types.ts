@@ -69,11 +69,13 @@ export interface ImportSummary {
 
 /**
  * A streaming, all-or-nothing import: tokens are added one at a time as a file is parsed (so a
- * 100,000-line file is never held as records), inside one transaction that commit() makes durable
- * and rollback() (or any error from add) discards.
+ * 100,000-line file is never held as records). Nothing is visible to the registry's readers, and
+ * nothing holds the registry's write lock for long, until commit() publishes every token at once;
+ * rollback() (or any error from add) discards them all. Asynchronous, because a server database
+ * answers over the network and a staging area is written in batches.
  */
 export interface ImportSession {
-  add(token: ImportedToken): void;
-  commit(): ImportSummary;
-  rollback(): void;
+  add(token: ImportedToken): Promise<void>;
+  commit(): Promise<ImportSummary>;
+  rollback(): Promise<void>;
 }

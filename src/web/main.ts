@@ -75,6 +75,7 @@ function boot(): void {
     cancel: () => dispatch({ type: 'cancel' }),
     signout: () => dispatch({ type: 'signout' }),
     activity: () => dispatch({ type: 'activity' }),
+    setup: () => dispatch({ type: 'setup' }),
   });
 
   const connection = new PageConnection(PageConnection.urlFor(window.location), {

@@ -88,6 +88,16 @@ export function errorNotice(
         text: 'This token is already paired to another account. Ask your administrator to unpair it first.',
         field: request === 'pairing.serial' ? 'serial' : undefined,
       };
+    case 'SLOT_CONFIGURED':
+      return {
+        kind: 'error',
+        text: 'This token already holds a configuration where tokenbridge would write, so it was left as it is. Ask your administrator to set it up.',
+      };
+    case 'ENROLL_FAILED':
+      return {
+        kind: 'error',
+        text: `Your token could not be set up: ${error.message}. Select Set up this token to try again.`,
+      };
     case 'PAIRING_NOT_FOUND':
       return {
         kind: 'error',

@@ -83,6 +83,11 @@ export function submission(state: PageState, form: FormName = 'main'): Submissio
       const s = check(Serial, 'serial', f.serial, 'Enter the serial number of your token.');
       return s.ok ? ok({ type: 'pairing.serial', params: { pairingId, serial: s.value } }) : s;
     }
+    case 'setup': {
+      const offer = state.setupOffer;
+      if (pairingId === undefined || offer === undefined) return undefined;
+      return ok({ type: 'pairing.setup', params: { pairingId, deviceId: offer.deviceId } });
+    }
     case 'verification':
     case 'final-step': {
       if (pairingId === undefined) return undefined;

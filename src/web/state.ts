@@ -1,19 +1,28 @@
 import type { ClientMessageType } from '../api/client-messages';
-import type { ApiDevice } from '../api/fields';
+import type { ApiDevice, SetupOffer, SetupStep } from '../api/fields';
 import type { ResultOf, ServerEvent } from '../api/server-messages';
 import { errorNotice, outcomeNotice, type Notice } from './messages';
+import { offerUnplugged, openSetup, setupDone, setupProgress, withOffer } from './setup';
 
 export type HelloEvent = Extract<ServerEvent, { type: 'hello' }>;
 export type OtpEvent = Extract<ServerEvent, { type: 'otp' }>;
 
 /** The windows of the page, in the order of the seed's pairing walk-through. */
 export type WindowName =
-  'signon' | 'registration' | 'choose-device' | 'serial' | 'verification' | 'final-step' | 'done';
+  | 'signon'
+  | 'registration'
+  | 'choose-device'
+  | 'serial'
+  | 'setup'
+  | 'verification'
+  | 'final-step'
+  | 'done';
 
 /** The windows that belong to a pairing in progress (it is lost when the connection is). */
 export const PAIRING_WINDOWS: readonly WindowName[] = [
   'choose-device',
   'serial',
+  'setup',
   'verification',
   'final-step',
 ];
@@ -45,6 +54,12 @@ export interface PageState {
   readonly version?: string;
   readonly pairingAllowed: boolean;
   readonly tapPairing: boolean;
+  /** The daemon sets blank keys up (hello.capabilities.setup). */
+  readonly setupAllowed: boolean;
+  /** At Hardware Token Pairing: a plugged key that is not registered, offered for setup. */
+  readonly setupOffer?: SetupOffer;
+  /** While the daemon sets the key up: where it is. */
+  readonly setupStep?: SetupStep;
   readonly kiosk?: { readonly idleResetMs: number };
   readonly devices: readonly ApiDevice[];
   readonly window: WindowName;
@@ -83,6 +98,8 @@ export type PageAction =
   | { readonly type: 'activity' }
   | { readonly type: 'go'; readonly window: 'signon' | 'registration' }
   | { readonly type: 'cancel' }
+  /** Set up this token, at Hardware Token Pairing. */
+  | { readonly type: 'setup' }
   | { readonly type: 'signout' }
   | { readonly type: 'invalid'; readonly field: Field; readonly text: string }
   | { readonly type: 'sent'; readonly request: RequestType }
@@ -103,6 +120,7 @@ export function initialState(now: number, home: PageState['home'] = 'registratio
     home,
     pairingAllowed: true,
     tapPairing: false,
+    setupAllowed: false,
     devices: [],
     window: home,
     fields: EMPTY_FIELDS,
@@ -186,6 +204,8 @@ export function reduce(state: PageState, action: PageAction, now: number): PageS
         notice: undefined,
         lastInputAt: now,
       };
+    case 'setup':
+      return { ...openSetup(at), lastInputAt: now };
     case 'signout':
       return { ...startOver(at), notice: { kind: 'info', text: 'You are signed out.' } };
     case 'invalid':
@@ -214,6 +234,7 @@ function connected(state: PageState, hello: HelloEvent): PageState {
     version: hello.version,
     pairingAllowed: hello.capabilities.pairing,
     tapPairing: hello.capabilities.tapPairing,
+    setupAllowed: hello.capabilities.setup,
     kiosk: hello.kiosk,
     devices: hello.devices,
   };
@@ -266,9 +287,10 @@ function onEvent(state: PageState, event: Exclude<ServerEvent, HelloEvent>): Pag
       const devices = state.devices.filter((d) => d.id !== event.device.id);
       const serial = event.device.serial;
       const inUse = serial !== undefined && serial === tokenInUse(state);
-      if (!inUse) return { ...state, devices };
+      const left = offerUnplugged(state, event.device.id);
+      if (!inUse) return { ...left, devices };
       return {
-        ...state,
+        ...left,
         devices,
         unplugged: serial,
         notice: {
@@ -283,7 +305,9 @@ function onEvent(state: PageState, event: Exclude<ServerEvent, HelloEvent>): Pag
       if (event.pairingId !== state.pairingId || event.step === 'done' || event.step === 'start')
         return state;
       // The daemon sends a step's event just before its reply: whichever comes first opens it.
-      if (event.step === 'serial') return enterSerialStep(state, event.serial);
+      if (event.step === 'serial')
+        return withOffer(enterSerialStep(state, event.serial), event.setupOffer);
+      if (event.step === 'setup') return setupProgress(state, event.setupStep);
       if (event.step === 'verification') return enterVerificationStep(state, event.serial);
       if (event.step === 'final-step') return enterFinalStep(state);
       return { ...state, window: event.step };
@@ -295,6 +319,7 @@ function onEvent(state: PageState, event: Exclude<ServerEvent, HelloEvent>): Pag
 function tokenInUse(state: PageState): string | undefined {
   if (state.window === 'verification' || state.window === 'final-step') return state.pairingSerial;
   if (state.window === 'serial') return state.fields.serial || undefined;
+  if (state.window === 'setup') return state.setupOffer?.serial;
   // At Sign on, the token whose button filled the passcode that is still there to send.
   if (state.window === 'signon') return state.fields.passcode ? state.capturedFrom : undefined;
   return undefined;
@@ -351,7 +376,9 @@ function onReply(state: PageState, action: ReplyAction): PageState {
     case 'pairing.start':
       return { ...state, pairingId: action.result.pairingId, window: 'choose-device' };
     case 'pairing.chooseHardwareToken':
-      return enterSerialStep(state, action.result.serial);
+      return withOffer(enterSerialStep(state, action.result.serial), action.result.setupOffer);
+    case 'pairing.setup':
+      return setupDone(enterVerificationStep(state, action.result.serial));
     case 'pairing.serial':
       return enterVerificationStep(state, action.result.serial);
     case 'pairing.verify':
@@ -465,6 +492,9 @@ function onFailure(
   if (error.code === 'PAIRING_DISABLED')
     return { ...leavePairing(state), window: 'signon', pairingAllowed: false, notice };
   if (error.code === 'NOT_SIGNED_ON') return { ...startOver(state), notice };
+  // The daemon took the pairing back to Hardware Token Pairing; the key is as the notice says.
+  if (request === 'pairing.setup')
+    return { ...state, window: 'serial', setupStep: undefined, notice };
   return { ...state, notice };
 }
 
@@ -505,7 +535,13 @@ function startOver(state: PageState): PageState {
 }
 
 function leavePairing(state: PageState): PageState {
-  return { ...state, pairingId: undefined, pairingSerial: undefined };
+  return {
+    ...state,
+    pairingId: undefined,
+    pairingSerial: undefined,
+    setupOffer: undefined,
+    setupStep: undefined,
+  };
 }
 
 function isPristine(state: PageState): boolean {

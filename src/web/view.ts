@@ -1,5 +1,6 @@
 import type { ApiDevice } from '../api/fields';
 import { formatRemaining } from './messages';
+import { setupIdle, setupStatusText } from './setup';
 import { formOpen, tapOffered, type Field, type FormName, type PageState } from './state';
 
 export interface ViewHandlers {
@@ -9,6 +10,7 @@ export interface ViewHandlers {
   cancel(): void;
   signout(): void;
   activity(): void;
+  setup(): void;
 }
 
 const FIELDS: readonly Field[] = ['user', 'serial', 'passcode', 'unpairSerial'];
@@ -36,6 +38,8 @@ export function texts(state: PageState): Record<string, string> {
         : `You are signed on as ${session.user}.`
       : '',
     version: state.version ? `tokenbridge ${state.version}` : '',
+    setupSerial: state.setupOffer?.serial ?? '',
+    setupStatus: setupStatusText(state),
   };
 }
 
@@ -51,6 +55,8 @@ export function conditions(state: PageState): Record<string, boolean> {
     locked: state.lockedUntil !== undefined,
     kiosk: state.kiosk !== undefined,
     manage: state.kiosk === undefined && state.session !== undefined,
+    setupOffer: state.setupAllowed && state.setupOffer !== undefined,
+    setupIdle: setupIdle(state),
   };
 }
 
@@ -96,6 +102,8 @@ export class View {
       button.addEventListener('click', () => handlers.cancel());
     for (const button of this.all<HTMLElement>('[data-action="signout"]'))
       button.addEventListener('click', () => handlers.signout());
+    for (const button of this.all<HTMLElement>('[data-action="setup"]'))
+      button.addEventListener('click', () => handlers.setup());
     doc.addEventListener('keydown', () => handlers.activity(), true);
     doc.addEventListener('pointerdown', () => handlers.activity(), true);
   }

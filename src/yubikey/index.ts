@@ -6,3 +6,5 @@ export * from './otp-protocol';
 export * from './status';
 export * from './timing';
 export * from './yubiotp-session';
+export * from './otp-slot-session';
+export * from './slot-configs';

@@ -43,6 +43,13 @@ export interface ExchangeOptions {
   signal?: AbortSignal;
   /** Called when the key starts waiting for a touch, with the seconds it says are left. */
   onTouch?: (secondsLeft: number) => void;
+  /** Called once the last chunk is out: from then on the key may have run the command. */
+  onFrameSent?: () => void;
+  /**
+   * The payload carries a secret (a slot configuration): its chunks are traced by sequence only,
+   * never as bytes, so a trace log never holds a seed.
+   */
+  secretPayload?: boolean;
 }
 
 /** A command answers with data, or (configuration writes) with a status whose sequence advanced. */
@@ -84,7 +91,8 @@ export class OtpProtocol {
     const frame = buildFrame(command, payload); // a bad command or payload rejects, never reaches the key
     return this.exclusive(async () => {
       try {
-        const before = await this.writeFrame(frame, options.signal);
+        const before = await this.writeFrame(frame, options.signal, options.secretPayload);
+        options.onFrameSent?.();
         const response = await this.readResponse(before, options);
         if (response.kind === 'data' && options.dataLength !== undefined) {
           return { kind: 'data', data: verifyResponse(response.data, options.dataLength) };
@@ -97,7 +105,11 @@ export class OtpProtocol {
   }
 
   /** Returns the programming sequence read before the first chunk went out. */
-  private async writeFrame(frame: Uint8Array, signal?: AbortSignal): Promise<number> {
+  private async writeFrame(
+    frame: Uint8Array,
+    signal?: AbortSignal,
+    secret = false,
+  ): Promise<number> {
     let status = await this.receive(signal);
     if (reportFlags(status).kind === 'response') {
       // A response left over from an abandoned exchange: leave read mode, then read the status.
@@ -109,7 +121,7 @@ export class OtpProtocol {
     for (const report of frameReports(frame)) {
       await this.awaitWritable(ready, signal);
       ready = undefined;
-      await this.send(report, signal);
+      await this.send(report, signal, secret);
     }
     return before;
   }
@@ -221,9 +233,11 @@ export class OtpProtocol {
     return report;
   }
 
-  private async send(report: Uint8Array, signal?: AbortSignal): Promise<void> {
+  private async send(report: Uint8Array, signal?: AbortSignal, secret = false): Promise<void> {
     throwIfAborted(signal);
-    this.log.trace({ report: toHex(report) }, 'feature report out');
+    if (secret)
+      this.log.trace({ flags: report[FEATURE_FLAGS_OFFSET] }, 'feature report out (secret)');
+    else this.log.trace({ report: toHex(report) }, 'feature report out');
     await this.withTimeout('SET_FEATURE', () => this.connection.sendFeatureReport(report));
   }
 

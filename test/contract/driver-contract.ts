@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import {
   type DeviceInfo,
   type Driver,
@@ -12,7 +13,12 @@ import {
   toHex,
 } from '../../src/core';
 import { parseVirtualSpec, VirtualToken } from '../../drivers/virtual';
-import { YubiOtpSession } from '../../src/yubikey';
+import {
+  hmacChallengeSlotConfig,
+  hotpSlotConfig,
+  OtpSlotSession,
+  YubiOtpSession,
+} from '../../src/yubikey';
 import { decodeKeyboard, readSerialExchange, serialResponseReport } from './otp-exchange';
 
 /** What the harness knows about the token behind the driver. */
@@ -43,6 +49,8 @@ export interface ContractOptions {
 }
 
 const NO_HANG_MS = 3000; // a promise that has not settled by then is a hang
+/** RFC 4226's seed: counter 0 types 755224. */
+const RFC4226_SEED = new Uint8Array(Buffer.from('12345678901234567890', 'ascii'));
 
 /** A second token for hotplug cases, distinct from the default serial. */
 export function anotherToken(): VirtualToken {
@@ -245,6 +253,70 @@ export function describeDriverContract(
       expect(gone).toContain(await codeOf(connection.getFeatureReport()));
       expect(gone).toContain(await codeOf(connection.sendFeatureReport(new Uint8Array(8))));
       await within(connection.close(), 'close after unplug');
+    });
+
+    // Writes are registered for virtual keys only: on a real key they would replace its slots.
+    virtualOnly(
+      'programs slot 2 with SLOT_CONFIG2, confirmed by the sequence; the key then types it',
+      async (token) => {
+        const { connection } = await openToken();
+        const slots = new OtpSlotSession(new YubiOtpSession(connection, { reclaimAttempts: 1 }));
+        const before = await within(slots.state(), 'state');
+        const result = await within(
+          slots.putConfiguration(2, hotpSlotConfig({ secret: RFC4226_SEED })),
+          'the write',
+        );
+        expect(result).toMatchObject({
+          accepted: true,
+          status: { programmingSequence: before.programmingSequence + 1, slot2Valid: true },
+        });
+        const reports: Uint8Array[] = [];
+        connection.on('input', (r) => reports.push(r));
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(await within(token.press(2), 'press')).toBe('755224');
+        await waitUntil(() => decodeKeyboard(reports).done, 'the Enter key report');
+        expect(decodeKeyboard(reports).text).toBe('755224');
+      },
+    );
+
+    virtualOnly(
+      'a write with the wrong access code is refused and the slot keeps what it had',
+      async (token) => {
+        const { connection } = await openToken();
+        const slots = new OtpSlotSession(new YubiOtpSession(connection, { reclaimAttempts: 1 }));
+        const code = Uint8Array.of(1, 2, 3, 4, 5, 6);
+        await within(
+          slots.putConfiguration(2, hotpSlotConfig({ secret: RFC4226_SEED, accessCode: code })),
+          'the write',
+        );
+        const refused = await within(
+          slots.putConfiguration(2, hmacChallengeSlotConfig({ secret: RFC4226_SEED })),
+          'the refused write',
+        );
+        expect(refused).toMatchObject({
+          accepted: false,
+          reason: 'access-code',
+          keyState: 'unchanged',
+        });
+        expect(await within(token.press(2), 'press')).toBe('755224');
+        await expect(within(slots.deleteSlot(2, code), 'delete')).resolves.toMatchObject({
+          accepted: true,
+        });
+      },
+    );
+
+    virtualOnly('answers an HMAC-SHA1 challenge (SLOT_CHAL_HMAC2) through the driver', async () => {
+      const { connection } = await openToken();
+      const slots = new OtpSlotSession(new YubiOtpSession(connection, { reclaimAttempts: 1 }));
+      await within(
+        slots.putConfiguration(2, hmacChallengeSlotConfig({ secret: RFC4226_SEED })),
+        'the write',
+      );
+      const challenge = Buffer.from('contract');
+      const response = await within(slots.calculateHmacSha1(2, challenge), 'the challenge');
+      expect(toHex(response)).toBe(
+        createHmac('sha1', RFC4226_SEED).update(challenge).digest('hex'),
+      );
     });
 
     if (!options.hotplug) {

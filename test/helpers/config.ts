@@ -16,7 +16,11 @@ export function testConfig(dir: string, over: ConfigLayer = {}): ResolvedConfig 
   const forTests: ConfigLayer = {
     server: { port: 0, controlSocket: join(dir, 'control.sock') },
     store: { path: join(dir, 'tokens.sqlite'), keyFile: join(dir, 'keys', 'seed.key') },
-    drivers: { enabled: ['virtual'], emulatorSocket: join(dir, 'emulator.sock') },
+    drivers: {
+      enabled: ['virtual'],
+      emulatorSocket: join(dir, 'emulator.sock'),
+      virtualStateDir: join(dir, 'virtual'),
+    },
   };
   return withOverrides(withOverrides(defaultConfig({}), forTests), over);
 }

@@ -35,7 +35,11 @@ export function crashConfig(dir: string): ResolvedConfig {
     },
     // The losers of deliberate races are failures; they must not lock the token between rounds.
     lockout: { ...base.lockout, maxFailures: 100 },
-    store: { path: join(dir, 'store.sqlite'), keyFile: join(dir, 'keys', 'seed.key') },
+    store: {
+      ...base.store,
+      path: join(dir, 'store.sqlite'),
+      keyFile: join(dir, 'keys', 'seed.key'),
+    },
     log: { level: 'silent' },
   };
 }

@@ -2,7 +2,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Command } from 'commander';
-import { findSlot, parseVirtualSpec } from '../../drivers/virtual';
+import {
+  FileTokenStateStore,
+  findSlot,
+  parseVirtualSpec,
+  stateFileFor,
+  VirtualToken,
+} from '../../drivers/virtual';
 import { buildProgram } from '../../src/cli/program';
 import { modhexEncode } from '../../src/core';
 import { generateTotp } from '../../src/otp';
@@ -122,7 +128,8 @@ describe('otp', () => {
 
   test("virtual shows a virtual token's secrets and the code of its next press, for QA", async () => {
     const spec = 'yubikey:serial=123456,counter=3';
-    const json = await runTokenbridge(['otp', 'virtual', spec, '--json']);
+    const stateDir = ['--virtual-state-dir', join(dir, 'virtual')];
+    const json = await runTokenbridge(['otp', 'virtual', spec, '--json', ...stateDir]);
     expect(json.code).toBe(0);
     const parsed = parseVirtualSpec(spec);
     const hotp = findSlot(parsed, 'hotp')!;
@@ -131,6 +138,7 @@ describe('otp', () => {
       serial: '123456',
       kind: 'yubikey',
       model: 'yk5',
+      state: join(dir, 'virtual', '123456.json'),
       slots: [
         {
           slot: 1,
@@ -151,9 +159,26 @@ describe('otp', () => {
         },
       ],
     });
-    const text = await runTokenbridge(['otp', 'virtual', 'hotp:secret=' + RFC_HEX]);
+    const text = await runTokenbridge(['otp', 'virtual', 'hotp:secret=' + RFC_HEX, ...stateDir]);
     expect(text.stdout).toMatch(/^ {2}counter +0 \(the next press types 755224\)$/m);
     expect(text.stdout).toMatch(/^slot 2: not programmed$/m);
+  });
+
+  test("virtual reads the counters the token's last run left in its state file; --fresh the spec", async () => {
+    const spec = `hotp:secret=${RFC_HEX},pacing=0`;
+    const stateDir = join(dir, 'virtual');
+    const token = new VirtualToken(parseVirtualSpec(spec), {
+      stateStore: new FileTokenStateStore(stateFileFor(stateDir, 7050602)),
+    });
+    expect([await token.press(), await token.press()]).toEqual(['755224', '287082']);
+    const shown = (...flags: string[]) =>
+      runTokenbridge(['otp', 'virtual', spec, '--virtual-state-dir', stateDir, ...flags]);
+    const text = (await shown()).stdout;
+    expect(text).toMatch(/^ {2}counter +2 \(the next press types 359152\)$/m);
+    expect(text).toContain(`state ${join(stateDir, '7050602.json')}\n`);
+    expect((await shown('--fresh')).stdout).toMatch(
+      /^ {2}counter +0 \(the next press types 755224\)$/m,
+    );
   });
 });
 
@@ -169,7 +194,7 @@ describe('tokens', () => {
 
   test('list sorts serials as a person expects, and pages by --after in that order', async () => {
     const store = openStore(dir);
-    importTokens(
+    await importTokens(
       store,
       ['100001', '4242', 't10', '99', 't2', '4243', 'a', '1000000'].map((s) => hotpToken(s)),
     );
@@ -207,7 +232,7 @@ describe('tokens', () => {
       const r = await runTokenbridge(['tokens', 'import', file, ...flags, ...storeFlags]);
       expect(r.code).toBe(1);
       expect(r.stderr).toBe(
-        'tokenbridge: line 3: serial 5001 appears twice in this import (first at line 1)\n',
+        'tokenbridge: line 3: serial 5001 appears twice in this import (first at line 1; use --replace to keep the last one)\n',
       );
       expect(await list()).toEqual([]);
     },

@@ -17,13 +17,13 @@ let dir: string;
 let cleanup: () => void;
 let store: string;
 let keyFile: string;
-beforeEach(() => {
+beforeEach(async () => {
   ({ dir, cleanup } = tempDir());
   // openStore's layout: the registry and its key in the test's folder.
   store = join(dir, 'store.sqlite');
   keyFile = join(dir, 'keys', 'seed.key');
   const s = openStore(dir);
-  importTokens(s, [hotpToken('C1'), hotpToken('C2'), hotpToken('C3')]);
+  await importTokens(s, [hotpToken('C1'), hotpToken('C2'), hotpToken('C3')]);
   s.closeSync();
 });
 afterEach(() => cleanup());

@@ -27,6 +27,11 @@ describe('tokenbridge emulate', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  /** Each test's tokens keep their state in its own folder, as separate machines would. */
+  const stateEnv = () => ({ TOKENBRIDGE_VIRTUAL_STATE_DIR: join(dir, 'state') });
+  const emulate = (args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}) =>
+    runTokenbridge(args, { ...options, env: { ...stateEnv(), ...options.env } });
+
   /**
    * A host on the driver, as the daemon's device manager is: it opens each token as it attaches and
    * listens to its keyboard reports (which is what lets the emulator say ready). Records hotplug
@@ -48,7 +53,7 @@ describe('tokenbridge emulate', () => {
   }
 
   test('drives a token from lines: press, unplug, plug, press 2, quit', async () => {
-    const result = await runTokenbridge(
+    const result = await emulate(
       ['emulate', `hotp:secret=${RFC4226_SECRET_HEX},pacing=0`, '--socket', socketPath],
       { stdin: 'press\nunplug\nplug\npress 2\nquit\npress\n' },
     );
@@ -83,7 +88,7 @@ describe('tokenbridge emulate', () => {
   });
 
   test('--reveal --json prints the OTP as JSON lines; end of input quits', async () => {
-    const result = await runTokenbridge(
+    const result = await emulate(
       [
         'emulate',
         `hotp:secret=${RFC4226_SECRET_HEX},pacing=0,counter=1`,
@@ -105,8 +110,26 @@ describe('tokenbridge emulate', () => {
     expect(result.stderr).toBe('tokenbridge: unknown emulator command "wiggle"\n');
   });
 
+  test('a token keeps its counter across emulate runs, as a key does; --fresh starts it over', async () => {
+    const run = async (...flags: string[]) => {
+      const args = [
+        'emulate',
+        `hotp:secret=${RFC4226_SECRET_HEX},pacing=0`,
+        '--socket',
+        socketPath,
+      ];
+      const result = await emulate([...args, '--reveal', ...flags], { stdin: 'press\n' });
+      expect(result.stderr).toBe('');
+      return result.stdout.split('\n').filter((l) => l.startsWith('slot 1: typed'));
+    };
+    expect(await run()).toEqual(['slot 1: typed 755224']);
+    expect(await run()).toEqual(['slot 1: typed 287082']);
+    expect(await run('--fresh')).toEqual(['slot 1: typed 755224']);
+    expect(await run()).toEqual(['slot 1: typed 287082']);
+  });
+
   test('pressing an unplugged token reports it and carries on', async () => {
-    const result = await runTokenbridge(['emulate', 'yubico:pacing=0', '--socket', socketPath], {
+    const result = await emulate(['emulate', 'yubico:pacing=0', '--socket', socketPath], {
       stdin: 'unplug\npress\nplug\npress\n',
     });
     expect(result.code).toBe(0);
@@ -115,13 +138,13 @@ describe('tokenbridge emulate', () => {
   });
 
   test('a bad spec exits 2 with one line', async () => {
-    const result = await runTokenbridge(['emulate', 'hotp:digits=7', '--socket', socketPath]);
+    const result = await emulate(['emulate', 'hotp:digits=7', '--socket', socketPath]);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe('tokenbridge: virtual spec: digits: expected 6 or 8, got "7"\n');
   });
 
   test('no daemon listening exits 1 with one line', async () => {
-    const result = await runTokenbridge(['emulate', 'hotp', '--socket', join(dir, 'none.sock')]);
+    const result = await emulate(['emulate', 'hotp', '--socket', join(dir, 'none.sock')]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
       /^tokenbridge: no daemon is listening on .*none\.sock \(ENOENT\)\n$/,
@@ -129,7 +152,7 @@ describe('tokenbridge emulate', () => {
   });
 
   test('the default socket comes from the runtime directory', async () => {
-    const result = await runTokenbridge(['emulate', 'hotp'], {
+    const result = await emulate(['emulate', 'hotp'], {
       env: { XDG_RUNTIME_DIR: dir, RUNTIME_DIRECTORY: '' },
     });
     expect(result.code).toBe(1);
@@ -151,7 +174,7 @@ describe('tokenbridge emulate', () => {
       stdin,
       stdout,
       stderr,
-      env: isolatedEnv(),
+      env: isolatedEnv(stateEnv()),
     });
     await attached;
     await driver.dispose();
@@ -172,7 +195,7 @@ describe('tokenbridge emulate', () => {
     stdout.on('data', (d: Buffer) => (out += d.toString()));
     const exit = runCli(
       ['emulate', `hotp:secret=${RFC4226_SECRET_HEX},pacing=0`, '--socket', socketPath, '--reveal'],
-      { stdin, stdout, stderr: new PassThrough(), env: isolatedEnv() },
+      { stdin, stdout, stderr: new PassThrough(), env: isolatedEnv(stateEnv()) },
     );
     stdin.write('\rux'); // press, unplug, an unbound key
     stdin.write('pq');

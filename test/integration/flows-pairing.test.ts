@@ -42,7 +42,7 @@ describe('pairing over the WebSocket API, with virtual tokens and a real client'
     const { client, hello } = await daemon.connect();
     expect(hello).toMatchObject({
       version: packageVersion,
-      capabilities: { pairing: true, tapPairing: true },
+      capabilities: { pairing: true, tapPairing: true, setup: true },
       devices: [{ driver: 'virtual', serial: '5000001', access: 'shared' }],
     });
 
@@ -199,7 +199,7 @@ describe('pairing over the WebSocket API, with virtual tokens and a real client'
     daemon = await startFlowServer({ pairing: false, kiosk: { idleResetMs: 30_000 } });
     const { client, hello } = await daemon.connect();
     expect(hello).toMatchObject({
-      capabilities: { pairing: false, tapPairing: false },
+      capabilities: { pairing: false, tapPairing: false, setup: false },
       kiosk: { idleResetMs: 30_000 },
     });
     expect(await client.request('pairing.start', { user: ALICE })).toMatchObject({

@@ -66,7 +66,7 @@ describe('sign-on and unpairing over the WebSocket API', () => {
 
   test('signed on as alice, unpairing a token that is not hers is TOKEN_NOT_FOUND', async () => {
     await pairedDaemon();
-    importTokens(daemon.store, [hotpToken('7000001')]);
+    await importTokens(daemon.store, [hotpToken('7000001')]);
     await daemon.store.pair('7000001', 'bob', { source: 'test' });
     const { client } = await daemon.connect();
     const signOn = await client.request('signon.verify', { user: ALICE, passcode: '755224' });

@@ -57,7 +57,7 @@ describe('a damaged registry behind a running daemon', () => {
       const recording = recordingLogger();
       logs = recording.entries;
       rig = await startTestDaemon({ logger: recording.logger });
-      importTokens(rig.daemon.store, [hotpToken('5000001')]);
+      await importTokens(rig.daemon.store, [hotpToken('5000001')]);
       await rig.daemon.store.pair('5000001', ALICE, { source: 'test' });
       const client = await rig.connect();
       tamper(damage);
@@ -81,7 +81,7 @@ describe('a damaged registry behind a running daemon', () => {
     const recording = recordingLogger();
     logs = recording.entries;
     rig = await startTestDaemon({ logger: recording.logger });
-    importTokens(rig.daemon.store, [hotpToken('5000001')]);
+    await importTokens(rig.daemon.store, [hotpToken('5000001')]);
     await rig.daemon.store.pair('5000001', ALICE, { source: 'test' });
     const client = await rig.connect();
     tamper((db) => db.exec('DROP TABLE tokens'));

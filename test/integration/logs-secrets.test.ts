@@ -5,7 +5,7 @@ import type { ConfigLayer } from '../../src/config';
 import { createLogger, type Logger } from '../../src/core/logger';
 import { generateHotp } from '../../src/otp';
 import { Runtime } from '../../src/runtime';
-import type { SqliteTokenStore } from '../../src/tokens';
+import type { RegistryStore, TokenStore } from '../../src/tokens';
 import { importFile } from '../../src/tokens/import';
 import { parseVirtualSpec, VirtualDriver, VirtualToken } from '../../drivers/virtual';
 import { testConfig } from '../helpers/config';
@@ -91,10 +91,10 @@ const YUBICO_PUBLIC_ID = 'vvccccnjfvbg';
 const SPARE_SERIAL = '5550004';
 
 /** The Yubico token of the ws test, in the registry like a vendor seed file would put it. */
-function addYubicoToken(s: SqliteTokenStore): void {
-  const session = s.beginImport({ replace: false, dryRun: false, source: 'test' });
-  session.add(yubicoToken(YUBICO_SERIAL, YUBICO_PUBLIC_ID));
-  session.commit();
+async function addYubicoToken(s: TokenStore): Promise<void> {
+  const session = await s.beginImport({ replace: false, dryRun: false, source: 'test' });
+  await session.add(yubicoToken(YUBICO_SERIAL, YUBICO_PUBLIC_ID));
+  await session.commit();
 }
 
 let capture: LogCapture;
@@ -127,7 +127,7 @@ function parts(clock?: HeldClock, drivers: VirtualDriver[] = []): Runtime {
   return runtime;
 }
 
-function store(): Promise<SqliteTokenStore> {
+function store(): Promise<RegistryStore> {
   return parts().store();
 }
 
@@ -148,9 +148,9 @@ describe('no seed and no whole OTP in any log line, at trace level', () => {
   test('the verifier: accept, reject, replay, resync, lockout', async () => {
     const rig = parts(new HeldClock());
     const s = await rig.store();
-    const session = s.beginImport({ replace: false, dryRun: false, source: 'test' });
-    session.add(hotpToken('9100001'));
-    session.commit();
+    const session = await s.beginImport({ replace: false, dryRun: false, source: 'test' });
+    await session.add(hotpToken('9100001'));
+    await session.commit();
     const v = await rig.verifier();
     const code = (counter: number) =>
       generateHotp({ secret: RFC_SEED, algorithm: 'sha1', digits: 6 }, counter);
@@ -224,13 +224,13 @@ describe('no seed and no whole OTP in any log line, at trace level', () => {
     });
     cleanups.push(() => test.stop());
     const s = test.daemon.store;
-    const session = s.beginImport({ replace: false, dryRun: false, source: 'test' });
-    session.add(hotpToken(serial));
-    session.commit();
-    addYubicoToken(s);
-    const spare = s.beginImport({ replace: false, dryRun: false, source: 'test' });
-    spare.add(hotpToken(SPARE_SERIAL));
-    spare.commit();
+    const session = await s.beginImport({ replace: false, dryRun: false, source: 'test' });
+    await session.add(hotpToken(serial));
+    await session.commit();
+    await addYubicoToken(s);
+    const spare = await s.beginImport({ replace: false, dryRun: false, source: 'test' });
+    await spare.add(hotpToken(SPARE_SERIAL));
+    await spare.commit();
     await s.pair(serial, 'alice', CONTEXT);
     await s.pair(YUBICO_SERIAL, 'alice', CONTEXT);
     const port = test.daemon.port;

@@ -15,6 +15,16 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** Every command run keeps its virtual tokens' state apart, as on separate machines. */
+let runs = 0;
+const freshState = () => ({
+  TOKENBRIDGE_VIRTUAL_STATE_DIR: path.join(dir, `state-${++runs}`),
+});
+const run = (args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}) =>
+  runTokenbridge(args, { ...options, env: { ...freshState(), ...options.env } });
+const start = (args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}) =>
+  startTokenbridge(args, { ...options, env: { ...freshState(), ...options.env } });
+
 function hotpFor(spec: string, counter: number): string {
   const slot = findSlot(parseVirtualSpec(spec), 'hotp')!;
   return generateHotp({ secret: slot.secret, algorithm: 'sha1', digits: slot.digits }, counter);
@@ -50,7 +60,7 @@ function jsonLines(stdout: string): Array<Record<string, unknown>> {
 
 describe('tokenbridge devices', () => {
   test('--json lists the drivers and the virtual tokens with serial and firmware', async () => {
-    const r = await runTokenbridge([
+    const r = await run([
       'devices',
       '--json',
       '--driver',
@@ -81,11 +91,7 @@ describe('tokenbridge devices', () => {
   });
 
   test('the text form names every driver with its availability and tabulates tokens', async () => {
-    const r = await runTokenbridge([
-      'devices',
-      '--virtual',
-      'hotp:serial=99,serial-hidden=on,model=yk4',
-    ]);
+    const r = await run(['devices', '--virtual', 'hotp:serial=99,serial-hidden=on,model=yk4']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^ {2}virtual: available$/m);
     expect(r.stdout).toMatch(/^ {2}hid: (available|unavailable: .+)$/m);
@@ -103,7 +109,7 @@ describe('tokenbridge devices', () => {
     [['devices', '--frobnicate'], /unknown option/],
     [['watch', '--virtual', 'nonsense'], /virtual spec: kind/],
   ])('bad input %j exits 2 with one line', async (args, message) => {
-    const r = await runTokenbridge(args);
+    const r = await run(args);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(message);
@@ -115,7 +121,7 @@ describe('tokenbridge watch', () => {
   const spec = 'hotp:serial=5150,pacing=0';
 
   test('--json prints one object per event, driven by stdin lines; OTPs redacted', async () => {
-    const r = await runTokenbridge(
+    const r = await run(
       [
         'watch',
         '--json',
@@ -147,7 +153,7 @@ describe('tokenbridge watch', () => {
   });
 
   test('--reveal prints the OTPs the seed gives', async () => {
-    const r = await runTokenbridge(
+    const r = await run(
       [
         'watch',
         '--json',
@@ -167,7 +173,7 @@ describe('tokenbridge watch', () => {
   });
 
   test('text lines; a bad stdin command is reported and watching goes on', async () => {
-    const r = await runTokenbridge(
+    const r = await run(
       [
         'watch',
         '--driver',
@@ -190,7 +196,7 @@ describe('tokenbridge watch', () => {
   });
 
   test('SIGTERM stops it cleanly', async () => {
-    const running = startTokenbridge(
+    const running = start(
       [
         'watch',
         '--json',
@@ -241,7 +247,7 @@ describe('tokenbridge watch on a terminal', () => {
         '--socket',
         path.join(dir, 'e.sock'),
       ],
-      { stdout, stderr, stdin, env: isolatedEnv() },
+      { stdout, stderr, stdin, env: isolatedEnv(freshState()) },
     );
     await until('attached', 1);
     stdin.write('\r');
@@ -255,7 +261,7 @@ describe('tokenbridge watch on a terminal', () => {
     stdin.write('q');
     expect(await done).toBe(0);
     expect(err.text).toMatch(
-      /^keys: Enter presses the first virtual token, u unplugs it, p plugs it back, q quits$/m,
+      /^keys: Enter presses the first virtual token, 2 touches it long \(slot 2\), u unplugs it, p plugs it back, q quits$/m,
     );
     expect(err.text.match(/keys:/g)).toHaveLength(1);
     expect(rawModes).toEqual([true, false]);
@@ -286,7 +292,7 @@ describe('tokenbridge watch and the emulator bus', () => {
         stdout,
         stderr,
         stdin,
-        env: isolatedEnv(),
+        env: isolatedEnv(freshState()),
       },
     );
     const spec = 'hotp:serial=8888,pacing=0';

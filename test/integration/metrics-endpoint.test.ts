@@ -48,11 +48,7 @@ async function start(extra: Partial<ServerOptions> = {}): Promise<Rig> {
     logger: silentLogger(),
     metrics,
     observer: metrics,
-    health: createHealthContributor({
-      devices: manager,
-      storeRead: () => store.count(),
-      storePath,
-    }),
+    health: createHealthContributor({ devices: manager, store }),
     ...extra,
   });
   metrics.countClients(() => server.connectionCount);
@@ -194,15 +190,21 @@ describe('GET /healthz with the daemon contributor', () => {
       drivers: [{ name: 'virtual', available: true, hotplug: 'events' }],
       devices: 1,
       storeWritable: true,
+      registry: { ok: true, kind: 'sqlite' },
     });
   });
 
-  test('is 503 when the store can no longer be read', async () => {
+  test('is 503 when the store can no longer be read, saying why without a path', async () => {
     const rig = await start();
     rig.store.closeSync();
     const res = await get(rig.port, '/healthz');
     expect(res.status).toBe(503);
-    expect(JSON.parse(res.body)).toMatchObject({ ok: false, storeWritable: false });
+    expect(JSON.parse(res.body)).toMatchObject({
+      ok: false,
+      storeWritable: false,
+      registry: { ok: false, kind: 'sqlite', code: 'STORE_IO' },
+    });
+    expect(res.body).not.toContain(rig.storePath);
   });
 
   test('is 503 when the store file is gone from under the daemon', async () => {

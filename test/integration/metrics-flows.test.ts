@@ -41,10 +41,10 @@ async function start(): Promise<Rig> {
   });
   cleanups.push(() => test.stop());
   const store = test.daemon.store;
-  const session = store.beginImport({ replace: false, dryRun: false, source: 'test' });
-  session.add(hotpToken(PAIRED));
-  session.add(hotpToken(UNPAIRED));
-  session.commit();
+  const session = await store.beginImport({ replace: false, dryRun: false, source: 'test' });
+  await session.add(hotpToken(PAIRED));
+  await session.add(hotpToken(UNPAIRED));
+  await session.commit();
   await store.pair(PAIRED, 'alice', { source: 'test' });
   const port = test.daemon.port;
   const client = await open(port);

@@ -24,7 +24,11 @@ beforeAll(async () => {
       enabled: ['virtual'],
       emulatorSocket: join(dir, 'run', 'emulator.sock'),
     },
-    store: { path: join(dir, 'tokens.sqlite'), keyFile: join(dir, 'keys', 'seed.key') },
+    store: {
+      ...base.store,
+      path: join(dir, 'tokens.sqlite'),
+      keyFile: join(dir, 'keys', 'seed.key'),
+    },
   };
   daemon = await startDaemon({ config, logger: silentLogger(), env: {} });
 });

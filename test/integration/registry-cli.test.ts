@@ -17,11 +17,11 @@ let dir: string;
 let cleanup: () => void;
 let storeFlags: string[];
 
-beforeEach(() => {
+beforeEach(async () => {
   ({ dir, cleanup } = tempDir());
   storeFlags = ['--store', join(dir, 'store.sqlite'), '--key-file', join(dir, 'keys', 'seed.key')];
   const store = openStore(dir);
-  importTokens(store, [hotpToken('H1'), hotpToken('H2'), yubicoToken('Y1', 'dteffuje')]);
+  await importTokens(store, [hotpToken('H1'), hotpToken('H2'), yubicoToken('Y1', 'dteffuje')]);
   store.closeSync();
 });
 afterEach(() => cleanup());
@@ -180,5 +180,33 @@ describe('usage errors exit 2', () => {
     ]) {
       expect(r.stdout).toContain(name);
     }
+  });
+});
+
+describe('a registry that is damaged, empty or foreign is refused at start, never served', () => {
+  test('serve and the registry commands stop with one line naming the file', async () => {
+    const empty = join(dir, 'empty.sqlite');
+    writeFileSync(empty, '');
+    const keyFlags = ['--key-file', join(dir, 'keys', 'seed.key')];
+    const list = await runTokenbridge(['tokens', 'list', '--store', empty, ...keyFlags]);
+    expect(list.code).toBe(1);
+    expect(list.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/store .*empty\.sqlite is empty \(zero bytes\)/),
+    ]);
+    const serve = await runTokenbridge([
+      'serve',
+      '--store',
+      empty,
+      ...keyFlags,
+      '--port',
+      '0',
+      '--driver',
+      'virtual',
+      '--emulator-socket',
+      join(dir, 'emu.sock'),
+    ]);
+    expect(serve.code).toBe(1);
+    expect(serve.stderr).toMatch(/is empty \(zero bytes\)/);
+    expect(readFileSync(empty).length).toBe(0);
   });
 });

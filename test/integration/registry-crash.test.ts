@@ -18,7 +18,7 @@ afterEach(() => cleanup());
 
 test('SIGKILL at random moments never rolls a counter back or accepts a code twice', async () => {
   const store = openStore(dir);
-  importTokens(store, [hotpToken('H1')]);
+  await importTokens(store, [hotpToken('H1')]);
   store.closeSync();
   const accepted: number[] = [];
   let lastCounter = 0;
@@ -59,4 +59,4 @@ test('SIGKILL at random moments never rolls a counter back or accepts a code twi
   const verified = await final.audit({ event: 'verified', limit: 10_000 });
   expect(verified.map((e) => e.detail.matched)).toEqual([...Array(lastCounter).keys()]);
   final.closeSync();
-});
+}, 60_000); // 15 child processes, each compiling the sources it runs: a budget, not a bound

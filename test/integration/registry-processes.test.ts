@@ -20,7 +20,7 @@ afterEach(() => cleanup());
 
 test('two processes verifying the same passcode on one file: exactly one accepts it', async () => {
   const store = openStore(dir);
-  importTokens(store, [hotpToken('H1')]);
+  await importTokens(store, [hotpToken('H1')]);
   store.closeSync();
   const args = [join(dir, 'store.sqlite'), join(dir, 'keys', 'seed.key'), 'H1'] as const;
   const workers = [new RegistryWorker(...args, 'lines'), new RegistryWorker(...args, 'lines')];

@@ -42,6 +42,8 @@ async function serve(...extra: string[]): Promise<Served> {
       join(dir, 'emulator.sock'),
       '--control-socket',
       join(dir, 'control.sock'),
+      '--virtual-state-dir',
+      join(dir, 'virtual'),
       ...extra,
     ],
     { env: { PATH: process.env.PATH ?? '' }, stdio: ['pipe', 'pipe', 'pipe'] },

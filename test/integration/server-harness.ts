@@ -29,7 +29,7 @@ export class TestBackend implements ApiBackend {
     return {
       version: '0.1.0',
       devices: this.devices,
-      capabilities: { pairing: true, tapPairing: true },
+      capabilities: { pairing: true, tapPairing: true, setup: false },
     };
   }
   listDevices() {
@@ -61,6 +61,11 @@ export class TestBackend implements ApiBackend {
   }
   async pairingTap(_c: unknown, _p: string, passcode: string) {
     return this.outcome(passcode.startsWith('cccccc') ? '755224' : passcode);
+  }
+  async pairingSetup(_c: unknown, pairingId: string, deviceId: string) {
+    if (deviceId !== 'd1')
+      throw new TokenBridgeError('ENROLL_FAILED', `no key ${deviceId} to set up`);
+    return { pairingId, step: 'verification' as const, serial: '5000001' };
   }
   async pairingCancel() {
     return { cancelled: true };

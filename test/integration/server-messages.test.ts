@@ -20,7 +20,7 @@ describe('requests and replies', () => {
       protocol: 'tokenbridge.v1',
       version: '0.1.0',
       devices: h.backend.devices,
-      capabilities: { pairing: true, tapPairing: true },
+      capabilities: { pairing: true, tapPairing: true, setup: false },
     });
     await other.close();
   });

@@ -19,7 +19,7 @@ afterEach(async () => {
 
 async function daemonWithYubicoTokens(): Promise<TestDaemon> {
   rig = await startTestDaemon();
-  importTokens(rig.daemon.store, [
+  await importTokens(rig.daemon.store, [
     yubicoToken('300', PUBLIC_ID),
     yubicoToken('301', OTHER_PUBLIC_ID),
   ]);

@@ -103,7 +103,7 @@ async function signOnLoop(
 
 test('SIGKILL at random moments never rolls a counter back, accepts a code twice, or corrupts the store', async () => {
   const store = openStore(dir);
-  importTokens(store, [hotpToken(SERIAL)]);
+  await importTokens(store, [hotpToken(SERIAL)]);
   store.closeSync();
 
   // Round 0: pair over the API, then stop cleanly (SIGTERM).

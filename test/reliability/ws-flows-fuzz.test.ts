@@ -159,7 +159,7 @@ async function play(actions: readonly Action[]): Promise<void> {
     },
   });
   const origin = target.daemon.url.replace(/\/$/, '');
-  importTokens(
+  await importTokens(
     target.daemon.store,
     TOKENS.map((serial, i) => hotpToken(serial, { secret: secretOf(i) })),
   );

@@ -197,7 +197,7 @@ beforeAll(async () => {
     config: { server: { port: 0, rateLimit: { perSecond: 10_000, burst: 10_000 } } },
   });
   origin = target.daemon.url.replace(/\/$/, '');
-  importTokens(target.daemon.store, [hotpToken('7050602')]);
+  await importTokens(target.daemon.store, [hotpToken('7050602')]);
 });
 
 afterAll(async () => {

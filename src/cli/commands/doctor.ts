@@ -26,7 +26,7 @@ export function register(program: Command, io: CliIo): void {
     .option('--json', 'print { ok, checks: [{ id, title, status, detail, fix }] }')
     .action(async (opts: { config?: string; json?: boolean }) => {
       const { config, check } = resolveConfig(opts.config, io.env);
-      const report = await runDoctor({ config });
+      const report = await runDoctor({ config, env: io.env });
       const checks = [check, ...report.checks];
       const ok = report.ok && check.status !== 'fail';
       if (opts.json) printJson(io.stdout, { ok, checks });

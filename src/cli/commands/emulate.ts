@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { connectEmulator, parseVirtualSpec, VirtualToken } from '../../../drivers/virtual';
+import { connectEmulator } from '../../../drivers/virtual';
+import { virtualTokenFor } from '../../runtime/virtual-tokens';
 import { addConfigOptions, commandConfig } from '../config-options';
 import { EmulatorSession, type EmulatorSessionOptions } from '../emulator-session';
 import type { CliIo } from '../io';
@@ -16,13 +17,18 @@ export function register(program: Command, io: CliIo): void {
         'the daemon heard all of it. SPEC is KIND[:key=value,...], see docs/virtual-devices.md.',
     )
     .argument('<spec>', 'token spec, e.g. yubikey or hotp:serial=123456,digits=8');
-  // Only the socket: the token runs here, everything else is the daemon's.
-  addConfigOptions(emulate, ['drivers.emulatorSocket'])
+  // The socket and the token's state: the token runs here, everything else is the daemon's.
+  addConfigOptions(emulate, [
+    'drivers.emulatorSocket',
+    'drivers.virtualStateDir',
+    'drivers.virtualFresh',
+  ])
     .option('--reveal', 'print typed OTPs in full instead of redacted')
     .option('--json', 'one JSON object per event')
     .action(async (specText: string, opts: EmulatorSessionOptions & Record<string, unknown>) => {
-      const token = new VirtualToken(parseVirtualSpec(specText));
-      const socketPath = commandConfig(io, opts).config.drivers.emulatorSocket;
+      const { config } = commandConfig(io, opts);
+      const token = virtualTokenFor(specText, config);
+      const socketPath = config.drivers.emulatorSocket;
       const client = await connectEmulator(socketPath, token);
       await new EmulatorSession(io, token, client, opts).run(socketPath);
     });

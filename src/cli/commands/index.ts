@@ -42,6 +42,11 @@ const COMMANDS: readonly CommandEntry[] = [
     ],
   },
   {
+    name: 'store',
+    summary: 'The registry itself: its schema, its health, copies between SQLite and PostgreSQL.',
+    load: () => [(require('./store') as typeof import('./store')).register],
+  },
+  {
     name: 'devices',
     summary: 'List the drivers and the tokens attached now (the running daemon’s when one runs).',
     load: () => [(require('./devices') as typeof import('./devices')).register],
@@ -55,6 +60,12 @@ const COMMANDS: readonly CommandEntry[] = [
     name: 'emulate',
     summary: 'Run a virtual token in this terminal, attached to a running daemon.',
     load: () => [(require('./emulate') as typeof import('./emulate')).register],
+  },
+  {
+    name: 'keys',
+    summary:
+      "A key's OTP slots: info, program (a fresh credential, verified and registered), delete, swap.",
+    load: () => [(require('./keys') as typeof import('./keys')).register],
   },
   {
     name: 'doctor',

@@ -10,7 +10,7 @@ import {
   type HashAlgorithm,
   type Period,
 } from '../../otp';
-import { parseVirtualSpec } from '../../../drivers/virtual/spec';
+import { addConfigOptions, commandConfig } from '../config-options';
 import { choiceOption, hexOption, intOption } from '../options';
 import { virtualSecrets, virtualSecretsText } from '../virtual-secrets';
 import { printJson } from '../output';
@@ -108,16 +108,23 @@ export function register(program: Command, io: CliIo): void {
       }
     });
 
-  otp
+  const virtual = otp
     .command('virtual')
     .description(
       "Show a virtual token's slots and their secrets (derived from the serial unless the spec " +
-        'gives them) and the code its next press types, for QA. These are test secrets.',
+        'gives them) and the code its next press types, for QA: as its state file has them (the ' +
+        'counters the last run left, a slot `keys program` wrote), else as the spec makes them. ' +
+        'These are test secrets.',
     )
-    .argument('<spec>', 'token spec, e.g. hotp or yubikey:serial=123456 (docs/virtual-devices.md)')
+    .argument('<spec>', 'token spec, e.g. hotp or yubikey:serial=123456 (docs/virtual-devices.md)');
+  // The token's state, as serve and emulate keep it.
+  addConfigOptions(virtual, ['drivers.virtualStateDir', 'drivers.virtualFresh'])
     .option('--json', 'print JSON')
-    .action((specText: string, opts: { json?: boolean }) => {
-      const secrets = virtualSecrets(parseVirtualSpec(specText));
+    .action(async (specText: string, opts: { json?: boolean } & Record<string, unknown>) => {
+      const { config } = commandConfig(io, opts);
+      // Loaded here: the other calculators need no driver code.
+      const { virtualTokenFor } = await import('../../runtime/virtual-tokens');
+      const secrets = virtualSecrets(virtualTokenFor(specText, config));
       if (opts.json) return printJson(io.stdout, secrets);
       io.stdout.write(virtualSecretsText(secrets).join('\n') + '\n');
     });

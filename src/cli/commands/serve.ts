@@ -17,8 +17,8 @@ export function register(program: Command, io: CliIo): void {
     .description(
       'Run the daemon: devices, registry, the pairing page and the WebSocket API. Prints the ' +
         'page URL when ready; stops cleanly on SIGINT or SIGTERM. With --virtual tokens, Enter ' +
-        'presses the first one (u unplugs it, p plugs it back, q quits); without a terminal, ' +
-        'stdin takes lines: press [N], unplug [N], plug [N], quit.',
+        'presses the first one (2 touches it long: slot 2, u unplugs it, p plugs it back, q quits); ' +
+        'without a terminal, stdin takes lines: press [N], long [N], unplug [N], plug [N], quit.',
     );
   addConfigOptions(serve).action((flags: Record<string, unknown>) => runServe(flags, io));
 }

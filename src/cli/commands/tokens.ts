@@ -3,7 +3,7 @@ import { counted, ErrorCode, StoreError } from '../../core';
 import type { Runtime } from '../../runtime';
 import { AUDIT_EVENTS } from '../../tokens/audit';
 import { compareSerials } from '../../tokens/serial-order';
-import type { AuditEvent, SqliteTokenStore, TokenRecord, TokenOutcome } from '../../tokens';
+import type { AuditEvent, RegistryStore, TokenRecord, TokenOutcome } from '../../tokens';
 import { addConfigOptions, commandConfig, type ConfigScope } from '../config-options';
 import { DaemonLink } from '../daemon-link';
 import { controlError } from '../../daemon/control-protocol';
@@ -148,7 +148,7 @@ export function register(program: Command, io: CliIo): void {
     .option('--new-key <path>', 'a 32-byte key file to move to (default: a fresh random key)')
     .action((flags: JsonFlag & { newKey?: string }) =>
       withStore(flags, io, async (store) => {
-        const { from, to, tokens: count } = store.rekey({ source: SOURCE }, flags.newKey);
+        const { from, to, tokens: count } = await store.rekey({ source: SOURCE }, flags.newKey);
         if (flags.json)
           return printJson(io.stdout, { from, to, tokens: count, keyFile: store.keyFile });
         io.stdout.write(
@@ -223,7 +223,7 @@ async function verifyWithDaemon(
 function withStore(
   flags: object,
   io: CliIo,
-  fn: (store: SqliteTokenStore, runtime: Runtime) => Promise<void>,
+  fn: (store: RegistryStore, runtime: Runtime) => Promise<void>,
 ): Promise<void> {
   return withRuntime(io, flags, async (runtime) => fn(await runtime.store(), runtime));
 }

@@ -4,6 +4,7 @@ import { parseUsbId, type UsbId } from '../../core';
 import { createDrivers, describeAvailability } from '../../../drivers';
 import { checkDrivers } from './drivers';
 import { checkStoreFiles } from './files';
+import { checkRegistry } from './registry';
 import { UDEV_RULE_NAME } from './fixes';
 import { checkHidraw } from './hidraw';
 import { Machine } from './machine';
@@ -33,7 +34,10 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     ...drivers,
     // The usb driver already says it finds no USB bus (with the fix): the same news once is enough.
     ...(bus && !(bus.busMissing && drivers.some(saysNoUsbBus)) ? [bus.check] : []),
-    ...(await checkStoreFiles(config.store.path, config.store.keyFile, machine.uid)),
+    ...(config.store.url === null
+      ? await checkStoreFiles(config.store.path, config.store.keyFile, machine.uid)
+      : []),
+    ...(options.registry === false ? [] : await checkRegistry(config, options.env ?? process.env)),
     await checkPort(config.server.host, config.server.port, options.probeTimeoutMs),
     ...(config.drivers.exclusive ? await checkExclusive(machine, extra) : []),
   ];

@@ -34,6 +34,10 @@ export interface DoctorOptions {
   readonly driverReports?: () => Promise<DriverAvailabilityReport[]>;
   /** Longest wait for whatever holds a busy port to answer /healthz. */
   readonly probeTimeoutMs?: number;
+  /** Open the registry and check it (default true; the machine-only tests turn it off). */
+  readonly registry?: boolean;
+  /** The environment the daemon sees ($CREDENTIALS_DIRECTORY). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export interface DoctorReport {

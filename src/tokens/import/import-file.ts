@@ -13,7 +13,7 @@ import type { CsvDefaults, ImportFormat } from './types';
 
 /** Whatever opens an import session: the registry's store. */
 export interface ImportTarget {
-  beginImport(options: ImportOptions): ImportSession;
+  beginImport(options: ImportOptions): Promise<ImportSession>;
 }
 
 export interface ImportProgress {
@@ -70,14 +70,14 @@ export async function importFile(
       `--key and --password apply to the pskc format only; this file is ${format}`,
     );
   }
-  const session = target.beginImport({
+  const session = await target.beginImport({
     replace: options.replace,
     dryRun: options.dryRun,
     source: `${basename(file)} (${format})`,
   });
   let tokens = 0;
-  const add = (token: ImportedToken, bytesRead: number) => {
-    addWithOrigin(session, token);
+  const add = async (token: ImportedToken, bytesRead: number) => {
+    await addWithOrigin(session, token);
     tokens++;
     options.onProgress?.({ bytesRead, totalBytes, tokens });
   };
@@ -88,7 +88,7 @@ export async function importFile(
       }
       const xml = await readFile(file, 'utf8');
       // Progress for XML is per KeyPackage; bytes are all read up front.
-      for (const token of parsePskc(xml, options.secrets)) add(token, totalBytes);
+      for (const token of parsePskc(xml, options.secrets)) await add(token, totalBytes);
     } else {
       const parser = createLineParser(format, options.csv);
       const stream = createReadStream(file, { encoding: 'utf8' });
@@ -97,18 +97,18 @@ export async function importFile(
       try {
         for await (const line of lines) {
           const token = parser.line(line, ++lineNo);
-          if (token) add(token, stream.bytesRead);
+          if (token) await add(token, stream.bytesRead);
         }
       } finally {
         lines.close();
         stream.destroy();
       }
     }
-    const summary = session.commit();
+    const summary = await session.commit();
     return { ...summary, format, tokens };
   } catch (err) {
     try {
-      session.rollback();
+      await session.rollback();
     } catch {
       // The original error says what went wrong; a failed rollback of an uncommitted session
       // leaves nothing behind.
@@ -118,9 +118,9 @@ export async function importFile(
 }
 
 /** The store's own errors (a duplicate serial) get the token's location in front. */
-function addWithOrigin(session: ImportSession, token: ImportedToken): void {
+async function addWithOrigin(session: ImportSession, token: ImportedToken): Promise<void> {
   try {
-    session.add(token);
+    await session.add(token);
   } catch (err) {
     if (err instanceof TokenBridgeError && !err.message.startsWith(token.origin)) {
       throw new TokenBridgeError(err.code, `${token.origin}: ${err.message}`, { cause: err });

@@ -20,7 +20,7 @@ export function queryAudit(db: Database.Database, query: AuditQuery): AuditEntry
   filter('id', '>', query.afterId);
   params.limit = Math.min(Math.max(1, query.limit ?? DEFAULT_AUDIT_LIMIT), MAX_AUDIT_LIMIT);
   const sql =
-    'SELECT id, at, event, serial, user, source, detail FROM audit' +
+    'SELECT id, at, event, serial, user, source, detail, node FROM audit' +
     (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
     ` ORDER BY id ${query.newestFirst ? 'DESC' : 'ASC'} LIMIT @limit`;
   return db.prepare<[Record<string, unknown>], AuditRow>(sql).all(params).map(toAuditEntry);

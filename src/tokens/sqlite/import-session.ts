@@ -1,145 +1,143 @@
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants as fsConstants, openSync, unlinkSync } from 'node:fs';
 import { ErrorCode, StoreError, type Clock } from '../../core';
-import { ImportRepeats } from '../import-repeats';
+import { checkPublicIdFree, checkSerialFree } from '../import-repeats';
 import type { SeedCipher } from '../seed-cipher';
 import type { ImportedToken, ImportOptions, ImportSession, ImportSummary } from '../types';
 import { packSecret, validateImportedToken } from '../validate-token';
 import { asStoreError } from './errors';
+import { STAGING_SCHEMA, type PublishContext } from './import-publish';
 
-/** Prepared once per store and reused by every session: a 100,000-token import prepares nothing. */
-export interface ImportStatements {
-  readonly exists: Database.Statement<[string], number>;
-  readonly ownerOfPublicId: Database.Statement<[string], string>;
-  readonly insert: Database.Statement<[Record<string, unknown>]>;
-  readonly replace: Database.Statement<[Record<string, unknown>]>;
-  readonly audit: Database.Statement<[Record<string, unknown>]>;
+const STAGING_FILE_MODE = 0o600;
+
+/** Reads of the live registry an import makes while it stages (WAL readers take no lock). */
+export interface RegistryReads {
+  readonly exists: (serial: string) => boolean;
+  readonly ownerOfPublicId: (publicId: string) => string | undefined;
 }
 
-export function prepareImportStatements(db: Database.Database): ImportStatements {
-  return {
-    exists: db.prepare<[string], number>('SELECT 1 FROM tokens WHERE serial = ?').pluck(),
-    ownerOfPublicId: db
-      .prepare<[string], string>('SELECT serial FROM tokens WHERE public_id = ?')
-      .pluck(),
-    insert: db.prepare(
-      `INSERT INTO tokens (serial, kind, algorithm, digits, period, counter, drift, public_id,
-         imported_at, key_id, seed_nonce, seed_ct)
-       VALUES (@serial, @kind, @algorithm, @digits, @period, @counter, @drift, @publicId,
-         @at, @keyId, @nonce, @ciphertext)`,
-    ),
-    // A re-imported serial gets a new secret and fresh state; its pairing stays.
-    replace: db.prepare(
-      `UPDATE tokens SET kind = @kind, algorithm = @algorithm, digits = @digits, period = @period,
-         counter = @counter, last_step = NULL, drift = @drift, public_id = @publicId,
-         yubico_usage = NULL, yubico_session = NULL, imported_at = @at, last_used_at = NULL,
-         fail_count = 0, locked_until = NULL, lock_count = 0,
-         key_id = @keyId, seed_nonce = @nonce, seed_ct = @ciphertext
-       WHERE serial = @serial`,
-    ),
-    audit: db.prepare(
-      `INSERT INTO audit (at, event, serial, user, source, detail)
-       VALUES (@at, @event, @serial, @user, @source, @detail)`,
-    ),
-  };
+/** Where staging files live: beside the registry, so they share its folder's privacy. */
+export function stagingPathFor(registryPath: string): string {
+  return `${registryPath}.import-${process.pid}-${randomBytes(4).toString('hex')}`;
 }
 
 /**
- * One import in one IMMEDIATE transaction on its own connection: each token is validated, sealed
- * and written as it arrives, so only the counts live in memory. An error from add() rolls
- * everything back.
- *
- * The connection is the session's alone because an import spans awaits (the file is read between
- * add calls): on a shared connection, a verification in between would run inside the import's
- * transaction, and a rollback would undo its counter. On its own connection a concurrent
- * verification waits for the write lock instead (up to the busy timeout).
+ * One import, staged in a private scratch file beside the registry: each token is validated,
+ * sealed and written there as it arrives, so the registry's write lock is not taken at all while
+ * the file is read (a running daemon keeps writing counters meanwhile). commit() publishes every
+ * staged token in one short transaction (import-publish.ts); rollback(), or any error from add(),
+ * deletes the scratch file and leaves the registry as it was.
  */
 export class SqliteImportSession implements ImportSession {
-  private added = 0;
-  private replaced = 0;
-  private readonly repeats = new ImportRepeats();
   private open = true;
+  private readonly staging: Database.Database;
+  private readonly insert: Database.Statement<[Record<string, unknown>]>;
+  private readonly stagedOwnerOfPublicId: Database.Statement<[string, string], string>;
+  private readonly stagedOrigin: Database.Statement<[string], string>;
+  private readonly counts: Database.Statement<[], { existed: number; total: number }>;
 
   constructor(
-    private readonly db: Database.Database,
-    private readonly statements: ImportStatements,
+    private readonly stagingPath: string,
+    private readonly reads: RegistryReads,
     private readonly cipher: SeedCipher,
     private readonly clock: Clock,
     private readonly options: ImportOptions,
     private readonly path: string,
-    /** Called once the transaction has ended, either way: closes the connection. */
+    private readonly publish: (summary: PublishContext) => Promise<ImportSummary>,
+    /** Called once the session has ended, either way. */
     private readonly onEnd: () => void,
   ) {
     try {
-      db.exec('BEGIN IMMEDIATE');
+      closeSync(
+        openSync(
+          stagingPath,
+          fsConstants.O_RDWR | fsConstants.O_CREAT | fsConstants.O_EXCL,
+          STAGING_FILE_MODE,
+        ),
+      );
+      this.staging = new Database(stagingPath);
+      // Scratch: the registry's own commit is what makes an import durable.
+      this.staging.pragma('journal_mode = OFF');
+      this.staging.pragma('synchronous = OFF');
+      this.staging.exec(STAGING_SCHEMA);
+      this.insert = this.staging.prepare(
+        `INSERT OR REPLACE INTO staged (serial, kind, algorithm, digits, period, counter, drift,
+           public_id, imported_at, key_id, seed_nonce, seed_ct, origin, existed)
+         VALUES (@serial, @kind, @algorithm, @digits, @period, @counter, @drift, @publicId,
+           @at, @keyId, @nonce, @ciphertext, @origin, @existed)`,
+      );
+      this.stagedOwnerOfPublicId = this.staging
+        .prepare<[string, string], string>(
+          'SELECT serial FROM staged WHERE public_id = ? AND serial != ?',
+        )
+        .pluck();
+      this.stagedOrigin = this.staging
+        .prepare<[string], string>('SELECT origin FROM staged WHERE serial = ?')
+        .pluck();
+      this.counts = this.staging.prepare(
+        'SELECT coalesce(sum(existed), 0) AS existed, count(*) AS total FROM staged',
+      );
+      this.staging.exec('BEGIN');
     } catch (err) {
-      onEnd();
+      this.discard();
       throw asStoreError(err, path);
     }
   }
 
-  add(token: ImportedToken): void {
+  async add(token: ImportedToken): Promise<void> {
     this.assertOpen();
     try {
-      this.write(token);
+      this.stage(token);
     } catch (err) {
-      this.abort();
+      this.end();
       throw asStoreError(err, this.path);
     }
   }
 
-  commit(): ImportSummary {
+  async commit(): Promise<ImportSummary> {
     this.assertOpen();
-    const summary = { added: this.added, replaced: this.replaced, dryRun: this.options.dryRun };
     try {
+      const { existed, total } = this.counts.get()!;
       if (this.options.dryRun) {
-        this.abort();
-        return summary;
+        return { added: total - existed, replaced: existed, dryRun: true };
       }
-      this.statements.audit.run({
+      this.staging.exec('COMMIT');
+      this.staging.close();
+      return await this.publish({
+        stagingPath: this.stagingPath,
+        options: this.options,
         at: this.clock.now(),
-        event: 'imported',
-        serial: null,
-        user: null,
-        source: this.options.source,
-        detail: JSON.stringify({ added: this.added, replaced: this.replaced }),
       });
-      this.db.exec('COMMIT');
-      this.open = false;
-      this.onEnd();
-      return summary;
     } catch (err) {
-      this.abort();
       throw asStoreError(err, this.path);
+    } finally {
+      this.end();
     }
   }
 
-  rollback(): void {
-    if (this.open) this.abort();
+  async rollback(): Promise<void> {
+    if (this.open) this.end();
   }
 
-  private write(token: ImportedToken): void {
+  private stage(token: ImportedToken): void {
     validateImportedToken(token);
-    this.repeats.check(token);
-    const exists = this.statements.exists.get(token.serial) !== undefined;
-    if (exists && !this.options.replace) {
-      throw new StoreError(
-        ErrorCode.TOKEN_EXISTS,
-        `${token.origin}: serial ${token.serial} is already in the registry (use --replace to overwrite it)`,
+    const existed = this.reads.exists(token.serial);
+    checkSerialFree(
+      token,
+      { inRegistry: existed, firstAt: this.stagedOrigin.get(token.serial) },
+      this.options,
+    );
+    if (token.publicId !== undefined)
+      checkPublicIdFree(
+        token,
+        this.reads.ownerOfPublicId(token.publicId) ??
+          this.stagedOwnerOfPublicId.get(token.publicId, token.serial),
       );
-    }
-    if (token.publicId !== undefined) {
-      const owner = this.statements.ownerOfPublicId.get(token.publicId);
-      if (owner !== undefined && owner !== token.serial) {
-        throw new StoreError(
-          ErrorCode.TOKEN_EXISTS,
-          `${token.origin}: public id ${token.publicId} already belongs to token ${owner}`,
-        );
-      }
-    }
     const plaintext = packSecret(token);
     const sealed = this.cipher.seal(token.serial, plaintext);
     plaintext.fill(0);
-    const row = {
+    this.insert.run({
       serial: token.serial,
       kind: token.kind,
       algorithm: token.algorithm,
@@ -152,22 +150,26 @@ export class SqliteImportSession implements ImportSession {
       keyId: sealed.keyId,
       nonce: sealed.nonce,
       ciphertext: sealed.ciphertext,
-    };
-    if (exists) {
-      this.statements.replace.run(row);
-      this.replaced++;
-    } else {
-      this.statements.insert.run(row);
-      this.added++;
-    }
+      origin: token.origin,
+      existed: existed ? 1 : 0,
+    });
   }
 
-  private abort(): void {
+  private end(): void {
     this.open = false;
+    this.discard();
+    this.onEnd();
+  }
+
+  private discard(): void {
     try {
-      if (this.db.open && this.db.inTransaction) this.db.exec('ROLLBACK');
+      if (this.staging?.open) this.staging.close();
     } finally {
-      this.onEnd();
+      try {
+        unlinkSync(this.stagingPath);
+      } catch {
+        // never created, or gone already
+      }
     }
   }
 

@@ -4,6 +4,9 @@ import { existsSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ErrorCode, StoreError, type Logger } from '../../core';
 import type { AuditContext } from '../audit';
+import type { RekeyResult } from '../registry';
+import { retryWhileBusy } from './busy-retry';
+import { META_KEY_ID } from './schema';
 import { SeedCipher } from '../seed-cipher';
 import {
   fsyncDir,
@@ -17,10 +20,7 @@ import {
 /** Rows re-encrypted per query: bounded memory for 100,000 tokens. */
 const REKEY_BATCH = 1000;
 
-export interface RekeyResult {
-  readonly from: string;
-  readonly to: string;
-  readonly tokens: number;
+export interface SqliteRekeyResult extends RekeyResult {
   readonly seedKey: SeedKey;
 }
 
@@ -38,15 +38,15 @@ export function pendingKeyPath(keyFile: string): string {
  * new seeds with the new key in `KEYFILE.new`, which the next open finds and finishes installing
  * (recoverPendingRekey). At no point are seeds stored under a key that exists nowhere on disk.
  */
-export function rekeyStore(
+export async function rekeyStore(
   db: Database.Database,
   current: SeedKey,
   keyFile: string,
   newKeyPath: string | undefined,
   at: number,
-  context: AuditContext,
+  context: AuditContext & { node: string; busyBudgetMs: number },
   logger: Logger,
-): RekeyResult {
+): Promise<SqliteRekeyResult> {
   if (current.fromCredentials) {
     throw new StoreError(
       ErrorCode.KEY_FILE,
@@ -78,37 +78,39 @@ export function rekeyStore(
     'UPDATE tokens SET key_id = @keyId, seed_nonce = @nonce, seed_ct = @ciphertext WHERE serial = @serial',
   );
   const audit = db.prepare(
-    `INSERT INTO audit (at, event, serial, user, source, detail)
-     VALUES (?, 'rekeyed', NULL, NULL, ?, ?)`,
+    `INSERT INTO audit (at, event, serial, user, source, detail, node)
+     VALUES (?, 'rekeyed', NULL, NULL, ?, ?, ?)`,
   );
-  const tokens = db
-    .transaction(() => {
-      let count = 0;
-      let after = '';
-      for (;;) {
-        const rows = page.all(after, REKEY_BATCH);
-        if (rows.length === 0) break;
-        for (const row of rows) {
-          const plaintext = oldCipher.open(row.serial, {
-            keyId: row.key_id,
-            nonce: row.seed_nonce,
-            ciphertext: row.seed_ct,
-          });
-          const sealed = newCipher.seal(row.serial, plaintext);
-          plaintext.fill(0);
-          update.run({ serial: row.serial, ...sealed });
-          count++;
-        }
-        after = rows[rows.length - 1]!.serial;
+  const meta = db.prepare('INSERT OR REPLACE INTO registry_meta (name, value) VALUES (?, ?)');
+  const reseal = db.transaction(() => {
+    let count = 0;
+    let after = '';
+    for (;;) {
+      const rows = page.all(after, REKEY_BATCH);
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        const plaintext = oldCipher.open(row.serial, {
+          keyId: row.key_id,
+          nonce: row.seed_nonce,
+          ciphertext: row.seed_ct,
+        });
+        const sealed = newCipher.seal(row.serial, plaintext);
+        plaintext.fill(0);
+        update.run({ serial: row.serial, ...sealed });
+        count++;
       }
-      audit.run(
-        at,
-        context.source,
-        JSON.stringify({ from: current.keyId, to: next.keyId, tokens: count }),
-      );
-      return count;
-    })
-    .immediate();
+      after = rows[rows.length - 1]!.serial;
+    }
+    audit.run(
+      at,
+      context.source,
+      JSON.stringify({ from: current.keyId, to: next.keyId, tokens: count }),
+      context.node,
+    );
+    meta.run(META_KEY_ID, next.keyId);
+    return count;
+  });
+  const tokens = await retryWhileBusy(() => reseal.immediate(), context.busyBudgetMs);
 
   renameSync(pending, keyFile);
   publishDirectory(keyFile);
@@ -128,7 +130,7 @@ export function recoverPendingRekey(
   if (current.fromCredentials) return current;
   const pending = pendingKeyPath(current.path);
   if (!existsSync(pending)) return current;
-  const stored = db.prepare<[], string>('SELECT key_id FROM tokens LIMIT 1').pluck().get();
+  const stored = recordedKeyId(db);
   if (stored === undefined || stored === current.keyId) return current;
   const candidate = readExistingKeyFile(pending);
   if (candidate.keyId !== stored) return current;
@@ -141,4 +143,14 @@ export function recoverPendingRekey(
 function publishDirectory(keyFile: string): void {
   // The rename must reach the disk before anyone discards a backup of the old key.
   fsyncDir(dirname(keyFile));
+}
+
+/** The key the registry says it is sealed under: its registry_meta row, else any token's key id. */
+export function recordedKeyId(db: Database.Database): string | undefined {
+  return (
+    db
+      .prepare<[string], string>('SELECT value FROM registry_meta WHERE name = ?')
+      .pluck()
+      .get(META_KEY_ID) ?? db.prepare<[], string>('SELECT key_id FROM tokens LIMIT 1').pluck().get()
+  );
 }

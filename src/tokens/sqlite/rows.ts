@@ -73,6 +73,7 @@ export interface AuditRow {
   user: string | null;
   source: string;
   detail: string;
+  node: string;
 }
 
 export function toAuditEntry(row: AuditRow): AuditEntry {
@@ -84,5 +85,6 @@ export function toAuditEntry(row: AuditRow): AuditEntry {
     user: row.user,
     source: row.source,
     detail: JSON.parse(row.detail) as Record<string, unknown>,
+    node: row.node,
   };
 }

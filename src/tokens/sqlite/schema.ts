@@ -50,7 +50,22 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
     BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
   `,
+  // 2: the node that wrote each audit row (a fleet's rows say which kiosk); the registry's own
+  // facts (the seed key fingerprint it was created with), checked at every start.
+  `
+  ALTER TABLE audit ADD COLUMN node TEXT NOT NULL DEFAULT '';
+  CREATE TABLE registry_meta (
+    name  TEXT PRIMARY KEY NOT NULL,
+    value TEXT NOT NULL
+  ) STRICT;
+  `,
 ];
+
+/** `PRAGMA application_id` of a tokenbridge registry: "TkBr". Any other non-zero id is foreign. */
+export const APPLICATION_ID = 0x546b4272;
+/** The names in registry_meta. */
+export const META_KEY_ID = 'key_id';
+export const META_CREATED_AT = 'created_at';
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -75,6 +90,7 @@ export function migrate(db: Database.Database, path: string, migrations = MIGRAT
     refuseNewer(from);
     for (let v = from; v < migrations.length; v++) db.exec(migrations[v]!);
     db.pragma(`user_version = ${migrations.length}`);
+    db.pragma(`application_id = ${APPLICATION_ID}`);
   }).immediate();
   return migrations.length;
 }

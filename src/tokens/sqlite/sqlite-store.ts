@@ -1,6 +1,5 @@
 import type Database from 'better-sqlite3';
 import {
-  counted,
   ErrorCode,
   silentLogger,
   StoreError,
@@ -9,23 +8,35 @@ import {
   type Logger,
 } from '../../core';
 import type { AuditContext, AuditEntry, AuditInput, AuditQuery } from '../audit';
-import { afterFailure, type FailureStep } from '../lockout';
+import { HealthTracker } from '../health-tracker';
+import type { FailureStep } from '../lockout';
+import type {
+  CopySession,
+  RegistryStore,
+  RegistrySnapshot,
+  RekeyResult,
+  SchemaState,
+  StoreCheck,
+  StoreHealth,
+} from '../registry';
 import { SeedCipher } from '../seed-cipher';
-import { loadSeedKey, type SeedKey } from '../seed-key';
+import type { SeedKey } from '../seed-key';
 import type { FailureRecord, ListOptions, LoadedToken, StateAdvance, TokenStore } from '../store';
 import type { ImportOptions, ImportSession, TokenRecord } from '../types';
 import { unpackSecret } from '../validate-token';
-import { asStoreError, guarded } from './errors';
-import {
-  prepareImportStatements,
-  SqliteImportSession,
-  type ImportStatements,
-} from './import-session';
-import { DEFAULT_BUSY_TIMEOUT_MS, openDatabase } from './open-database';
-import { rekeyStore, recoverPendingRekey, type RekeyResult } from './rekey';
-import { prepareStatements, type Statements } from './statements';
-import { sealedOf, toRecord } from './rows';
 import { queryAudit } from './audit-query';
+import { retryWhileBusy } from './busy-retry';
+import { asStoreError } from './errors';
+import { publishStaged } from './import-publish';
+import { SqliteImportSession, stagingPathFor } from './import-session';
+import { DEFAULT_BUSY_TIMEOUT_MS, openDatabase } from './open-database';
+import { rekeyStore } from './rekey';
+import { openRegistryKey } from './registry-key';
+import { sealedOf, toRecord } from './rows';
+import { openSnapshot, SqliteCopySession } from './sqlite-copy';
+import { SCHEMA_VERSION } from './schema';
+import { changeIn, failIn, pairIn, unpairIn, type InTransaction } from './state-changes';
+import { prepareStatements, type Statements } from './statements';
 
 export interface SqliteTokenStoreOptions {
   /** The registry file. */
@@ -36,13 +47,17 @@ export interface SqliteTokenStoreOptions {
   readonly keyIsCredential?: boolean;
   /** How many tokens one user may pair (`users.maxTokensPerUser` of the configuration). */
   readonly maxTokensPerUser: number;
+  /** Written into every audit row (`store.nodeName`). */
+  readonly nodeName?: string;
   readonly clock?: Clock;
   readonly logger?: Logger;
+  /** How long an operation waits (on timers) for another process's write lock. */
   readonly busyTimeoutMs?: number;
 }
 
 /** The embedded registry: one SQLite file, seeds sealed with AES-256-GCM under a separate key. */
-export class SqliteTokenStore implements TokenStore {
+export class SqliteTokenStore implements RegistryStore, TokenStore {
+  readonly kind = 'sqlite' as const;
   readonly path: string;
   readonly keyFile: string;
   private seedKey: SeedKey;
@@ -50,63 +65,73 @@ export class SqliteTokenStore implements TokenStore {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly maxTokensPerUser: number;
+  private readonly node: string;
   private readonly sql: Statements;
+  /** What a change needs inside its transaction (state-changes.ts). */
+  private readonly inTransaction: InTransaction;
   private readonly busyTimeoutMs: number;
-  /** The connection of the import session in progress, if any (closed with the store). */
-  private importConnection: Database.Database | undefined;
+  private readonly healthState = new HealthTracker();
+  /** The import or copy in progress, if any (discarded when the store closes). */
+  private session: { end: () => void } | undefined;
 
   private constructor(
     private readonly db: Database.Database,
-    paths: { path: string; keyFile: string },
     seedKey: SeedKey,
     options: SqliteTokenStoreOptions,
+    private readonly appliedNow: readonly number[],
   ) {
-    this.path = paths.path;
-    this.keyFile = paths.keyFile;
+    this.path = options.path;
+    this.keyFile = options.keyFile;
     this.seedKey = seedKey;
     this.cipher = new SeedCipher(seedKey);
     this.clock = options.clock ?? systemClock;
     this.logger = (options.logger ?? silentLogger()).child({ module: 'token-store' });
     this.maxTokensPerUser = options.maxTokensPerUser;
+    this.node = options.nodeName ?? '';
     this.sql = prepareStatements(db);
+    this.inTransaction = { sql: this.sql, audit: (entry, at) => this.insertAudit(entry, at) };
     this.busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   }
 
   /**
-   * Opens or creates the store. Refuses a key file readable by others, a schema newer than this
-   * code, and a key that does not match the seeds already stored.
+   * Opens or creates the store. Refuses a zero-length, damaged or foreign file, a key file readable
+   * by others, a schema newer than this code, and a key other than the one the registry was
+   * created with.
    */
   static open(options: SqliteTokenStoreOptions): SqliteTokenStore {
-    const { path, keyFile } = options;
     const logger = (options.logger ?? silentLogger()).child({ module: 'token-store' });
-    const db = openDatabase(path, options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
+    const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+    const { db, appliedNow } = openDatabase(options.path, { busyTimeoutMs });
     try {
-      const stored = db.prepare<[], string>('SELECT key_id FROM tokens LIMIT 1').pluck().get();
-      let seedKey = loadSeedKey(keyFile, {
-        credential: options.keyIsCredential === true,
-        create: stored === undefined,
-        whyNeeded: `store ${path} holds seeds under key ${stored}: give its key file (--key-file)`,
-      });
-      seedKey = recoverPendingRekey(db, seedKey, logger);
-      const foreign = db
-        .prepare<[string], string>('SELECT key_id FROM tokens WHERE key_id != ? LIMIT 1')
-        .pluck()
-        .get(seedKey.keyId);
-      if (foreign !== undefined) {
-        throw new StoreError(
-          ErrorCode.KEY_FILE,
-          `store ${path} holds seeds under key ${foreign}, but ${seedKey.path} is key ${seedKey.keyId}: use the key file the store was created with (--key-file)`,
-        );
-      }
-      return new SqliteTokenStore(db, { path, keyFile }, seedKey, options);
+      const seedKey = openRegistryKey(
+        db,
+        {
+          path: options.path,
+          keyFile: options.keyFile,
+          keyIsCredential: options.keyIsCredential === true,
+          now: (options.clock ?? systemClock).now(),
+        },
+        logger,
+      );
+      // From here on a busy lock is waited for on timers (busy-retry.ts), never inside SQLite.
+      db.pragma('busy_timeout = 0');
+      return new SqliteTokenStore(db, seedKey, options, appliedNow);
     } catch (err) {
       db.close();
-      throw err;
+      throw asStoreError(err, options.path);
     }
   }
 
   get keyId(): string {
     return this.seedKey.keyId;
+  }
+
+  get location(): string {
+    return this.path;
+  }
+
+  health(): StoreHealth {
+    return this.healthState.current;
   }
 
   async get(serial: string): Promise<TokenRecord | null> {
@@ -149,78 +174,35 @@ export class SqliteTokenStore implements TokenStore {
   }
 
   async advance(update: StateAdvance): Promise<boolean> {
-    return this.run(() =>
-      this.db
-        .transaction(() => {
-          const { expected: e, next: n } = update;
-          const changed = this.sql.advance.run({
-            serial: update.serial,
-            at: update.at,
-            counter: e.counter,
-            lastStep: e.lastStep,
-            drift: e.drift,
-            usage: e.yubicoUsage,
-            session: e.yubicoSession,
-            nCounter: n.counter,
-            nLastStep: n.lastStep,
-            nDrift: n.drift,
-            nUsage: n.yubicoUsage,
-            nSession: n.yubicoSession,
-          }).changes;
-          if (changed !== 1) return false;
-          this.insertAudit(update.audit, update.at);
-          return true;
-        })
-        .immediate(),
-    );
+    return this.write(() => {
+      const { expected: e, next: n } = update;
+      const changed = this.sql.advance.run({
+        serial: update.serial,
+        at: update.at,
+        counter: e.counter,
+        lastStep: e.lastStep,
+        drift: e.drift,
+        usage: e.yubicoUsage,
+        session: e.yubicoSession,
+        nCounter: n.counter,
+        nLastStep: n.lastStep,
+        nDrift: n.drift,
+        nUsage: n.yubicoUsage,
+        nSession: n.yubicoSession,
+      }).changes;
+      if (changed !== 1) return false;
+      this.insertAudit(update.audit, update.at);
+      return true;
+    });
   }
 
   async recordFailure(failure: FailureRecord): Promise<FailureStep | null> {
-    return this.run(() =>
-      this.db
-        .transaction((): FailureStep | null => {
-          const row = this.sql.failState.get(failure.serial);
-          if (!row) return null;
-          if (row.locked_until !== null && row.locked_until > failure.at) {
-            // Locked by a concurrent failure meanwhile: this attempt never ran against a live token.
-            return {
-              failCount: row.fail_count,
-              lockCount: row.lock_count,
-              lockedUntil: row.locked_until,
-            };
-          }
-          const step = afterFailure(
-            failure.policy,
-            { failCount: row.fail_count, lockCount: row.lock_count },
-            failure.at,
-          );
-          this.sql.setFailState.run({ serial: failure.serial, ...step });
-          this.insertAudit(
-            { ...failure.audit, detail: { ...failure.audit.detail, failCount: step.failCount } },
-            failure.at,
-          );
-          if (step.lockedUntil !== null) {
-            this.insertAudit(
-              {
-                ...failure.audit,
-                event: 'locked',
-                detail: { until: step.lockedUntil, lockCount: step.lockCount },
-              },
-              failure.at,
-            );
-          }
-          return step;
-        })
-        .immediate(),
-    );
+    return this.write(() => failIn(this.inTransaction, failure));
   }
 
   async unlock(serial: string, context: AuditContext): Promise<boolean> {
-    return this.change(
-      serial,
-      'unlocked',
-      context,
-      () => this.sql.unlock.run(serial).changes === 1,
+    return this.write(() =>
+      changeIn(this.inTransaction, serial, 'unlocked', context, this.clock.now()),
     );
   }
 
@@ -228,135 +210,136 @@ export class SqliteTokenStore implements TokenStore {
     if (typeof user !== 'string' || user.length === 0 || user.length > 256) {
       throw new StoreError(ErrorCode.INVALID_INPUT, 'user: expected 1..256 characters');
     }
-    return this.run(() =>
-      this.db
-        .transaction(() => {
-          const row = this.sql.get.get(serial);
-          if (!row) throw notFound(serial);
-          if (row.user === user) return toRecord(row);
-          if (row.user !== null) {
-            throw new StoreError(
-              ErrorCode.TOKEN_PAIRED,
-              `token ${serial} is already paired to another user`,
-            );
-          }
-          const owned = this.sql.countOfUser.get(user)!;
-          if (owned >= this.maxTokensPerUser) {
-            throw new StoreError(
-              ErrorCode.USER_TOKEN_LIMIT,
-              `user ${user} already has ${counted(owned, 'token')}, the limit is ${this.maxTokensPerUser}`,
-            );
-          }
-          const at = this.clock.now();
-          this.sql.pair.run({ serial, user, at });
-          this.insertAudit(
-            { event: 'paired', serial, user, source: context.source, detail: {} },
-            at,
-          );
-          return toRecord(this.sql.get.get(serial)!);
-        })
-        .immediate(),
+    const limit = this.maxTokensPerUser;
+    return this.write(() =>
+      pairIn(this.inTransaction, serial, user, context, limit, this.clock.now()),
     );
   }
 
   async unpair(serial: string, context: AuditContext): Promise<string | null> {
-    return this.run(() =>
-      this.db
-        .transaction(() => {
-          const row = this.sql.get.get(serial);
-          if (!row) throw notFound(serial);
-          if (row.user === null) return null;
-          this.sql.unpair.run(serial);
-          this.insertAudit(
-            { event: 'unpaired', serial, user: row.user, source: context.source, detail: {} },
-            this.clock.now(),
-          );
-          return row.user;
-        })
-        .immediate(),
-    );
+    return this.write(() => unpairIn(this.inTransaction, serial, context, this.clock.now()));
   }
 
   async delete(serial: string, context: AuditContext): Promise<boolean> {
-    return this.change(serial, 'deleted', context, () => this.sql.delete.run(serial).changes === 1);
+    return this.write(() =>
+      changeIn(this.inTransaction, serial, 'deleted', context, this.clock.now()),
+    );
   }
 
   async appendAudit(entry: AuditInput): Promise<void> {
-    this.run(() => this.insertAudit(entry, this.clock.now()));
+    await this.write(() => this.insertAudit(entry, this.clock.now()));
   }
 
   async audit(query: AuditQuery = {}): Promise<AuditEntry[]> {
     return this.run(() => queryAudit(this.db, query));
   }
 
-  beginImport(options: ImportOptions): ImportSession {
-    if (this.importConnection) {
-      throw new StoreError(ErrorCode.STORE_IO, `store ${this.path}: another import is in progress`);
-    }
-    const connection = openDatabase(this.path, this.busyTimeoutMs);
-    this.importConnection = connection;
-    const end = () => {
-      if (this.importConnection === connection) this.importConnection = undefined;
-      connection.close();
-    };
-    let statements: ImportStatements;
+  async beginImport(options: ImportOptions): Promise<ImportSession> {
+    const end = this.claimSession();
     try {
-      statements = prepareImportStatements(connection);
+      const session = new SqliteImportSession(
+        stagingPathFor(this.path),
+        {
+          exists: (serial) => this.sql.exists.get(serial) !== undefined,
+          ownerOfPublicId: (publicId) => this.sql.ownerOfPublicId.get(publicId),
+        },
+        this.cipher,
+        this.clock,
+        options,
+        this.path,
+        (context) =>
+          this.guard(() => publishStaged(this.db, context, this.node, this.busyTimeoutMs)),
+        end,
+      );
+      this.session = { end: () => void session.rollback() };
+      return session;
     } catch (err) {
       end();
-      throw asStoreError(err, this.path);
+      throw err;
     }
-    return new SqliteImportSession(
-      connection,
-      statements,
-      this.cipher,
-      this.clock,
-      options,
+  }
+
+  async beginCopy(): Promise<CopySession> {
+    const end = this.claimSession();
+    const session = new SqliteCopySession(
+      this.db,
+      stagingPathFor(this.path),
       this.path,
+      this.busyTimeoutMs,
       end,
     );
+    this.session = { end: () => void session.rollback() };
+    return session;
+  }
+
+  async snapshot(): Promise<RegistrySnapshot> {
+    return this.guard(async () => openSnapshot(this.path));
+  }
+
+  async schema(): Promise<SchemaState> {
+    const version = await this.run(
+      () => this.db.pragma('user_version', { simple: true }) as number,
+    );
+    return { version, appliedNow: this.appliedNow };
   }
 
   /**
    * Moves every seed to a new key (read from `newKeyPath`, or fresh random bytes); see rekey.ts for
    * the order that keeps a crash from stranding the seeds.
    */
-  rekey(context: AuditContext, newKeyPath?: string): RekeyResult {
-    const result = this.run(() =>
+  async rekey(context: AuditContext, newKeyPath?: string): Promise<RekeyResult> {
+    const result = await this.guard(() =>
       rekeyStore(
         this.db,
         this.seedKey,
         this.keyFile,
         newKeyPath,
         this.clock.now(),
-        context,
+        { ...context, node: this.node, busyBudgetMs: this.busyTimeoutMs },
         this.logger,
       ),
     );
     this.seedKey = result.seedKey;
     this.cipher = new SeedCipher(result.seedKey);
-    return result;
+    return { from: result.from, to: result.to, tokens: result.tokens };
+  }
+
+  async check(): Promise<StoreCheck[]> {
+    const integrity = this.checkIntegrity();
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    return [
+      {
+        name: 'integrity',
+        ok: integrity.ok,
+        detail: integrity.ok ? 'PRAGMA integrity_check: ok' : integrity.problems.join('; '),
+      },
+      {
+        name: 'schema',
+        ok: version === SCHEMA_VERSION,
+        detail: `schema version ${version} (this tokenbridge: ${SCHEMA_VERSION})`,
+      },
+      { name: 'key', ok: true, detail: `sealed under key ${this.keyId}, the key file's` },
+    ];
   }
 
   /** The connection's durability settings, as SQLite reports them. */
-  settings(): { journalMode: string; synchronous: string; busyTimeoutMs: number } {
-    return this.run(() => ({
+  settings(): { journalMode: string; synchronous: string; lockWaitMs: number } {
+    return {
       journalMode: String(this.db.pragma('journal_mode', { simple: true })),
       // SQLite reports the level as a number: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA.
       synchronous:
         ['OFF', 'NORMAL', 'FULL', 'EXTRA'][
           this.db.pragma('synchronous', { simple: true }) as number
         ] ?? 'unknown',
-      busyTimeoutMs: this.db.pragma('busy_timeout', { simple: true }) as number,
-    }));
+      lockWaitMs: this.busyTimeoutMs,
+    };
   }
 
   /** `PRAGMA integrity_check`: 'ok', or the problems SQLite found. */
   checkIntegrity(): { ok: boolean; problems: string[] } {
-    const rows = this.run(
-      () =>
-        this.db.pragma('integrity_check', { simple: false }) as Array<{ integrity_check: string }>,
-    );
+    const rows = this.db.pragma('integrity_check', { simple: false }) as Array<{
+      integrity_check: string;
+    }>;
     const problems = rows.map((r) => r.integrity_check).filter((m) => m !== 'ok');
     return { ok: problems.length === 0, problems };
   }
@@ -366,31 +349,24 @@ export class SqliteTokenStore implements TokenStore {
   }
 
   closeSync(): void {
-    // An import still open is rolled back: closing a connection mid-transaction discards it.
-    if (this.importConnection?.open) this.importConnection.close();
-    this.importConnection = undefined;
+    // An import still open is discarded: its staging file is deleted, the registry never saw it.
+    this.session?.end();
+    this.session = undefined;
     if (this.db.open) this.db.close();
   }
 
-  private change(
-    serial: string,
-    event: 'unlocked' | 'deleted',
-    context: AuditContext,
-    apply: () => boolean,
-  ): boolean {
-    return this.run(() =>
-      this.db
-        .transaction(() => {
-          const row = this.sql.get.get(serial);
-          if (!row || !apply()) return false;
-          this.insertAudit(
-            { event, serial, user: row.user, source: context.source, detail: {} },
-            this.clock.now(),
-          );
-          return true;
-        })
-        .immediate(),
-    );
+  private claimSession(): () => void {
+    if (this.session) {
+      throw new StoreError(ErrorCode.STORE_IO, `store ${this.path}: another import is in progress`);
+    }
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      this.session = undefined;
+    };
+    this.session = { end };
+    return end;
   }
 
   private insertAudit(entry: AuditInput, at: number): void {
@@ -401,14 +377,28 @@ export class SqliteTokenStore implements TokenStore {
       user: entry.user,
       source: entry.source,
       detail: JSON.stringify(entry.detail),
+      node: this.node,
     });
   }
 
-  private run<T>(fn: () => T): T {
-    return guarded(this.path, fn);
+  /** One IMMEDIATE transaction, waiting on timers while another process holds the write lock. */
+  private write<T>(fn: () => T): Promise<T> {
+    const transaction = this.db.transaction(fn);
+    return this.guard(() => retryWhileBusy(() => transaction.immediate(), this.busyTimeoutMs));
   }
-}
 
-function notFound(serial: string): StoreError {
-  return new StoreError(ErrorCode.TOKEN_NOT_FOUND, `no token with serial ${serial}`);
+  /** A read (WAL readers take no lock); a busy WAL recovery is waited for the same way. */
+  private run<T>(fn: () => T): Promise<T> {
+    return this.guard(() => retryWhileBusy(fn, this.busyTimeoutMs));
+  }
+
+  private async guard<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      const result = await fn();
+      this.healthState.succeeded();
+      return result;
+    } catch (err) {
+      throw this.healthState.failed(asStoreError(err, this.path));
+    }
+  }
 }

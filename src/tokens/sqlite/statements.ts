@@ -23,6 +23,8 @@ export interface Statements {
   readonly unpair: Database.Statement<[string]>;
   readonly delete: Database.Statement<[string]>;
   readonly audit: Database.Statement<[Params]>;
+  readonly exists: Database.Statement<[string], number>;
+  readonly ownerOfPublicId: Database.Statement<[string], string>;
 }
 
 export function prepareStatements(db: Database.Database): Statements {
@@ -66,8 +68,12 @@ export function prepareStatements(db: Database.Database): Statements {
     unpair: db.prepare('UPDATE tokens SET user = NULL, paired_at = NULL WHERE serial = ?'),
     delete: db.prepare('DELETE FROM tokens WHERE serial = ?'),
     audit: db.prepare(
-      `INSERT INTO audit (at, event, serial, user, source, detail)
-       VALUES (@at, @event, @serial, @user, @source, @detail)`,
+      `INSERT INTO audit (at, event, serial, user, source, detail, node)
+       VALUES (@at, @event, @serial, @user, @source, @detail, @node)`,
     ),
+    exists: db.prepare<[string], number>('SELECT 1 FROM tokens WHERE serial = ?').pluck(),
+    ownerOfPublicId: db
+      .prepare<[string], string>('SELECT serial FROM tokens WHERE public_id = ?')
+      .pluck(),
   };
 }

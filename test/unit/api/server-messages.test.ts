@@ -16,7 +16,7 @@ const valid: [string, object][] = [
       version: '0.1.0',
       protocol: 'tokenbridge.v1',
       devices: [device],
-      capabilities: { pairing: true, tapPairing: true },
+      capabilities: { pairing: true, tapPairing: true, setup: true },
     },
   ],
   ['device.attached', { type: 'device.attached', device }],

@@ -40,7 +40,7 @@ describe('tokenbridge config check FILE', () => {
       [
         `${file}: server.port: expected an integer 0..65535, got "abc"`,
         `${file}: server.allowOrigins.0: wildcards are not allowed; list each origin exactly, got "*"`,
-        `${file}: extra: unknown key (expected one of: server, drivers, otp, lockout, users, store, log, kiosk)`,
+        `${file}: extra: unknown key (expected one of: server, drivers, otp, lockout, users, store, log, enroll, kiosk)`,
       ].sort(),
     );
   });

@@ -58,7 +58,12 @@ function get(config: unknown, path: string): unknown {
 
 describe('docs/configuration.md documents every setting exactly as the code has it', () => {
   const rows = settingRows();
-  const defaults = defaultConfig(SYMBOLIC_ENV, () => false);
+  // The node name defaults to the machine's host name: the table shows it as HOSTNAME.
+  const defaults = defaultConfig(
+    SYMBOLIC_ENV,
+    () => false,
+    () => 'HOSTNAME',
+  );
   const kiosk = loadConfig({
     env: { ...SYMBOLIC_ENV, TOKENBRIDGE_KIOSK: 'true' },
     fileExists: () => false,
@@ -75,7 +80,12 @@ describe('docs/configuration.md documents every setting exactly as the code has 
 
   test.each(leafPaths())('%s: the kiosk column shows what kiosk mode changes', (key) => {
     const row = rows.find((r) => r.key === key);
-    const normal = JSON.stringify(get(defaults, key));
+    const normal = JSON.stringify(
+      get(
+        defaultConfig(SYMBOLIC_ENV, () => false),
+        key,
+      ),
+    );
     const inKiosk = JSON.stringify(get(kiosk, key));
     // kiosk.enabled itself is what switches kiosk mode on, not a default it changes.
     const expected = key === 'kiosk.enabled' || inKiosk === normal ? '—' : inKiosk;
@@ -84,7 +94,8 @@ describe('docs/configuration.md documents every setting exactly as the code has 
 
   test.each(leafPaths())('%s: the environment variable and flag are the bound ones', (key) => {
     const row = rows.find((r) => r.key === key);
-    const binding = BINDINGS.find((b) => b.path === key);
+    // `--store` takes a path or a connection string: it sets store.path or store.url.
+    const binding = BINDINGS.find((b) => b.path === key || b.alsoSets?.includes(key));
     expect(row?.env).toBe(binding?.env ?? '—');
     expect(row?.flag).toBe(binding?.flag ?? '—');
   });

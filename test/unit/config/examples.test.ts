@@ -22,6 +22,14 @@ describe('the example configurations', () => {
     expect(config.drivers.enabled).toContain('usb'); // exclusive capture needs the usb driver
   });
 
+  test('the fleet kiosk example names the database with TLS checked and no password', () => {
+    const config = loadConfig({ file: join(EXAMPLES, 'fleet-kiosk.json'), env: BASE_ENV });
+    expect(config.store.url).toMatch(
+      /^postgres:\/\/tokenbridge@[^:]+\/tokenbridge\?sslmode=verify-full&/,
+    );
+    expect(config.kiosk.enabled).toBe(true);
+  });
+
   test('the desktop example shares the token with other applications', () => {
     const config = loadConfig({ file: join(EXAMPLES, 'desktop.json'), env: BASE_ENV });
     expect(config.kiosk.enabled).toBe(false);

@@ -30,7 +30,7 @@ describe('valid files', () => {
     expect(d.users.maxTokensPerUser).toBe(5);
     expect(d.log.level).toBe('info');
     expect(d.kiosk).toEqual({ enabled: false, pairing: false, idleResetMs: 60000 });
-    expect(d.store).toEqual({
+    expect(d.store).toMatchObject({
       path: '/home/u/.local/state/tokenbridge/tokens.sqlite',
       keyFile: '/home/u/.local/state/tokenbridge/seed.key',
     });
@@ -146,7 +146,7 @@ describe('invalid files: each problem names the key and says what was expected',
     [
       'an unknown section',
       { sever: {} },
-      'FILE: sever: unknown key (expected one of: server, drivers, otp, lockout, users, store, log, kiosk)',
+      'FILE: sever: unknown key (expected one of: server, drivers, otp, lockout, users, store, log, enroll, kiosk)',
     ],
     [
       'an unknown key',

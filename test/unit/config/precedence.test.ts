@@ -198,7 +198,7 @@ describe('paths under systemd', () => {
       env: systemd,
       fileExists: (p) => p === `${systemd.CREDENTIALS_DIRECTORY}/tokenbridge.key`,
     });
-    expect(config.store).toEqual({
+    expect(config.store).toMatchObject({
       path: '/var/lib/tokenbridge/tokens.sqlite',
       keyFile: '/run/credentials/tokenbridge.service/tokenbridge.key',
     });

@@ -16,6 +16,7 @@ const SYSTEM_UNIT = 'tokenbridge.service';
 const USER_UNIT = 'tokenbridge-user.service';
 const KIOSK_DROP_IN = join('tokenbridge.service.d', 'kiosk.conf.example');
 const USER_DROP_IN = join('tokenbridge-user.service.d', 'no-userns.conf.example');
+const FLEET_DROP_IN = join('tokenbridge.service.d', 'fleet.conf.example');
 const SHIPPED_BINARY = '/usr/bin/tokenbridge';
 const REPO = join(__dirname, '..', '..', '..');
 
@@ -242,7 +243,7 @@ describe(`${USER_UNIT}: the desktop install`, () => {
       file: join(REPO, 'examples', 'desktop.json'),
       env: { HOME: '/home/u' },
     });
-    expect(config.store).toEqual({
+    expect(config.store).toMatchObject({
       path: '/home/u/.local/state/tokenbridge/tokens.sqlite',
       keyFile: '/home/u/.local/state/tokenbridge/seed.key',
     });
@@ -315,6 +316,28 @@ describe('the kiosk drop-in example', () => {
   });
 });
 
+describe('the fleet drop-in example', () => {
+  const dropIn = parseUnit(readFileSync(join(SYSTEMD_DIR, FLEET_DROP_IN), 'utf8'));
+
+  test('passes the database password as the credential store.passwordFile defaults to', () => {
+    const credentials = valuesOf(dropIn, 'Service', 'LoadCredential');
+    expect(credentials).toContain('tokenbridge.dbpass:/etc/tokenbridge/db.pass');
+    const env = { CREDENTIALS_DIRECTORY: '/run/credentials/tokenbridge.service' };
+    const config = loadConfig({
+      env,
+      fileExists: (p) => p === '/run/credentials/tokenbridge.service/tokenbridge.dbpass',
+    });
+    expect(config.store.passwordFile).toBe(
+      '/run/credentials/tokenbridge.service/tokenbridge.dbpass',
+    );
+  });
+
+  test("opens the unit's address filter to the database server only", () => {
+    expect(valuesOf(dropIn, 'Service', 'IPAddressAllow')).toEqual(['192.0.2.10']);
+    expect(valuesOf(dropIn, 'Service', 'IPAddressDeny')).toEqual([]);
+  });
+});
+
 describe('systemd-analyze', () => {
   let dir: string;
   let runtimeDir: string;
@@ -360,6 +383,16 @@ describe('systemd-analyze', () => {
   test('verify passes the system unit with the kiosk drop-in, without a single warning', () => {
     const unit = stage(SYSTEM_UNIT);
     stage(KIOSK_DROP_IN, join('tokenbridge.service.d', 'kiosk.conf'));
+    const result = verify(unit, '--system');
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  test('verify passes the system unit with the kiosk and fleet drop-ins, without a single warning', () => {
+    // A folder of its own: the security test below analyses the unit without the fleet drop-in.
+    const unit = stage(SYSTEM_UNIT, join('fleet', SYSTEM_UNIT));
+    stage(KIOSK_DROP_IN, join('fleet', 'tokenbridge.service.d', 'kiosk.conf'));
+    stage(FLEET_DROP_IN, join('fleet', 'tokenbridge.service.d', 'fleet.conf'));
     const result = verify(unit, '--system');
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);

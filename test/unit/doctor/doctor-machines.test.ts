@@ -96,9 +96,10 @@ async function doctor(setup: Setup): Promise<DoctorReport> {
       exclusive: setup.exclusive ?? false,
       extraUsbIds: setup.extraUsbIds ?? [],
     },
-    store: { path: paths.store, keyFile: paths.key },
+    store: { ...base.store, path: paths.store, keyFile: paths.key },
   };
   return runDoctor({
+    registry: false,
     config,
     root: setup.machine.root,
     identity: setup.identity ?? {

@@ -5,7 +5,7 @@ import { createFlowBackend } from '../../../src/daemon/backend';
 import type { DeviceManager } from '../../../src/devices';
 import { Runtime } from '../../../src/runtime';
 import type { BackendEventListener } from '../../../src/server';
-import type { SqliteTokenStore } from '../../../src/tokens';
+import type { RegistryStore } from '../../../src/tokens';
 import { testConfig } from '../../helpers/config';
 import { HeldClock } from '../../helpers/manual-clock';
 import { hotpToken, importTokens, tempDir } from '../tokens/registry-fixtures';
@@ -14,7 +14,7 @@ import { codeOf, hotpCode, RecordingObserver } from './flow-rig';
 const SPEC = 'hotp:serial=5000001,secret=3132333435363738393031323334353637383930,pacing=0';
 const ctx = { connectionId: 'conn-1', origin: 'http://127.0.0.1:7343' };
 
-let store: SqliteTokenStore;
+let store: RegistryStore;
 let bus: VirtualDriver;
 let devices: DeviceManager;
 let runtime: Runtime;
@@ -41,7 +41,7 @@ beforeEach(async () => {
     observer,
   });
   store = await runtime.store();
-  importTokens(store, [hotpToken('5000001')]);
+  await importTokens(store, [hotpToken('5000001')]);
   devices = runtime.devices();
   backend = createFlowBackend({
     flows: await runtime.flows(),
@@ -87,7 +87,7 @@ describe('the flow backend behind the server', () => {
     expect(HelloEvent.parse({ type: 'hello', protocol: 'tokenbridge.v1', ...hello })).toBeTruthy();
     expect(hello).toMatchObject({
       version: '1.2.3',
-      capabilities: { pairing: true, tapPairing: true },
+      capabilities: { pairing: true, tapPairing: true, setup: true },
       devices: [{ driver: 'virtual', serial: '5000001', firmware: expect.any(String) }],
     });
     expect(hello).not.toHaveProperty('kiosk');

@@ -76,17 +76,17 @@ export interface FlowRig {
   cleanup(): Promise<void>;
 }
 
-export function makeRig(
+export async function makeRig(
   tokens: ImportedToken[],
   options: Partial<
     Pick<PairingsOptions, 'pairingEnabled' | 'maxTokensPerUser' | 'suggestSerial' | 'maxPerOwner'>
   > = {},
-): FlowRig {
+): Promise<FlowRig> {
   const { dir, cleanup } = tempDir();
   const clock = new ManualClock();
   const { logger, entries } = recordingLogger();
   const store = openStore(dir, { clock, logger });
-  importTokens(store, tokens);
+  await importTokens(store, tokens);
   const verifier = new TokenVerifier({ store, clock, logger, ...verifierSettings() });
   const observer = new RecordingObserver();
   const states: FlowRig['states'] = [];

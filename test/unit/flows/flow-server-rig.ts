@@ -2,7 +2,7 @@ import WebSocket from 'ws';
 import { parseVirtualSpec, VirtualToken, type VirtualDriver } from '../../../drivers/virtual';
 import type { DeviceManager } from '../../../src/devices';
 import type { BridgeServer } from '../../../src/server';
-import type { ImportedToken, SqliteTokenStore } from '../../../src/tokens';
+import type { ImportedToken, RegistryStore } from '../../../src/tokens';
 import { startTestDaemon } from '../../helpers/daemon';
 import { HeldClock } from '../../helpers/manual-clock';
 import { importTokens } from '../tokens/registry-fixtures';
@@ -82,7 +82,7 @@ export interface FlowServerOptions {
 export interface FlowServer {
   readonly port: number;
   readonly origin: string;
-  readonly store: SqliteTokenStore;
+  readonly store: RegistryStore;
   readonly clock: HeldClock;
   readonly bus: VirtualDriver;
   readonly tokens: VirtualToken[];
@@ -119,7 +119,7 @@ export async function startFlowServer(options: FlowServerOptions = {}): Promise<
     },
   });
   const { daemon } = test;
-  importTokens(daemon.store, options.tokens ?? []);
+  await importTokens(daemon.store, options.tokens ?? []);
   const port = daemon.port;
   const origin = `http://127.0.0.1:${port}`;
   const clients: FlowClient[] = [];

@@ -11,14 +11,14 @@ afterEach(async () => {
   await rig.cleanup();
 });
 
-function setup(...args: Parameters<typeof makeRig>): FlowRig {
-  rig = makeRig(...args);
+async function setup(...args: Parameters<typeof makeRig>): Promise<FlowRig> {
+  rig = await makeRig(...args);
   return rig;
 }
 
 describe('pairing a hardware token, window by window', () => {
   test('Start, Hardware Token, serial, Verify: the token is paired and the user signed on', async () => {
-    setup([hotpToken('100')]);
+    await setup([hotpToken('100')]);
     const start = await rig.pairings.start('c1', 'alice');
     expect(start).toEqual({ pairingId: start.pairingId, step: 'choose-device' });
     expect(start.pairingId).toMatch(/^[A-Za-z0-9_-]{24}$/);
@@ -52,7 +52,7 @@ describe('pairing a hardware token, window by window', () => {
   });
 
   test('the serial of a plugged token is pre-filled at Hardware Token Pairing', async () => {
-    setup([hotpToken('100')], { suggestSerial: async () => '100' });
+    await setup([hotpToken('100')], { suggestSerial: async () => '100' });
     const { pairingId } = await rig.pairings.start('c1', 'alice');
     expect(await rig.pairings.chooseHardwareToken('c1', pairingId)).toEqual({
       pairingId,
@@ -63,7 +63,7 @@ describe('pairing a hardware token, window by window', () => {
 
   test('a TOTP token pairs with the code of the current time step (controlled clock)', async () => {
     const vector = RFC6238_VECTORS.find((v) => v.algorithm === 'sha1' && v.time === 1111111109)!;
-    setup([totpToken('200', { digits: 8 })]);
+    await setup([totpToken('200', { digits: 8 })]);
     rig.clock.ms = vector.time * 1000;
     const { pairingId } = await rig.pairings.start('c1', 'alice');
     await rig.pairings.chooseHardwareToken('c1', pairingId);
@@ -75,7 +75,7 @@ describe('pairing a hardware token, window by window', () => {
   });
 
   test('an OATH token id typed before the digits is accepted', async () => {
-    setup([hotpToken('100')]);
+    await setup([hotpToken('100')]);
     expect(await pairThroughFlow(rig, 'c1', 'alice', '100', `ubhe00000100${hotpCode(0)}`)).toEqual(
       expect.any(String),
     );
@@ -87,7 +87,7 @@ describe('refusals at Hardware Token Pairing', () => {
     ['a serial not in the registry', '999', 'TOKEN_NOT_FOUND'],
     ['a token paired to another user', '101', 'TOKEN_PAIRED'],
   ])('%s: %s is refused with %s', async (_what, serial, code) => {
-    setup([hotpToken('100'), hotpToken('101')]);
+    await setup([hotpToken('100'), hotpToken('101')]);
     await rig.store.pair('101', 'bob', { source: 'test' });
     const { pairingId } = await rig.pairings.start('c1', 'alice');
     await rig.pairings.chooseHardwareToken('c1', pairingId);
@@ -99,7 +99,7 @@ describe('refusals at Hardware Token Pairing', () => {
   });
 
   test('a user at the token limit is refused with USER_TOKEN_LIMIT', async () => {
-    setup([hotpToken('100'), hotpToken('101')], { maxTokensPerUser: 1 });
+    await setup([hotpToken('100'), hotpToken('101')], { maxTokensPerUser: 1 });
     await rig.store.pair('101', 'alice', { source: 'test' });
     const { pairingId } = await rig.pairings.start('c1', 'alice');
     await rig.pairings.chooseHardwareToken('c1', pairingId);
@@ -107,7 +107,7 @@ describe('refusals at Hardware Token Pairing', () => {
   });
 
   test('a token paired to someone else after the serial step is refused at Verify, untouched', async () => {
-    setup([hotpToken('100')]);
+    await setup([hotpToken('100')]);
     const { pairingId } = await rig.pairings.start('c1', 'alice');
     await rig.pairings.chooseHardwareToken('c1', pairingId);
     await rig.pairings.serial('c1', pairingId, '100');
@@ -136,14 +136,14 @@ describe('requests out of order', () => {
     ['verification', 'chooseHardwareToken', (id) => rig.pairings.chooseHardwareToken('c1', id)],
     ['verification', 'tap', (id) => rig.pairings.tap('c1', id, yubicoOtp(PUBLIC_ID, 1, 0))],
   ])('at %s, %s gets PAIRING_WRONG_STEP', async (step, _request, call) => {
-    setup([hotpToken('100')]);
+    await setup([hotpToken('100')]);
     const id = await reach(step);
     expect(await codeOf(call(id))).toBe('PAIRING_WRONG_STEP');
     expect((await rig.store.get('100'))?.counter).toBe(0);
   });
 
   test('two Verify clicks at once: one pairs, the other finds the pairing over', async () => {
-    setup([hotpToken('100')]);
+    await setup([hotpToken('100')]);
     const id = await reach('verification');
     const results = await Promise.allSettled([
       rig.pairings.verify('c1', id, hotpCode(0)),
@@ -166,7 +166,7 @@ describe('Final Step: a token pressed ahead of the window resynchronises with tw
   };
 
   test('a code 50 presses ahead asks for the next one; Sync with it pairs', async () => {
-    setup([hotpToken('100')]);
+    await setup([hotpToken('100')]);
     const id = await pressedAhead();
     expect(await rig.pairings.verify('c1', id, hotpCode(50))).toEqual({
       result: 'needs-next-passcode',
@@ -192,7 +192,7 @@ describe('Final Step: a token pressed ahead of the window resynchronises with tw
   });
 
   test('the first code is never accepted alone: syncing it again fails and Verification restarts', async () => {
-    setup([hotpToken('100')]);
+    await setup([hotpToken('100')]);
     const id = await pressedAhead();
     await rig.pairings.verify('c1', id, hotpCode(50));
     expect(await rig.pairings.sync('c1', id, hotpCode(50))).toMatchObject({
@@ -209,7 +209,7 @@ describe('Final Step: a token pressed ahead of the window resynchronises with tw
   });
 
   test('codes that are not consecutive do not pair', async () => {
-    setup([hotpToken('100')]);
+    await setup([hotpToken('100')]);
     const id = await pressedAhead();
     await rig.pairings.verify('c1', id, hotpCode(50));
     expect(await rig.pairings.sync('c1', id, hotpCode(53))).toMatchObject({ result: 'rejected' });
@@ -219,7 +219,7 @@ describe('Final Step: a token pressed ahead of the window resynchronises with tw
 
 describe('audit', () => {
   test('every transition of a pairing is one audit row, cancel included; never a passcode', async () => {
-    setup([hotpToken('100')]);
+    await setup([hotpToken('100')]);
     const { pairingId: id } = await rig.pairings.start('c1', 'alice');
     await rig.pairings.chooseHardwareToken('c1', id);
     await rig.pairings.serial('c1', id, '100');
@@ -238,7 +238,7 @@ describe('audit', () => {
 
 describe('lockout at Verification', () => {
   test('attempts left count down, the third failure locks, the wait counts down, then it pairs', async () => {
-    setup([hotpToken('100')]);
+    await setup([hotpToken('100')]);
     const { pairingId: id } = await rig.pairings.start('c1', 'alice');
     await rig.pairings.chooseHardwareToken('c1', id);
     await rig.pairings.serial('c1', id, '100');
@@ -278,7 +278,7 @@ describe('lockout at Verification', () => {
 
 describe('tap pairing with a Yubico OTP', () => {
   test('at Add a New Device, a press of a registered token pairs it without a serial', async () => {
-    setup([yubicoToken('300', PUBLIC_ID)]);
+    await setup([yubicoToken('300', PUBLIC_ID)]);
     const { pairingId } = await rig.pairings.start('c1', 'alice');
     expect(await rig.pairings.tap('c1', pairingId, yubicoOtp(PUBLIC_ID, 1, 0))).toMatchObject({
       result: 'accepted',
@@ -293,7 +293,7 @@ describe('tap pairing with a Yubico OTP', () => {
     ['an unregistered public id', () => yubicoOtp('vvcccccccccc', 1, 0), 'TOKEN_NOT_FOUND'],
     ['a token paired to another user', () => yubicoOtp(PUBLIC_ID, 1, 0), 'TOKEN_PAIRED'],
   ])('%s is refused with %s', async (what, otp, code) => {
-    setup([yubicoToken('300', PUBLIC_ID)]);
+    await setup([yubicoToken('300', PUBLIC_ID)]);
     if (what.includes('another user')) await rig.store.pair('300', 'bob', { source: 'test' });
     const { pairingId } = await rig.pairings.start('c1', 'alice');
     await rig.pairings.chooseHardwareToken('c1', pairingId);
@@ -301,7 +301,7 @@ describe('tap pairing with a Yubico OTP', () => {
   });
 
   test('a replayed tap is rejected as replayed and the pairing stays open', async () => {
-    setup([yubicoToken('300', PUBLIC_ID)]);
+    await setup([yubicoToken('300', PUBLIC_ID)]);
     const otp = yubicoOtp(PUBLIC_ID, 2, 5);
     expect(await rig.verifier.verify('300', otp, { source: 'test' })).toMatchObject({
       status: 'accepted',
@@ -320,7 +320,7 @@ describe('tap pairing with a Yubico OTP', () => {
 
 describe('the life of a pairing', () => {
   test('a pairing idle for 10 minutes expires; activity keeps it alive', async () => {
-    setup([hotpToken('100')]);
+    await setup([hotpToken('100')]);
     const { pairingId: kept } = await rig.pairings.start('c1', 'alice');
     await rig.clock.advance(9 * 60_000);
     await rig.pairings.chooseHardwareToken('c1', kept);
@@ -332,7 +332,7 @@ describe('the life of a pairing', () => {
   });
 
   test('sweep drops idle pairings that nobody touches', async () => {
-    setup([hotpToken('100')]);
+    await setup([hotpToken('100')]);
     await rig.pairings.start('c1', 'alice');
     await rig.clock.advance(5 * 60_000);
     await rig.pairings.start('c2', 'bob');
@@ -342,7 +342,7 @@ describe('the life of a pairing', () => {
   });
 
   test('a pairing belongs to its connection, and goes when the connection closes', async () => {
-    setup([hotpToken('100')]);
+    await setup([hotpToken('100')]);
     const { pairingId } = await rig.pairings.start('c1', 'alice');
     expect(await codeOf(rig.pairings.chooseHardwareToken('c2', pairingId))).toBe(
       'PAIRING_NOT_FOUND',
@@ -355,7 +355,7 @@ describe('the life of a pairing', () => {
   });
 
   test('cancel ends a pairing once', async () => {
-    setup([hotpToken('100')]);
+    await setup([hotpToken('100')]);
     const { pairingId } = await rig.pairings.start('c1', 'alice');
     expect(rig.pairings.cancel('c1', pairingId)).toBe(true);
     expect(rig.pairings.cancel('c1', pairingId)).toBe(false);
@@ -365,7 +365,7 @@ describe('the life of a pairing', () => {
   });
 
   test('a connection holds a few pairings at most: a new one replaces its oldest', async () => {
-    setup([hotpToken('100')], { maxPerOwner: 2 });
+    await setup([hotpToken('100')], { maxPerOwner: 2 });
     const first = await rig.pairings.start('c1', 'alice');
     const second = await rig.pairings.start('c1', 'alice');
     await rig.pairings.start('c1', 'alice');
@@ -378,13 +378,13 @@ describe('the life of a pairing', () => {
   });
 
   test('a kiosk without pairing refuses Start with PAIRING_DISABLED', async () => {
-    setup([hotpToken('100')], { pairingEnabled: false });
+    await setup([hotpToken('100')], { pairingEnabled: false });
     expect(await codeOf(rig.pairings.start('c1', 'alice'))).toBe('PAIRING_DISABLED');
     expect(rig.pairings.size).toBe(0);
   });
 
   test('a code used to pair is replayed when used again to sign on', async () => {
-    setup([hotpToken('100')]);
+    await setup([hotpToken('100')]);
     await pairThroughFlow(rig, 'c1', 'alice', '100', hotpCode(0));
     expect(await rig.signOn.signOn('alice', hotpCode(0))).toMatchObject({
       result: 'rejected',
@@ -394,7 +394,7 @@ describe('the life of a pairing', () => {
   });
 
   test('neither the audit nor the logs ever hold a whole passcode', async () => {
-    setup([hotpToken('100')]);
+    await setup([hotpToken('100')]);
     const codes = [hotpCode(50), hotpCode(51), '918273'];
     const { pairingId: id } = await rig.pairings.start('c1', 'alice');
     await rig.pairings.chooseHardwareToken('c1', id);

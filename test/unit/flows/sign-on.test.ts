@@ -12,7 +12,7 @@ afterEach(async () => {
 
 /** alice: HOTP 100 (RFC seed) and HOTP 101 (another seed); bob: HOTP 102 (RFC seed). */
 async function twoTokenUser(): Promise<FlowRig> {
-  rig = makeRig([
+  rig = await makeRig([
     hotpToken('100'),
     hotpToken('101', { secret: OTHER_SEED }),
     hotpToken('102'),
@@ -104,7 +104,7 @@ describe('sign-on with a paired token', () => {
 
 describe('lockout at sign-on', () => {
   test('three wrong codes lock; while locked even the right code waits; then it signs on', async () => {
-    rig = makeRig([hotpToken('100')]);
+    rig = await makeRig([hotpToken('100')]);
     await rig.store.pair('100', 'alice', { source: 'test' });
     expect(await rig.signOn.signOn('alice', WRONG)).toMatchObject({ attemptsLeft: 2 });
     expect(await rig.signOn.signOn('alice', WRONG)).toMatchObject({ attemptsLeft: 1 });
@@ -159,7 +159,7 @@ describe('user names cannot be probed', () => {
   };
 
   test('a user without tokens gets exactly the answers a wrong code gets', async () => {
-    rig = makeRig([hotpToken('100')]);
+    rig = await makeRig([hotpToken('100')]);
     await rig.store.pair('100', 'alice', { source: 'test' });
     const real = await sequence('alice');
     rig.clock.jump(-120_000);
@@ -184,7 +184,7 @@ describe('user names cannot be probed', () => {
   });
 
   test('a Yubico OTP for a user without tokens is answered as a wrong code', async () => {
-    rig = makeRig([yubicoToken('300', PUBLIC_ID)]);
+    rig = await makeRig([yubicoToken('300', PUBLIC_ID)]);
     expect(await rig.signOn.signOn('nobody', yubicoOtp(PUBLIC_ID, 1, 0))).toEqual({
       result: 'rejected',
       reason: 'wrong-passcode',

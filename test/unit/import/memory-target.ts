@@ -19,13 +19,13 @@ export class MemoryImportTarget implements ImportTarget {
     state: 'open' | 'committed' | 'rolled back';
   }> = [];
 
-  beginImport(options: ImportOptions): ImportSession {
+  async beginImport(options: ImportOptions): Promise<ImportSession> {
     const record = { options, state: 'open' as 'open' | 'committed' | 'rolled back' };
     this.sessions.push(record);
     const staged = new Map<string, ImportedToken>();
     let replaced = 0;
     return {
-      add: (token) => {
+      add: async (token) => {
         if (record.state !== 'open') throw new Error('session closed');
         if (staged.has(token.serial) || this.tokens.has(token.serial)) {
           if (!options.replace) {
@@ -38,12 +38,12 @@ export class MemoryImportTarget implements ImportTarget {
         }
         staged.set(token.serial, token);
       },
-      commit: (): ImportSummary => {
+      commit: async (): Promise<ImportSummary> => {
         record.state = 'committed';
         if (!options.dryRun) for (const [s, t] of staged) this.tokens.set(s, t);
         return { added: staged.size - replaced, replaced, dryRun: options.dryRun };
       },
-      rollback: () => {
+      rollback: async () => {
         record.state = 'rolled back';
       },
     };

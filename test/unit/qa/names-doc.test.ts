@@ -7,6 +7,7 @@ import {
   OtpFormat,
   PairingStep,
   ServerEvent,
+  SetupStep,
   VerifyOutcome,
 } from '../../../src/api';
 
@@ -44,6 +45,7 @@ function fromTheCode(): Map<string, string[]> {
     ['result', outcomes.map((o) => String(o.shape.result!.value))],
     ['reason', [...rejected.shape.reason!.options!]],
     ['step', [...PairingStep.options]],
+    ['setupStep', [...SetupStep.options]],
     ['format', [...OtpFormat.options]],
     ['access', [...DeviceAccess.options]],
     ['error.code', Object.values(ApiErrorCode)],

@@ -31,10 +31,10 @@ function rawBytes(): Buffer {
 }
 
 describe('seeds at rest', () => {
-  test('the database file and its WAL never contain the seed bytes', () => {
+  test('the database file and its WAL never contain the seed bytes', async () => {
     const seeds = [randomBytes(20), randomBytes(32), randomBytes(64)];
     const store = openStore(dir);
-    importTokens(
+    await importTokens(
       store,
       seeds.map((secret, i) => hotpToken(`S${i}`, { secret })),
     );
@@ -50,9 +50,9 @@ describe('seeds at rest', () => {
     }
   });
 
-  test('each record has its own nonce and names its key', () => {
+  test('each record has its own nonce and names its key', async () => {
     const store = openStore(dir);
-    importTokens(store, [hotpToken('A'), hotpToken('B')]);
+    await importTokens(store, [hotpToken('A'), hotpToken('B')]);
     store.closeSync();
     const db = new Database(join(dir, 'store.sqlite'), { readonly: true });
     const rows = db.prepare('SELECT key_id, seed_nonce, seed_ct FROM tokens').all() as Array<{
@@ -69,7 +69,7 @@ describe('seeds at rest', () => {
 
   test("swapping two rows' ciphertexts fails authentication instead of verifying", async () => {
     const store = openStore(dir);
-    importTokens(store, [hotpToken('A'), hotpToken('B', { secret: randomBytes(20) })]);
+    await importTokens(store, [hotpToken('A'), hotpToken('B', { secret: randomBytes(20) })]);
     store.closeSync();
     const db = new Database(join(dir, 'store.sqlite'));
     const row = (s: string) =>
@@ -90,10 +90,10 @@ describe('seeds at rest', () => {
     reopened.closeSync();
   });
 
-  test('a different key is refused at open with a clear error', () => {
+  test('a different key is refused at open with a clear error', async () => {
     openStore(dir).closeSync();
     const store = openStore(dir);
-    importTokens(store, [hotpToken('A')]);
+    await importTokens(store, [hotpToken('A')]);
     store.closeSync();
     writeFileSync(join(dir, 'other.key'), randomBytes(32), { mode: 0o600 });
     const err = thrown(() => openStore(dir, { keyFile: join(dir, 'other.key') }));
@@ -103,9 +103,9 @@ describe('seeds at rest', () => {
     );
   });
 
-  test('a missing key file is not created for a store that already holds seeds', () => {
+  test('a missing key file is not created for a store that already holds seeds', async () => {
     const store = openStore(dir);
-    importTokens(store, [hotpToken('A')]);
+    await importTokens(store, [hotpToken('A')]);
     store.closeSync();
     const err = thrown(() => openStore(dir, { keyFile: join(dir, 'typo.key') }));
     expect(err.code).toBe(ErrorCode.KEY_FILE);
@@ -138,7 +138,7 @@ describe('the key file', () => {
     expect(thrown(() => openStore(dir)).message).toMatch(/expected 32 bytes, found 16/);
   });
 
-  test('a systemd credential is read, never created or replaced', () => {
+  test('a systemd credential is read, never created or replaced', async () => {
     const creds = join(dir, 'creds');
     mkdirSync(creds, { mode: 0o700 });
     const credential = join(creds, KEY_CREDENTIAL_NAME);
@@ -151,7 +151,7 @@ describe('the key file', () => {
     const store = openStore(dir, { keyFile: credential, keyIsCredential: true });
     expect(store.keyId).toBe(keyIdOf(key));
     expect(existsSync(keyFile())).toBe(false);
-    expect(() => store.rekey(CTX)).toThrow(/systemd credential/);
+    await expect(store.rekey(CTX)).rejects.toThrow(/systemd credential/);
     store.closeSync();
     chmodSync(credential, 0o444);
     expect(
@@ -163,12 +163,12 @@ describe('the key file', () => {
 describe('rekey', () => {
   test('moves every seed to a fresh key, then installs it as the key file', async () => {
     const store = openStore(dir);
-    importTokens(
+    await importTokens(
       store,
       Array.from({ length: 25 }, (_, i) => hotpToken(`T${i}`)),
     );
     const before = store.keyId;
-    const result = store.rekey(CTX);
+    const result = await store.rekey(CTX);
     expect(result).toMatchObject({ from: before, tokens: 25 });
     expect(result.to).not.toBe(before);
     expect(keyIdOf(readFileSync(keyFile()))).toBe(result.to);
@@ -186,22 +186,22 @@ describe('rekey', () => {
     reopened.closeSync();
   });
 
-  test('--new-key PATH uses the given key', () => {
+  test('--new-key PATH uses the given key', async () => {
     const store = openStore(dir);
-    importTokens(store, [hotpToken('A')]);
+    await importTokens(store, [hotpToken('A')]);
     const next = randomBytes(32);
     writeFileSync(join(dir, 'next.key'), next, { mode: 0o600 });
-    expect(store.rekey(CTX, join(dir, 'next.key')).to).toBe(keyIdOf(next));
+    expect((await store.rekey(CTX, join(dir, 'next.key'))).to).toBe(keyIdOf(next));
     expect(readFileSync(keyFile()).equals(next)).toBe(true);
-    expect(() => store.rekey(CTX, join(dir, 'next.key'))).toThrow(/is the current key/);
+    await expect(store.rekey(CTX, join(dir, 'next.key'))).rejects.toThrow(/is the current key/);
     store.closeSync();
   });
 
   test('a crash between the commit and the key rename is finished at the next open', async () => {
     const store = openStore(dir);
-    importTokens(store, [hotpToken('A')]);
+    await importTokens(store, [hotpToken('A')]);
     const oldKey = readFileSync(keyFile());
-    const { to } = store.rekey(CTX);
+    const { to } = await store.rekey(CTX);
     store.closeSync();
     // Put the files back as they were just before the rename: old key installed, new one pending.
     writeFileSync(pendingKeyPath(keyFile()), readFileSync(keyFile()), { mode: 0o600 });
@@ -215,7 +215,7 @@ describe('rekey', () => {
 
   test('a crash before the commit leaves the old key in charge and a stale pending key ignored', async () => {
     const store = openStore(dir);
-    importTokens(store, [hotpToken('A')]);
+    await importTokens(store, [hotpToken('A')]);
     const keyId = store.keyId;
     store.closeSync();
     writeFileSync(pendingKeyPath(keyFile()), randomBytes(32), { mode: 0o600 });

@@ -5,6 +5,7 @@ import { defaultConfig } from '../../../src/config';
 import {
   SqliteTokenStore,
   type ImportedToken,
+  type TokenStore,
   type SqliteTokenStoreOptions,
 } from '../../../src/tokens';
 import { RFC4226_SECRET_ASCII } from '../../vectors/rfc4226';
@@ -59,8 +60,8 @@ export function openStore(
   });
 }
 
-export function importTokens(store: SqliteTokenStore, tokens: ImportedToken[]): void {
-  const session = store.beginImport({ replace: false, dryRun: false, source: 'test' });
-  for (const token of tokens) session.add(token);
-  session.commit();
+export async function importTokens(store: TokenStore, tokens: ImportedToken[]): Promise<void> {
+  const session = await store.beginImport({ replace: false, dryRun: false, source: 'test' });
+  for (const token of tokens) await session.add(token);
+  await session.commit();
 }

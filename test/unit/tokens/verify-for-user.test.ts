@@ -30,7 +30,7 @@ beforeEach(async () => {
   clock = new ManualClock();
   store = openStore(dir, { clock });
   verifier = new TokenVerifier({ store, clock, ...verifierSettings() });
-  importTokens(store, [
+  await importTokens(store, [
     hotpToken('100'),
     hotpToken('101', { secret: OTHER_SEED }),
     hotpToken('102'),
@@ -156,7 +156,7 @@ describe("verifyForUser: which of the user's tokens accepts a passcode", () => {
   });
 
   test('digits are tried only on the tokens with that many digits', async () => {
-    importTokens(store, [totpToken('200', { digits: 8 })]);
+    await importTokens(store, [totpToken('200', { digits: 8 })]);
     await store.pair('200', 'alice', SOURCE);
     const code = generateTotp(
       { secret: RFC_SEED, algorithm: 'sha1', digits: 8, period: 30 },

@@ -20,7 +20,7 @@ const hello = (over: Partial<HelloEvent> = {}): HelloEvent => ({
   version: '1.2.3',
   protocol: 'tokenbridge.v1',
   devices: [DEVICE],
-  capabilities: { pairing: true, tapPairing: true },
+  capabilities: { pairing: true, tapPairing: true, setup: true },
   ...over,
 });
 
@@ -70,7 +70,7 @@ describe('the page reducer: where each step of the seed leads', () => {
       [
         {
           type: 'connected',
-          hello: hello({ capabilities: { pairing: false, tapPairing: false } }),
+          hello: hello({ capabilities: { pairing: false, tapPairing: false, setup: false } }),
         },
       ],
       'signon',
@@ -145,7 +145,7 @@ describe('the page reducer: where each step of the seed leads', () => {
       [
         {
           type: 'connected',
-          hello: hello({ capabilities: { pairing: false, tapPairing: false } }),
+          hello: hello({ capabilities: { pairing: false, tapPairing: false, setup: false } }),
         },
         { type: 'go', window: 'registration' },
       ],
@@ -522,7 +522,7 @@ describe('the page defects of issue 14', () => {
           type: 'connected',
           hello: hello({
             devices: [DEVICE, other],
-            capabilities: { pairing: true, tapPairing: false },
+            capabilities: { pairing: true, tapPairing: false, setup: false },
           }),
         },
         { type: 'input', field: 'user', value: 'alice' },

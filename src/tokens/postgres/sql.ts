@@ -1,0 +1,117 @@
+/**
+ * Every statement the fleet registry runs, by name. Values are always bound parameters ($1...);
+ * the hot ones are prepared once per connection (node-postgres prepares a query that has a name).
+ */
+import { SERIAL_ORDER_SQL, serialsAfterSql } from '../serial-order';
+
+/** Every column of a token but the sealed secret. */
+export const RECORD_COLUMNS =
+  'serial, kind, algorithm, digits, period, counter, last_step, drift, public_id, yubico_usage, ' +
+  'yubico_session, user_name, imported_at, paired_at, last_used_at, fail_count, locked_until, ' +
+  'lock_count, key_id';
+export const SEALED_COLUMNS = `${RECORD_COLUMNS}, seed_nonce, seed_ct`;
+export const AUDIT_COLUMNS = 'at, event, serial, user_name, source, detail, node';
+
+export const GET = {
+  name: 'tb_get',
+  text: `SELECT ${RECORD_COLUMNS} FROM tokens WHERE serial = $1`,
+};
+export const LOAD = {
+  name: 'tb_load',
+  text: `SELECT ${SEALED_COLUMNS} FROM tokens WHERE serial = $1`,
+};
+export const BY_PUBLIC_ID = {
+  name: 'tb_by_public_id',
+  text: `SELECT ${RECORD_COLUMNS} FROM tokens WHERE public_id = $1`,
+};
+/** In serial order (serial-order.ts), after $1; LIMIT NULL is no limit. */
+export const LIST = `SELECT ${RECORD_COLUMNS} FROM tokens WHERE ${serialsAfterSql('$1::text')}
+  ORDER BY ${SERIAL_ORDER_SQL} LIMIT $2`;
+export const COUNT = 'SELECT count(*)::bigint AS n FROM tokens';
+export const OF_USER = {
+  name: 'tb_of_user',
+  text: `SELECT ${RECORD_COLUMNS} FROM tokens WHERE user_name = $1 ORDER BY ${SERIAL_ORDER_SQL}`,
+};
+export const COUNT_OF_USER = 'SELECT count(*)::bigint AS n FROM tokens WHERE user_name = $1';
+
+/**
+ * Compare-and-set of a verification, and its audit row, in ONE statement (so one implicit
+ * transaction): the UPDATE changes the row only while every state column still holds what the
+ * engine verified against and the token is not locked; the INSERT adds the audit row only when the
+ * UPDATE did. A row back means this node's passcode won and both are committed.
+ * $1 serial, $2 at, $3..$7 expected counter/last_step/drift/usage/session, $8..$12 next ones,
+ * $13 event, $14 user, $15 source, $16 detail, $17 node.
+ */
+export const ADVANCE = {
+  name: 'tb_advance',
+  text: `WITH moved AS (
+      UPDATE tokens SET counter = $8, last_step = $9, drift = $10, yubico_usage = $11,
+        yubico_session = $12, fail_count = 0, lock_count = 0, locked_until = NULL,
+        last_used_at = $2
+      WHERE serial = $1 AND counter = $3 AND last_step IS NOT DISTINCT FROM $4::bigint
+        AND drift = $5 AND yubico_usage IS NOT DISTINCT FROM $6::integer
+        AND yubico_session IS NOT DISTINCT FROM $7::integer
+        AND (locked_until IS NULL OR locked_until <= $2)
+      RETURNING serial)
+    INSERT INTO audit (${AUDIT_COLUMNS})
+    SELECT $2, $13, serial, $14, $15, $16, $17 FROM moved
+    RETURNING id`,
+};
+
+export const FAIL_STATE = {
+  name: 'tb_fail_state',
+  text: 'SELECT fail_count, lock_count, locked_until FROM tokens WHERE serial = $1',
+};
+
+/**
+ * One failure, compare-and-set on the counts it was computed from, with its 'failed' row and (when
+ * it locks the token) its 'locked' row, in one statement. No row back: another node counted a
+ * failure first; the caller reads the counts again and recomputes.
+ * $1 serial, $2..$4 expected fail_count/lock_count/locked_until, $5..$7 next ones, $8 at, $9 user,
+ * $10 source, $11 failed detail, $12 locked detail (null when not locking), $13 node.
+ */
+export const RECORD_FAILURE = {
+  name: 'tb_record_failure',
+  text: `WITH counted AS (
+      UPDATE tokens SET fail_count = $5, lock_count = $6, locked_until = $7
+      WHERE serial = $1 AND fail_count = $2 AND lock_count = $3
+        AND locked_until IS NOT DISTINCT FROM $4::bigint
+      RETURNING serial)
+    INSERT INTO audit (${AUDIT_COLUMNS})
+    SELECT $8, rows.event, counted.serial, $9, $10, rows.detail, $13
+    FROM counted CROSS JOIN (VALUES (1, 'failed', $11::jsonb), (2, 'locked', $12::jsonb))
+      AS rows (n, event, detail)
+    WHERE rows.detail IS NOT NULL
+    ORDER BY rows.n
+    RETURNING id`,
+};
+
+export const INSERT_AUDIT = {
+  name: 'tb_audit',
+  text: `INSERT INTO audit (${AUDIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+};
+
+export const LOCK_TOKEN = `SELECT ${RECORD_COLUMNS} FROM tokens WHERE serial = $1 FOR UPDATE`;
+/** Serialises pairings of one user across the fleet (the per-user token limit holds exactly). */
+export const LOCK_USER = 'SELECT pg_advisory_xact_lock($1, hashtext($2))';
+/** The first key of the two-key advisory locks pairing takes ("Pair"). */
+export const PAIR_LOCK_SPACE = 0x50616972;
+export const PAIR = 'UPDATE tokens SET user_name = $2, paired_at = $3 WHERE serial = $1';
+export const UNPAIR = 'UPDATE tokens SET user_name = NULL, paired_at = NULL WHERE serial = $1';
+export const UNLOCK =
+  'UPDATE tokens SET fail_count = 0, lock_count = 0, locked_until = NULL WHERE serial = $1';
+export const DELETE = 'DELETE FROM tokens WHERE serial = $1';
+
+export const META_GET = 'SELECT value FROM registry_meta WHERE name = $1';
+export const META_INIT =
+  'INSERT INTO registry_meta (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING';
+export const META_SET =
+  'INSERT INTO registry_meta (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = $2';
+export const OTHER_KEY = 'SELECT key_id FROM tokens WHERE key_id <> $1 LIMIT 1';
+export const META_KEY_ID = 'key_id';
+export const META_CREATED_AT = 'created_at';
+export const META_CREATED_BY = 'created_by';
+
+export const TLS_STATE =
+  'SELECT ssl, version, cipher FROM pg_stat_ssl WHERE pid = pg_backend_pid()';
+export const SERVER_VERSION = 'SHOW server_version';
