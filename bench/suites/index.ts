@@ -9,6 +9,7 @@ import { e2eSuite } from './e2e';
 import { leaksSuite } from './leaks';
 import { fleetSuite } from './fleet';
 import { importServingSuite } from './import-serving';
+import { startupSuite } from './startup';
 
 /** Every benchmark suite; `npm run bench -- NAME` runs only the named ones. */
 export const SUITES: BenchSuite[] = [
@@ -22,4 +23,5 @@ export const SUITES: BenchSuite[] = [
   e2eSuite,
   fanoutSuite,
   leaksSuite,
+  startupSuite,
 ];

@@ -117,7 +117,7 @@ export async function runLeakCheck(events: number, tokens = TOKENS): Promise<Lea
   const base = defaultConfig({});
   const config: ResolvedConfig = {
     ...base,
-    server: { ...base.server, port: 0 },
+    server: { ...base.server, port: 0, controlSocket: join(dir, 'control.sock') },
     store: { ...base.store, path: join(dir, 'tokens.sqlite'), keyFile: join(dir, 'seed.key') },
     drivers: { ...base.drivers, enabled: ['virtual'] },
   };

@@ -14,14 +14,24 @@ import { Listeners } from './device';
 import type { VirtualToken } from './virtual-token';
 
 const DEFAULT_WELCOME_TIMEOUT_MS = 5000;
+/** How long a sync waits for the daemon's answer (it answers in order, after the reports). */
+const SYNC_TIMEOUT_MS = 5000;
 
 /**
  * The emulator end of the bus: serves one in-process VirtualToken to a daemon. Feature-report
- * requests run on the token; its input reports and plug events go to the daemon.
+ * requests run on the token; its input reports and plug events go to the daemon. The daemon says
+ * when it listens to the token's keystrokes (`listening`, `whenListening`), and `sync` asks whether
+ * what was typed since the last sync was heard.
  */
 export class EmulatorClient {
   private isClosed = false;
+  private hostListening = false;
+  /** Plug messages sent; a `listening` from before the latest one is stale. */
+  private plugsSent = 0;
+  private nextSync = 1;
   private readonly closeListeners = new Listeners<TokenBridgeError | undefined>();
+  private readonly listeningListeners = new Listeners<boolean>();
+  private readonly syncs = new Map<number, (heard: boolean) => void>();
   private readonly unsubscribe: Array<() => void> = [];
 
   constructor(
@@ -31,6 +41,61 @@ export class EmulatorClient {
 
   get closed(): boolean {
     return this.isClosed;
+  }
+
+  /** The daemon has the token open and hears its keystrokes. */
+  get listening(): boolean {
+    return this.hostListening;
+  }
+
+  /** Called each time the daemon starts or stops listening; returns unsubscribe. */
+  onListening(listener: (listening: boolean) => void): () => void {
+    return this.listeningListeners.add(listener);
+  }
+
+  /**
+   * Resolves once the daemon listens to the token's keystrokes (at once if it does now); rejects
+   * with EMULATOR_BUS when the connection ends or `timeoutMs` passes first.
+   */
+  whenListening(timeoutMs: number): Promise<void> {
+    if (this.hostListening) return Promise.resolve();
+    if (this.isClosed) return Promise.reject(busError('the emulator bus is closed'));
+    return new Promise((resolve, reject) => {
+      const done = (err?: TokenBridgeError) => {
+        clearTimeout(timer);
+        offListening();
+        offClose();
+        if (err) reject(err);
+        else resolve();
+      };
+      const timer = setTimeout(
+        () => done(busError(`the daemon did not open ${this.token.id} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      const offListening = this.listeningListeners.add((on) => on && done());
+      const offClose = this.closeListeners.add((reason) =>
+        done(reason ?? busError('the emulator bus is closed')),
+      );
+    });
+  }
+
+  /**
+   * Asks the daemon whether every input report sent since the previous sync reached a host that
+   * was listening. False as well when the connection ends before it answers.
+   */
+  sync(): Promise<boolean> {
+    if (this.isClosed) return Promise.resolve(false);
+    const id = this.nextSync++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => settle(false), SYNC_TIMEOUT_MS);
+      const settle = (heard: boolean) => {
+        clearTimeout(timer);
+        this.syncs.delete(id);
+        resolve(heard);
+      };
+      this.syncs.set(id, settle);
+      this.send({ type: 'sync', id });
+    });
   }
 
   /** Called once when the connection ends; with an error when the daemon dropped us or went away. */
@@ -52,7 +117,12 @@ export class EmulatorClient {
   start(lines: LineSplitter, early: readonly string[]): void {
     this.unsubscribe.push(
       this.token.onInputReport((report) => this.send({ type: 'input', report: toHex(report) })),
-      this.token.onPlugChange((plugged) => this.send({ type: 'plug', plugged })),
+      this.token.onPlugChange((plugged) => {
+        this.plugsSent += 1;
+        this.send({ type: 'plug', plugged });
+        // Unplugged, the daemon cannot hear it; plugged back, it must open it again first.
+        this.setListening(false);
+      }),
     );
     this.socket.on('data', (chunk: string) => this.receive(() => lines.push(chunk)));
     this.socket.on('close', () => this.finish(busError('the daemon closed the emulator bus')));
@@ -78,6 +148,13 @@ export class EmulatorClient {
         break;
       case 'refused':
         throw busError(`the daemon refused the token: ${message.message}`);
+      case 'listening':
+        if (message.listening && message.plugs !== this.plugsSent) break; // stale
+        this.setListening(message.listening);
+        break;
+      case 'synced':
+        this.syncs.get(message.id)?.(message.heard);
+        break;
       case 'welcome':
         break;
     }
@@ -94,6 +171,12 @@ export class EmulatorClient {
     );
   }
 
+  private setListening(listening: boolean): void {
+    if (listening === this.hostListening || this.isClosed) return;
+    this.hostListening = listening;
+    this.listeningListeners.emit(listening);
+  }
+
   private send(message: EmulatorMessage): void {
     if (!this.isClosed && !this.socket.destroyed) this.socket.write(encodeLine(message));
   }
@@ -101,9 +184,12 @@ export class EmulatorClient {
   private finish(reason: TokenBridgeError | undefined): void {
     if (this.isClosed) return;
     this.isClosed = true;
+    this.hostListening = false;
     for (const off of this.unsubscribe) off();
+    for (const settle of [...this.syncs.values()]) settle(false);
     this.closeListeners.emit(reason);
     this.closeListeners.clear();
+    this.listeningListeners.clear();
   }
 }
 

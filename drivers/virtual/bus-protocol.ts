@@ -1,14 +1,16 @@
 import { z } from 'zod';
-import { TokenBridgeError, ErrorCode } from '../../src/core';
+import { ErrorCode, LineSplitter as CoreLineSplitter, TokenBridgeError } from '../../src/core';
 
 /**
  * The emulator bus: line-delimited JSON over a local Unix socket between the daemon (server) and an
  * emulator process (`tokenbridge emulate`, client) that runs a virtual token. The emulator announces
  * the token's USB identity (never its secrets); the daemon forwards feature reports as requests with
- * ids; the emulator streams keyboard input reports and plug/unplug events. Both ends validate every
- * line with these schemas.
+ * ids; the emulator streams keyboard input reports and plug/unplug events. Attaching is a handshake:
+ * the daemon says `listening` when it has opened the token and hears its keystrokes (and again,
+ * false, when it stops), and after a press the emulator asks `sync` whether every report since the
+ * last sync was heard. Both ends validate every line with these schemas.
  */
-export const BUS_PROTOCOL_VERSION = 1;
+export const BUS_PROTOCOL_VERSION = 2;
 /** Longest line either end accepts, newline excluded: every message is far smaller. */
 export const MAX_LINE_LENGTH = 4096;
 
@@ -44,6 +46,8 @@ export const EmulatorMessageSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('input'), report }),
   z.object({ type: z.literal('plug'), plugged: z.boolean() }),
+  /** Were the input reports since the previous sync all heard? Answered by `synced`. */
+  z.object({ type: z.literal('sync'), id: requestId }),
 ]);
 export type EmulatorMessage = z.infer<typeof EmulatorMessageSchema>;
 
@@ -53,6 +57,18 @@ export const DaemonMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('refused'), message: z.string().max(512) }),
   z.object({ type: z.literal('set-feature'), id: requestId, report }),
   z.object({ type: z.literal('get-feature'), id: requestId }),
+  /**
+   * The daemon has the token open and hears its keyboard reports (true), or no longer (false).
+   * `plugs` counts the emulator's plug messages the daemon had handled: a `true` sent before the
+   * emulator's latest unplug or plug is stale, and the emulator ignores it.
+   */
+  z.object({
+    type: z.literal('listening'),
+    listening: z.boolean(),
+    plugs: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  }),
+  /** `heard`: every input report since the previous sync reached a listening host. */
+  z.object({ type: z.literal('synced'), id: requestId, heard: z.boolean() }),
 ]);
 export type DaemonMessage = z.infer<typeof DaemonMessageSchema>;
 
@@ -81,22 +97,9 @@ export function encodeLine(message: EmulatorMessage | DaemonMessage): string {
   return JSON.stringify(message) + '\n';
 }
 
-/**
- * Splits a byte stream into lines, refusing any line longer than MAX_LINE_LENGTH (a peer that sends
- * one is dropped rather than buffered without bound).
- */
-export class LineSplitter {
-  private buffer = '';
-
-  /** Returns the complete lines in `chunk`; throws when a line grows past the limit. */
-  push(chunk: string): string[] {
-    this.buffer += chunk;
-    const lines = this.buffer.split('\n');
-    this.buffer = lines.pop() ?? '';
-    if (this.buffer.length > MAX_LINE_LENGTH || lines.some((l) => l.length > MAX_LINE_LENGTH)) {
-      this.buffer = '';
-      throw busError(`bus line longer than ${MAX_LINE_LENGTH} characters`);
-    }
-    return lines.filter((l) => l.trim() !== '');
+/** The bus's lines: at most MAX_LINE_LENGTH characters, a longer one drops the peer. */
+export class LineSplitter extends CoreLineSplitter {
+  constructor() {
+    super(MAX_LINE_LENGTH, (max) => busError(`bus line longer than ${max} characters`));
   }
 }

@@ -26,6 +26,8 @@ export interface EmulatorBusOptions {
 export interface TokenBus {
   attach(device: VirtualDevice): void;
   detach(id: string): void;
+  /** Told when a host starts or stops listening to the device's keyboard reports. */
+  onListening(id: string, listener: (listening: boolean) => void): () => void;
 }
 
 const DIR_MODE = 0o700; // only the daemon's user reaches the socket directory
@@ -86,6 +88,7 @@ export class EmulatorBusServer {
     const lines = new LineSplitter();
     let token: RemoteToken | undefined;
     let attached = false;
+    let stopListening: (() => void) | undefined;
     this.peers.add(socket);
     socket.setEncoding('utf8');
     const send = (message: DaemonMessage) => {
@@ -122,6 +125,8 @@ export class EmulatorBusServer {
           this.bus.attach(token);
           attached = true;
           send({ type: 'welcome', protocol: BUS_PROTOCOL_VERSION });
+          const remote = token;
+          stopListening = this.bus.onListening(remote.id, (on) => remote.setHostListening(on));
           log.info({ token: token.id }, 'emulator attached a token');
         }
       } catch (err) {
@@ -132,6 +137,7 @@ export class EmulatorBusServer {
     socket.on('close', () => {
       clearTimeout(helloTimer);
       this.peers.delete(socket);
+      stopListening?.();
       if (token && attached) {
         token.disconnect();
         this.bus.detach(token.id);

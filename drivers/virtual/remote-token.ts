@@ -29,6 +29,12 @@ export class RemoteToken implements VirtualDevice {
   readonly productId: number;
   readonly model: string;
   private isPlugged: boolean;
+  /** The host has the token open and listens (the virtual driver says so; see the bus server). */
+  private hostListening = false;
+  /** An input report arrived that no listening host heard, since the last sync. */
+  private unheard = false;
+  /** Plug messages handled, echoed in `listening` so the emulator can tell a stale one. */
+  private plugs = 0;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly inputListeners = new Listeners<Uint8Array>();
@@ -85,14 +91,28 @@ export class RemoteToken implements VirtualDevice {
         this.settle(message.id, (p) => p.reject(remoteError(this.id, message.error)));
         break;
       case 'input':
+        if (!this.isPlugged || !this.hostListening) this.unheard = true;
         if (this.isPlugged) this.inputListeners.emit(fromHex(message.report), this.warn);
         break;
       case 'plug':
+        this.plugs += 1;
         this.setPlugged(message.plugged);
+        break;
+      case 'sync':
+        // Lines are handled in order: every report the emulator sent before this one is through.
+        this.send({ type: 'synced', id: message.id, heard: !this.unheard });
+        this.unheard = false;
         break;
       case 'hello':
         throw new ValidationError('bus message: hello sent twice');
     }
+  }
+
+  /** Whether a host hears this token's keystrokes now; the emulator is told as it changes. */
+  setHostListening(listening: boolean): void {
+    if (listening === this.hostListening) return;
+    this.hostListening = listening;
+    this.send({ type: 'listening', listening, plugs: this.plugs });
   }
 
   /** The emulator went away: unplugged for good, every pending request settles. */

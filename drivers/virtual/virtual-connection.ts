@@ -11,7 +11,9 @@ import { gone, Listeners, type VirtualDevice } from './device';
 /**
  * A HidConnection to a virtual device: feature reports go straight to it, its keyboard reports come
  * back as 'input'. When the device is unplugged or detached the connection fails ('error', then
- * 'close'); close() is idempotent and drops every subscription.
+ * 'close'); close() is idempotent and drops every subscription. Whether anyone listens to its input
+ * (the host has opened the device and hears its keystrokes) is reported to `onListening` as it
+ * changes: that is the attach handshake (see VirtualDriver.listening).
  */
 export class VirtualConnection implements HidConnection {
   private isClosed = false;
@@ -24,6 +26,7 @@ export class VirtualConnection implements HidConnection {
     readonly info: DeviceInfo,
     private readonly device: VirtualDevice,
     private readonly onClosed: (connection: VirtualConnection) => void,
+    private readonly onListening: (connection: VirtualConnection) => void = () => undefined,
   ) {
     this.unsubscribe = [
       device.onInputReport((report) => this.input.emit(report)),
@@ -35,6 +38,11 @@ export class VirtualConnection implements HidConnection {
 
   get closed(): boolean {
     return this.isClosed;
+  }
+
+  /** Open, with at least one 'input' listener: keystrokes typed now are heard. */
+  get listening(): boolean {
+    return !this.isClosed && this.input.size > 0;
   }
 
   async sendFeatureReport(report: Uint8Array): Promise<void> {
@@ -49,8 +57,14 @@ export class VirtualConnection implements HidConnection {
 
   on<E extends keyof HidConnectionEvents>(event: E, listener: HidConnectionEvents[E]): () => void {
     switch (event) {
-      case 'input':
-        return this.input.add(listener as HidConnectionEvents['input']);
+      case 'input': {
+        const off = this.input.add(listener as HidConnectionEvents['input']);
+        this.onListening(this);
+        return () => {
+          off();
+          this.onListening(this);
+        };
+      }
       case 'error':
         return this.errors.add(listener as HidConnectionEvents['error']);
       default:
@@ -65,6 +79,7 @@ export class VirtualConnection implements HidConnection {
     this.onClosed(this);
     this.closes.emit();
     this.input.clear();
+    this.onListening(this);
     this.errors.clear();
     this.closes.clear();
   }

@@ -14,7 +14,7 @@ import {
 } from '../../src/core';
 import { busError } from './bus-protocol';
 import { EmulatorBusServer } from './bus-server';
-import { gone, type VirtualDevice } from './device';
+import { gone, Listeners, type VirtualDevice } from './device';
 import { VirtualConnection } from './virtual-connection';
 import { VirtualToken } from './virtual-token';
 
@@ -23,6 +23,10 @@ export const VIRTUAL_DRIVER_NAME = 'virtual';
 interface Entry {
   readonly device: VirtualDevice;
   readonly unsubscribe: () => void;
+  /** A host has the device open and listens to its keyboard reports. */
+  listening: boolean;
+  /** Told each time `listening` changes. */
+  readonly listeners: Listeners<boolean>;
 }
 
 /**
@@ -43,8 +47,13 @@ export class VirtualDriver implements Driver {
     this.clock = options.clock ?? systemClock;
   }
 
-  /** Plugs a device into this bus; announced as 'attached' when it is plugged in. */
-  attach(device: VirtualDevice): void {
+  /**
+   * Plugs a device into this bus; announced as 'attached' when it is plugged in. The promise is the
+   * attach handshake: it resolves once a host (the device manager) has opened the device and listens
+   * to its keyboard reports, so a press from then on is heard, and rejects with DEVICE_GONE when the
+   * device is detached first. A caller that does not need to wait may ignore it.
+   */
+  attach(device: VirtualDevice): Promise<void> {
     if (this.entries.has(device.id)) {
       throw new DeviceError(ErrorCode.DEVICE_BUSY, `${device.id} is already attached`);
     }
@@ -52,9 +61,51 @@ export class VirtualDriver implements Driver {
       if (plugged) this.announceAttached(device);
       else this.announceDetached(device.id);
     });
-    this.entries.set(device.id, { device, unsubscribe });
+    const entry: Entry = { device, unsubscribe, listening: false, listeners: new Listeners() };
+    this.entries.set(device.id, entry);
     this.log.debug({ token: device.id }, 'attached');
+    const heard = this.listening(device.id);
     if (device.plugged) this.announceAttached(device);
+    return heard;
+  }
+
+  /**
+   * Resolves once a host listens to the device's keyboard reports (at once when one does now);
+   * rejects with DEVICE_GONE when the device is not on this bus or is detached first. Never
+   * leaves an unhandled rejection behind when nobody waits.
+   */
+  listening(id: string): Promise<void> {
+    const entry = this.entries.get(id);
+    const heard = !entry
+      ? Promise.reject(gone(id))
+      : entry.listening
+        ? Promise.resolve()
+        : new Promise<void>((resolve, reject) => {
+            const off = this.onListening(id, (listening, detached) => {
+              if (!listening && !detached) return;
+              off();
+              if (detached) reject(gone(id));
+              else resolve();
+            });
+          });
+    heard.catch(() => undefined);
+    return heard;
+  }
+
+  /** Whether a host listens to the device's keyboard reports now. */
+  isListening(id: string): boolean {
+    return this.entries.get(id)?.listening ?? false;
+  }
+
+  /**
+   * Calls `listener` each time a host starts or stops listening to the device's keyboard reports
+   * (opened and subscribed, closed or unsubscribed), and with `detached` once when it leaves the
+   * bus. Returns the unsubscribe function.
+   */
+  onListening(id: string, listener: (listening: boolean, detached: boolean) => void): () => void {
+    const entry = this.entries.get(id);
+    if (!entry) return () => undefined;
+    return entry.listeners.add((listening) => listener(listening, !this.entries.has(id)));
   }
 
   /** Removes a device: open connections fail with DEVICE_GONE; watchers see 'detached'. */
@@ -66,6 +117,9 @@ export class VirtualDriver implements Driver {
     for (const connection of [...this.connections]) {
       if (connection.info.path === id) connection.fail(gone(id));
     }
+    entry.listening = false;
+    entry.listeners.emit(false, (err) => this.listenerThrew(err));
+    entry.listeners.clear();
     this.log.debug({ token: id }, 'detached');
     if (entry.device.plugged) this.announceDetached(id);
   }
@@ -95,8 +149,11 @@ export class VirtualDriver implements Driver {
     if (!device || !device.plugged) {
       throw new DeviceError(ErrorCode.DEVICE_NOT_FOUND, `${info.path} is not attached`);
     }
-    const connection = new VirtualConnection(infoFor(device), device, (c) =>
-      this.connections.delete(c),
+    const connection = new VirtualConnection(
+      infoFor(device),
+      device,
+      (c) => this.connections.delete(c),
+      (c) => this.listeningChanged(c.info.path),
     );
     this.connections.add(connection);
     return connection;
@@ -120,7 +177,11 @@ export class VirtualDriver implements Driver {
   ): Promise<void> {
     if (this.bus) throw busError(`the emulator bus already listens on ${this.bus.path}`);
     const bus = new EmulatorBusServer(
-      { attach: (d) => this.attach(d), detach: (id) => this.detach(id) },
+      {
+        attach: (d) => void this.attach(d),
+        detach: (id) => this.detach(id),
+        onListening: (id, listener) => this.onListening(id, (on) => listener(on)),
+      },
       { logger: this.log.child({ module: 'emulator-bus' }), ...options },
     );
     this.bus = bus;
@@ -156,12 +217,27 @@ export class VirtualDriver implements Driver {
     for (const watcher of [...this.watchers]) this.safely(() => watcher.detached(id));
   }
 
+  /** Recomputes whether any open connection to the device listens, and tells who asked. */
+  private listeningChanged(id: string): void {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    const listening = [...this.connections].some((c) => c.info.path === id && c.listening);
+    if (listening === entry.listening) return;
+    entry.listening = listening;
+    this.log.debug({ token: id, listening }, 'host listening');
+    entry.listeners.emit(listening, (err) => this.listenerThrew(err));
+  }
+
   private safely(call: () => void): void {
     try {
       call();
     } catch (err) {
       this.log.warn({ err: String(err) }, 'a hotplug listener threw');
     }
+  }
+
+  private listenerThrew(err: unknown): void {
+    this.log.warn({ err: String(err) }, 'a listening listener threw');
   }
 }
 

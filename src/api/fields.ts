@@ -46,6 +46,11 @@ export const ApiDevice = z.object({
   serial: Serial.optional(),
   firmware: z.string().max(32).optional(),
   access: DeviceAccess,
+  /**
+   * The registry knows this key as a Yubico OTP token (by its public id): a press of its button
+   * pairs it (`pairing.tap`), no serial to type. Absent for any other key (an HOTP token cannot).
+   */
+  tapPairing: z.literal(true).optional(),
 });
 export type ApiDevice = z.infer<typeof ApiDevice>;
 

@@ -4,7 +4,8 @@ import { TokenBridgeError, UsageError } from '../core';
 import { registerCommands } from './commands';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, ExitStatus, type CliIo } from './io';
 
-export function buildProgram(io: CliIo): Command {
+/** The CLI; with `argv`, only the command it names is loaded (see registerCommands). */
+export function buildProgram(io: CliIo, argv?: readonly string[]): Command {
   const program = new Command('tokenbridge')
     .description('Bridge USB one-time-passcode tokens to the web.')
     .version(version)
@@ -13,14 +14,22 @@ export function buildProgram(io: CliIo): Command {
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
-      // One line on error: commander's own message, without the help dump.
-      outputError: (s, write) => write(s.split('\n')[0] + '\n'),
+      // One line on error, in the one style: commander's own message as `tokenbridge: ...`.
+      outputError: (s, write) => write(`tokenbridge: ${commanderLine(s)}\n`),
     });
-  registerCommands(program, io);
+  registerCommands(program, io, argv);
   // Every subcommand inherits the one-line-error behaviour.
   for (const cmd of allCommands(program))
     cmd.exitOverride().configureOutput(program.configureOutput());
   return program;
+}
+
+/** Commander's message ("error: unknown option '--x'\n(Did you mean ...?)") as one line. */
+export function commanderLine(message: string): string {
+  return message
+    .split('\n')[0]!
+    .replace(/^error: /, '')
+    .trim();
 }
 
 function* allCommands(cmd: Command): Generator<Command> {
@@ -32,7 +41,7 @@ function* allCommands(cmd: Command): Generator<Command> {
 
 /** Runs the CLI and returns the exit code; never throws. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const program = buildProgram(io);
+  const program = buildProgram(io, argv);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return EXIT_OK;

@@ -1,17 +1,19 @@
 import { createInterface } from 'node:readline';
 import { UsageError } from '../core';
-import { deviceIdFor, type DeviceManager } from '../devices';
-import { infoFor, type VirtualToken } from '../../drivers/virtual';
+import type { VirtualDriver, VirtualToken } from '../../drivers/virtual';
 import type { CliIo } from './io';
 
-/** Longest wait for a virtual token to be attached before `press` or after `plug`. */
-const ATTACH_TIMEOUT_MS = 5000;
+/** Longest wait for the daemon to hear a virtual token (open it, listen) before `press`. */
+const LISTEN_TIMEOUT_MS = 5000;
 const CTRL_C = '\u0003';
 
-/** Presses, unplugs and replugs the --virtual tokens, waiting for the manager where it matters. */
+/**
+ * Presses, unplugs and replugs the --virtual tokens. A press waits for the attach handshake: the
+ * device manager has the token open and listens to it (VirtualDriver.listening), so it is heard.
+ */
 export class TokenControl {
   constructor(
-    private readonly manager: DeviceManager,
+    private readonly bus: Pick<VirtualDriver, 'listening'> | undefined,
     private readonly tokens: readonly VirtualToken[],
     private readonly io: CliIo,
   ) {}
@@ -23,31 +25,25 @@ export class TokenControl {
   /** `long` is a long touch: it triggers slot 2, as on a YubiKey. */
   async run(action: 'press' | 'long' | 'unplug' | 'plug', n: number): Promise<void> {
     const token = this.tokens[n - 1];
-    if (!token) {
+    if (!token || !this.bus) {
       throw new UsageError(`no virtual token ${n} (${this.tokens.length} attached with --virtual)`);
     }
     if (action === 'unplug') return token.unplug();
     if (action === 'plug') token.plug();
-    await this.attached(token);
+    await this.heard(this.bus, token);
     if (action === 'press') await token.press();
     if (action === 'long') await token.press(2);
   }
 
-  private attached(token: VirtualToken): Promise<void> {
-    const id = deviceIdFor(infoFor(token));
-    if (this.manager.devices().some((d) => d.id === id)) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        off();
-        reject(new Error(`virtual token ${token.spec.serial} was not attached in time`));
-      }, ATTACH_TIMEOUT_MS);
-      const off = this.manager.on('attached', (e) => {
-        if (e.id !== id) return;
-        clearTimeout(timer);
-        off();
-        resolve();
-      });
+  private heard(bus: Pick<VirtualDriver, 'listening'>, token: VirtualToken): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`virtual token ${token.spec.serial} was not attached in time`)),
+        LISTEN_TIMEOUT_MS,
+      );
     });
+    return Promise.race([bus.listening(token.id), late]).finally(() => clearTimeout(timer));
   }
 
   report(err: unknown): void {

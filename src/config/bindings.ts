@@ -86,6 +86,14 @@ export const BINDINGS: readonly Binding[] = [
     'most WebSocket clients at once',
   ),
   b(
+    'server.controlSocket',
+    'path',
+    'CONTROL_SOCKET',
+    '--control-socket',
+    'path',
+    "the running daemon's control socket (devices, watch, tokens verify --daemon)",
+  ),
+  b(
     'drivers.enabled',
     'list',
     'DRIVERS',

@@ -37,6 +37,7 @@ export function defaultConfig(
       capabilityFile: paths.capabilityFile,
       maxClients: 1000,
       rateLimit: { perSecond: 20, burst: 40 },
+      controlSocket: paths.controlSocket,
     },
     drivers: {
       enabled: [...DRIVER_NAMES],

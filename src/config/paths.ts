@@ -28,6 +28,8 @@ export interface Paths {
   readonly emulatorSocket: string;
   /** The install secret behind the page capability (platforms without a peer-user check). */
   readonly capabilityFile: string;
+  /** Where the running daemon answers `devices`, `watch` and `tokens verify --daemon`. */
+  readonly controlSocket: string;
   /** Where virtual tokens keep their state, one file per serial. */
   readonly virtualStateDir: string;
   /** The systemd credential that carries the seed key, when systemd passes one. */
@@ -55,6 +57,7 @@ export function defaultPaths(env: NodeJS.ProcessEnv): Paths {
     keyFile: join(stateDir, 'seed.key'),
     emulatorSocket: join(runtimeDir, 'emulator.sock'),
     capabilityFile: join(stateDir, 'capability'),
+    controlSocket: join(runtimeDir, 'control.sock'),
     virtualStateDir: join(stateDir, 'virtual'),
     keyCredential: credentials ? join(credentials, KEY_CREDENTIAL_NAME) : undefined,
     dbPasswordCredential: credentials ? join(credentials, DB_PASSWORD_CREDENTIAL_NAME) : undefined,

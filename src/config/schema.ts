@@ -55,6 +55,7 @@ export const configSchema = z.strictObject({
       perSecond: intField(1, 10_000),
       burst: intField(1, 10_000),
     }),
+    controlSocket: pathField(),
   }),
   drivers: z.strictObject({
     enabled: listField(enumField(DRIVER_NAMES), DRIVER_NAMES.length).refine(

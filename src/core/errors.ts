@@ -50,6 +50,8 @@ export const ErrorCode = {
   DAEMON_RUNNING: 'DAEMON_RUNNING', // a running daemon holds the keys
   // virtual devices and the emulator bus
   EMULATOR_BUS: 'EMULATOR_BUS',
+  // the daemon's local control socket (docs/control.md)
+  CONTROL_CHANNEL: 'CONTROL_CHANNEL',
   // anything unexpected (asTokenBridgeError); the API answers it without details
   INTERNAL: 'INTERNAL',
 } as const;

@@ -1,4 +1,4 @@
-import pino from 'pino';
+import type pino from 'pino';
 
 /**
  * The logging surface every module takes in its constructor (no global logger). Modules call
@@ -16,10 +16,19 @@ export interface Logger {
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
+/** Where log lines go: a stream, or anything that takes them a line at a time. */
+export interface LogDestination {
+  write(line: string): unknown;
+}
+
 /** JSON lines (journald-friendly) to the given stream, stdout by default. */
 export function createLogger(
-  options: { level?: LogLevel; destination?: NodeJS.WritableStream } = {},
+  options: { level?: LogLevel; destination?: LogDestination } = {},
 ): Logger {
+  if (options.level === 'silent') return SILENT;
+  // Loaded when a command logs at all: `--help` and the quiet commands never pay for pino.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pino = require('pino') as typeof import('pino');
   const root = pino(
     { level: options.level ?? 'info', base: { name: 'tokenbridge' } },
     (options.destination ?? process.stdout) as pino.DestinationStream,
@@ -52,7 +61,17 @@ function scoped(root: pino.Logger, bindings: Record<string, unknown>): Logger {
   };
 }
 
+const drop = (): void => undefined;
+const SILENT: Logger = {
+  trace: drop,
+  debug: drop,
+  info: drop,
+  warn: drop,
+  error: drop,
+  child: () => SILENT,
+};
+
 /** A logger that drops everything; for commands that print their own output. */
 export function silentLogger(): Logger {
-  return createLogger({ level: 'silent' });
+  return SILENT;
 }

@@ -1,8 +1,11 @@
 import type { ApiDevice, ServerEvent } from '../api';
 import type { DeviceEvent, DeviceManager, OtpEvent } from '../devices';
 
-/** An attached token as the page sees it: no path, no vendor ids, the serial as a string. */
-export function toApiDevice(device: DeviceEvent): ApiDevice {
+/**
+ * An attached token as the page sees it: no path, no vendor ids, the serial as a string, and
+ * whether a press of its button pairs it.
+ */
+export function toApiDevice(device: DeviceEvent, tapPairing = false): ApiDevice {
   return {
     id: device.id,
     driver: device.driver,
@@ -10,6 +13,7 @@ export function toApiDevice(device: DeviceEvent): ApiDevice {
     ...(device.serial !== undefined ? { serial: String(device.serial) } : {}),
     ...(device.firmware !== undefined ? { firmware: device.firmware } : {}),
     access: device.access,
+    ...(tapPairing ? { tapPairing: true as const } : {}),
   };
 }
 
@@ -23,17 +27,39 @@ export function otpEventOf(otp: OtpEvent): ServerEvent {
   };
 }
 
-/** Forwards the manager's attached/detached/otp events as API events; returns the unsubscriber. */
+/**
+ * Forwards the manager's attached/detached/otp events as API events; returns the unsubscriber.
+ * With `canTap`, whether an attached key pairs by a press is looked up first (the registry may be
+ * a database away), and every event waits its turn behind it: they arrive in the order they
+ * happened.
+ */
 export function forwardDeviceEvents(
   devices: DeviceManager,
   send: (event: ServerEvent) => void,
+  canTap?: (device: DeviceEvent) => Promise<boolean>,
 ): () => void {
+  let turn: Promise<void> = Promise.resolve();
+  let stopped = false;
+  const inOrder = (event: () => ServerEvent | Promise<ServerEvent>) => {
+    if (!canTap) return send(event() as ServerEvent);
+    turn = turn.then(event).then((e) => {
+      if (!stopped) send(e);
+    });
+  };
   const offs = [
-    devices.on('attached', (d) => send({ type: 'device.attached', device: toApiDevice(d) })),
-    devices.on('detached', (d) => send({ type: 'device.detached', device: toApiDevice(d) })),
-    devices.on('otp', (o) => send(otpEventOf(o))),
+    devices.on('attached', (d) =>
+      inOrder(async () => ({
+        type: 'device.attached',
+        device: toApiDevice(d, canTap ? await canTap(d) : false),
+      })),
+    ),
+    devices.on('detached', (d) =>
+      inOrder(() => ({ type: 'device.detached', device: toApiDevice(d) })),
+    ),
+    devices.on('otp', (o) => inOrder(() => otpEventOf(o))),
   ];
   return () => {
+    stopped = true;
     for (const off of offs) off();
   };
 }

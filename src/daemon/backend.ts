@@ -1,6 +1,6 @@
 import type { ApiDevice, PairingStepResult, ServerEvent, VerifyOutcome } from '../api';
 import type { Logger } from '../core';
-import type { DeviceManager } from '../devices';
+import type { DeviceEvent, DeviceManager } from '../devices';
 import type { FlowOutcome, PairingState } from '../flows';
 import type { Flows } from '../runtime';
 import type { ApiBackend, BackendEventListener, ConnectionContext, HelloInfo } from '../server';
@@ -36,11 +36,27 @@ export function createFlowBackend(deps: FlowBackendDeps): ApiBackend & { close()
   const { pairings, signOn } = deps.flows;
   const offState = pairings.onState((owner, state) => send(pairingStateEvent(state), owner));
 
-  const stopDevices = forwardDeviceEvents(deps.devices, (event) => send(event));
+  // Which attached keys pair by a press: the registry knows them as Yubico OTP tokens.
+  const taps = new Map<string, boolean>();
+  const canTap = async (device: DeviceEvent): Promise<boolean> => {
+    let tap = false;
+    try {
+      const record =
+        device.serial === undefined ? null : await deps.store.get(String(device.serial));
+      tap = record?.kind === 'yubico' && record.publicId !== null;
+    } catch (err) {
+      logger.warn({ error: err instanceof Error ? err.message : String(err) }, 'tap lookup failed');
+    }
+    if (deps.devices.devices().some((d) => d.id === device.id)) taps.set(device.id, tap);
+    return tap;
+  };
+  const offTaps = deps.devices.on('detached', (d) => taps.delete(d.id));
+  const stopDevices = forwardDeviceEvents(deps.devices, (event) => send(event), canTap);
   const sweeper = setInterval(() => pairings.sweep(), SWEEP_INTERVAL_MS);
   sweeper.unref();
 
-  const listDevices = (): ApiDevice[] => deps.devices.devices().map(toApiDevice);
+  const listDevices = (): ApiDevice[] =>
+    deps.devices.devices().map((d) => toApiDevice(d, taps.get(d.id) ?? false));
 
   return {
     hello(): HelloInfo {
@@ -99,6 +115,7 @@ export function createFlowBackend(deps: FlowBackendDeps): ApiBackend & { close()
     close() {
       clearInterval(sweeper);
       offState();
+      offTaps();
       stopDevices();
       pairings.clear();
       listeners.clear();

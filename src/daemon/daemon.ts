@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { version as packageVersion } from '../../package.json';
+import type { ApiDevice, ServerEvent } from '../api';
 import { ErrorCode, TokenBridgeError, type Clock, type Driver, type Logger } from '../core';
 import { pairingAllowed, type ResolvedConfig } from '../config';
 import type { DeviceManager } from '../devices';
@@ -10,6 +11,8 @@ import { createServer, type BridgeServer, type ServerAccess } from '../server';
 import type { RegistryStore } from '../tokens';
 import type { VirtualDriver, VirtualToken } from '../../drivers/virtual';
 import { createFlowBackend } from './backend';
+import { controlOptionsOf } from './control-options';
+import { ControlServer } from './control-server';
 import { DaemonMetrics } from './metrics';
 import { createHealthContributor } from './metrics-health';
 import { serverAccessOf } from './server-access';
@@ -43,11 +46,10 @@ export interface Daemon {
   readonly store: RegistryStore;
   readonly server: BridgeServer;
   readonly metrics: DaemonMetrics;
-  /**
-   * Who may connect (the server's peer check). `access.policy` (uid mode) is what the local
-   * control socket takes its modes from: `unixSocketAccess(access.policy)`.
-   */
+  /** Who may connect (the server's peer check); the control socket follows the same names. */
   readonly access: ServerAccess;
+  /** The control socket `devices`, `watch` and `tokens verify --daemon` reach, when it listens. */
+  readonly controlSocket: string | undefined;
   /** Idempotent: stops serving, closes devices (releasing USB claims), then the store. */
   close(): Promise<void>;
 }
@@ -127,6 +129,19 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     await devices.start();
     const listening = await server.listen();
     runtime.onClose('server', () => server.close());
+    const controlSocket = await listenForControl({
+      config,
+      log,
+      version,
+      url: listening.url,
+      devices,
+      runtime,
+      apiDevices: () => backend.listDevices(),
+      events: (listener) =>
+        backend.subscribe((event, connectionId) => {
+          if (connectionId === undefined) listener(event);
+        }),
+    });
     log.info({ url: listening.url, origins: listening.allowedOrigins }, 'ready');
 
     let closing: Promise<void> | undefined;
@@ -142,12 +157,56 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       server,
       metrics,
       access,
+      controlSocket,
       close: () => (closing ??= runtime.close().then(() => log.info('stopped'))),
     };
   } catch (err) {
     await runtime.close();
     throw err;
   }
+}
+
+/**
+ * The control socket for the command line. Everything else works without it, so a socket that
+ * cannot be used (another daemon answers there, a folder of another user) is a warning.
+ */
+async function listenForControl(parts: {
+  config: ResolvedConfig;
+  log: Logger;
+  version: string;
+  url: string;
+  devices: DeviceManager;
+  runtime: Runtime;
+  apiDevices: () => ApiDevice[] | Promise<ApiDevice[]>;
+  events: (listener: (event: ServerEvent) => void) => () => void;
+}): Promise<string | undefined> {
+  const { config, log, runtime, devices } = parts;
+  const { socketPath, decision } = controlOptionsOf(config);
+  if (!decision.ok)
+    log.warn({ reason: decision.reason }, 'peer policy: the control socket stays private');
+  const verifier = await runtime.verifier();
+  const control = new ControlServer({
+    socketPath,
+    access: decision.access,
+    logger: log,
+    version: parts.version,
+    url: parts.url,
+    devices,
+    apiDevices: parts.apiDevices,
+    events: parts.events,
+    verify: (serial, otp) => verifier.verify(serial, otp, { source: 'cli' }),
+  });
+  try {
+    await control.listen();
+  } catch (err) {
+    log.warn(
+      { socket: socketPath, error: err instanceof Error ? err.message : String(err) },
+      'control socket not available',
+    );
+    return undefined;
+  }
+  runtime.onClose('control', () => control.close());
+  return socketPath;
 }
 
 /** dist/web beside the compiled code (dist/src/daemon) or of the checkout (src/daemon under jest). */

@@ -1,4 +1,4 @@
-import { ErrorCode, TokenBridgeError } from '../core';
+import { counted, ErrorCode, TokenBridgeError } from '../core';
 
 /**
  * A refusal by a pairing or sign-on flow. Its code is one the API documents (docs/api.md), so the
@@ -33,7 +33,7 @@ export function tokenPaired(serial: string): FlowError {
 export function tooManyTokens(user: string, limit: number): FlowError {
   return new FlowError(
     ErrorCode.USER_TOKEN_LIMIT,
-    `user ${user} already has ${limit} tokens paired, the limit`,
+    `user ${user} already has ${counted(limit, 'token')} paired, the limit`,
   );
 }
 

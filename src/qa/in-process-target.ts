@@ -93,7 +93,12 @@ type DaemonConfig = DaemonOptions['config'];
 function qaConfig(base: DaemonConfig, dir: string): DaemonConfig {
   return {
     ...base,
-    server: { ...base.server, port: 0, allowOrigins: [] },
+    server: {
+      ...base.server,
+      port: 0,
+      allowOrigins: [],
+      controlSocket: join(dir, 'control.sock'),
+    },
     drivers: {
       ...base.drivers,
       enabled: ['virtual'],

@@ -1,3 +1,4 @@
+import { counted } from '../core';
 import {
   firstFailure,
   totalsOf,
@@ -28,7 +29,7 @@ export function scenarioLine(result: ScenarioResult): string {
 export function summaryLine(files: readonly FileResult[], durationMs: number): string {
   const t = totalsOf(files);
   const verdict = t.failed + t.errors === 0 ? 'all passed' : 'FAILED';
-  return `${t.scenarios} scenario${t.scenarios === 1 ? '' : 's'} in ${files.length} file${files.length === 1 ? '' : 's'}: ${t.passed} passed, ${t.failed} failed, ${t.errors} could not run; ${t.steps} steps in ${(durationMs / 1000).toFixed(1)} s: ${verdict}`;
+  return `${t.scenarios} scenario${t.scenarios === 1 ? '' : 's'} in ${files.length} file${files.length === 1 ? '' : 's'}: ${t.passed} passed, ${t.failed} failed, ${t.errors} could not run; ${counted(t.steps, 'step')} in ${(durationMs / 1000).toFixed(1)} s: ${verdict}`;
 }
 
 /** Prints the run as it goes. */

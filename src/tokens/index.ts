@@ -22,4 +22,5 @@ export { SqliteTokenStore, type SqliteTokenStoreOptions } from './sqlite/sqlite-
 export { MIGRATIONS, SCHEMA_VERSION } from './sqlite/schema';
 export { pendingKeyPath } from './sqlite/rekey';
 export * from './outcome';
+export * from './serial-order';
 export { TokenVerifier, type TokenVerifierOptions, type VerifyContext } from './verifier';

@@ -73,7 +73,7 @@ export interface FailureRecord {
 }
 
 export interface ListOptions {
-  /** Serials after this one (paging; the list is ordered by serial). */
+  /** Serials after this one (paging; the list is in serial order, see serial-order.ts). */
   readonly afterSerial?: string;
   readonly limit?: number;
 }

@@ -12,19 +12,27 @@ const RANK = { valid: 3, ahead: 2, replayed: 1 } as const;
 
 /**
  * The user's tokens this passcode could be for: the Yubico token with its public id, or the
- * HOTP/TOTP tokens with its digit count. When it fits none, every token of the user (the attempt
- * still counts against them).
+ * HOTP/TOTP tokens with its digit count. When it fits none, every token of the user (each refuses
+ * it as malformed, which counts no attempt: see TokenVerifier.fail).
  */
 export function candidatesFor(
   tokens: readonly TokenRecord[],
   passcode: ParsedPasscode | undefined,
 ): TokenRecord[] {
-  const fits = tokens.filter((t) =>
-    passcode?.format === 'yubico'
-      ? t.kind === 'yubico' && t.publicId === passcode.publicId
-      : passcode?.format === 'oath-hotp' && t.kind !== 'yubico' && t.digits === passcode.digits,
-  );
+  const fits = tokens.filter((t) => fitsToken(t, passcode));
   return fits.length > 0 ? fits : [...tokens];
+}
+
+/**
+ * Whether a passcode has the shape of this token's codes: the Yubico token's public id, or the
+ * HOTP/TOTP token's digit count. One that does not can never match, so it is no guess.
+ */
+export function fitsToken(token: TokenRecord, passcode: ParsedPasscode | undefined): boolean {
+  return passcode?.format === 'yubico'
+    ? token.kind === 'yubico' && token.publicId === passcode.publicId
+    : passcode?.format === 'oath-hotp' &&
+        token.kind !== 'yubico' &&
+        token.digits === passcode.digits;
 }
 
 /**
@@ -126,7 +134,9 @@ export function combine(answers: readonly TokenAnswer[], now: number): UserOutco
 /**
  * The token, locked or not, whose window holds the code exactly (checked in memory, nothing
  * written); undefined when none does. Only for a try despite a lock (TokenVerifier
- * .verifyLockedForUser): a code ahead of the window or a replay is not enough to unlock.
+ * .verifyLockedForUser): a code ahead of the window or a replay is not enough to unlock. Read
+ * fresh: a copy a store keeps in memory could hold a window another node has moved past, and a
+ * code used there must not unlock here.
  */
 export async function exactMatch(
   store: TokenStore,
@@ -136,7 +146,7 @@ export async function exactMatch(
   engine: EngineOptions,
 ): Promise<TokenRecord | undefined> {
   for (const token of targets) {
-    const loaded = await store.load(token.serial);
+    const loaded = await store.load(token.serial, { fresh: true });
     if (loaded === null) continue;
     try {
       if (runVerify(loaded.record, loaded.secret, otp, now, engine).valid) return loaded.record;

@@ -20,6 +20,7 @@ import {
   candidatesFor,
   combine,
   exactMatch,
+  fitsToken,
   recognise,
   type TokenAnswer,
 } from './token-choice';
@@ -52,7 +53,8 @@ export interface VerifyContext {
  * Verifies passcodes against the registry. Each attempt loads the token, runs the engine, and makes
  * a success durable by compare-and-set before reporting it; a lost compare-and-set means another
  * verifier moved the token first, so the passcode is checked again against the new state (and then
- * shows as replayed). Failures count towards the lockout.
+ * shows as replayed). Failures count towards the lockout, but for input that is not a passcode
+ * of the token at all.
  */
 export class TokenVerifier {
   readonly policy: LockoutPolicy;
@@ -289,6 +291,16 @@ export class TokenVerifier {
     context: VerifyContext,
     otp: string,
   ): Promise<TokenOutcome> {
+    // Not a passcode of this token at all (letters, the wrong length, another key's public id): it
+    // can never match, so it is no guess and uses up no attempt.
+    if (reason === 'malformed' && !fitsToken(record, parsePasscode(verifiedPart(otp))))
+      return {
+        status: 'rejected',
+        serial: record.serial,
+        reason,
+        attemptsLeft: Math.max(0, this.policy.maxFailures - record.failCount),
+        lockedUntil: null,
+      };
     const step = await this.store.recordFailure({
       serial: record.serial,
       at: now,

@@ -76,6 +76,8 @@ export interface PageState {
   readonly notice?: Notice;
   readonly lockedUntil?: number;
   readonly session?: SignedOn;
+  /** A sign-on ended with the connection: the next hello asks to sign on again. */
+  readonly sessionLost?: boolean;
   readonly doneAt?: number;
   readonly lastInputAt: number;
   readonly now: number;
@@ -151,15 +153,27 @@ export function reduce(state: PageState, action: PageAction, now: number): PageS
       return { ...at, connection: 'connecting', retryAt: undefined };
     case 'connected':
       return connected(at, action.hello);
-    case 'disconnected':
+    case 'disconnected': {
       // What is plugged in is unknown until the next hello lists it.
-      return {
+      const down: PageState = {
         ...at,
         connection: 'unreachable',
         retryAt: action.retryAt,
         busy: undefined,
         devices: [],
       };
+      // A sign-on belongs to the connection: with it gone, the page must not say "signed on".
+      if (at.session === undefined) return down;
+      return {
+        ...startOver(down),
+        window: 'signon',
+        sessionLost: true,
+        notice: {
+          kind: 'error',
+          text: 'The connection to tokenbridge was lost, so you are signed out. Sign on again once it is back.',
+        },
+      };
+    }
     case 'event':
       return onEvent({ ...at, lastInputAt: activity(at, action) }, action.event);
     case 'input':
@@ -175,11 +189,18 @@ export function reduce(state: PageState, action: PageAction, now: number): PageS
       return { ...at, lastInputAt: now };
     case 'go':
       if (action.window === 'registration' && !at.pairingAllowed) return at;
-      return { ...at, window: action.window, notice: undefined, lastInputAt: now };
+      return {
+        ...at,
+        window: action.window,
+        capturedFrom: undefined,
+        notice: undefined,
+        lastInputAt: now,
+      };
     case 'cancel':
       return {
         ...leavePairing(at),
         window: at.pairingAllowed ? 'registration' : 'signon',
+        capturedFrom: undefined,
         notice: undefined,
         lastInputAt: now,
       };
@@ -233,9 +254,11 @@ function connected(state: PageState, hello: HelloEvent): PageState {
       },
     };
   }
-  if (state.session !== undefined) {
+  if (state.session !== undefined || state.sessionLost) {
     return {
       ...startOver(next),
+      window: 'signon',
+      sessionLost: undefined,
       notice: { kind: 'info', text: 'Connected again. Sign on once more to manage your tokens.' },
     };
   }
@@ -286,6 +309,7 @@ function onEvent(state: PageState, event: Exclude<ServerEvent, HelloEvent>): Pag
         return withOffer(enterSerialStep(state, event.serial), event.setupOffer);
       if (event.step === 'setup') return setupProgress(state, event.setupStep);
       if (event.step === 'verification') return enterVerificationStep(state, event.serial);
+      if (event.step === 'final-step') return enterFinalStep(state);
       return { ...state, window: event.step };
     }
   }
@@ -296,8 +320,18 @@ function tokenInUse(state: PageState): string | undefined {
   if (state.window === 'verification' || state.window === 'final-step') return state.pairingSerial;
   if (state.window === 'serial') return state.fields.serial || undefined;
   if (state.window === 'setup') return state.setupOffer?.serial;
-  if (state.window === 'signon') return state.capturedFrom;
+  // At Sign on, the token whose button filled the passcode that is still there to send.
+  if (state.window === 'signon') return state.fields.passcode ? state.capturedFrom : undefined;
   return undefined;
+}
+
+/** Whether the page offers pairing by a press: a pairing runs and a plugged key can do it. */
+export function tapOffered(state: PageState): boolean {
+  return (
+    state.tapPairing &&
+    state.pairingId !== undefined &&
+    state.devices.some((d) => d.tapPairing === true)
+  );
 }
 
 function onOtp(state: PageState, event: OtpEvent): PageState {
@@ -389,6 +423,20 @@ function enterVerificationStep(state: PageState, offered: string | undefined): P
   };
 }
 
+/**
+ * The Final Step with an empty passcode field (so the focus goes to it, not to Sync), entered
+ * once: when its event came first, the reply after it keeps a passcode the token typed between.
+ */
+function enterFinalStep(state: PageState): PageState {
+  if (state.window === 'final-step') return state;
+  return {
+    ...state,
+    window: 'final-step',
+    fields: { ...state.fields, passcode: '' },
+    capturedFrom: undefined,
+  };
+}
+
 type OutcomeAction = Extract<
   ReplyAction,
   { request: 'pairing.verify' | 'pairing.sync' | 'pairing.tap' | 'signon.verify' }
@@ -421,7 +469,12 @@ function onOutcome(state: PageState, action: OutcomeAction): PageState {
     capturedFrom: undefined,
     notice: outcomeNotice(outcome, action.request),
   };
-  if (outcome.result === 'needs-next-passcode') return { ...next, window: 'final-step' };
+  if (outcome.result === 'needs-next-passcode') {
+    // Verify's reply after the Final Step's own event: the field may hold the next passcode by now.
+    if (action.request === 'pairing.verify' && state.window === 'final-step')
+      return { ...state, notice: next.notice };
+    return { ...next, window: 'final-step' };
+  }
   if (outcome.result === 'locked')
     return { ...next, lockedUntil: state.now + outcome.retryAfterMs };
   return next;

@@ -1,7 +1,7 @@
 import type { ApiDevice } from '../api/fields';
 import { formatRemaining } from './messages';
 import { setupIdle, setupStatusText } from './setup';
-import { formOpen, type Field, type FormName, type PageState } from './state';
+import { formOpen, tapOffered, type Field, type FormName, type PageState } from './state';
 
 export interface ViewHandlers {
   input(field: Field, value: string): void;
@@ -50,7 +50,7 @@ export function conditions(state: PageState): Record<string, boolean> {
   );
   return {
     pairing: state.pairingAllowed,
-    tap: state.tapPairing && state.pairingId !== undefined,
+    tap: tapOffered(state),
     prefilled: plugged,
     locked: state.lockedUntil !== undefined,
     kiosk: state.kiosk !== undefined,

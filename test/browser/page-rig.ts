@@ -110,14 +110,18 @@ export async function startRig(
         await provisionVirtualTokens(td.daemon.store, [registered], silentLogger());
       }
       const token = new VirtualToken(parsed);
-      td.virtual.attach(token);
-      // A button pressed before the daemon has opened the token types into nothing, as on a desk.
-      const serial = parsed.serial;
-      for (let i = 0; i < 250; i++) {
-        if (td.daemon.devices.devices().some((d) => d.serial === serial)) return token;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-      throw new Error(`virtual token ${serial} was never attached by the daemon`);
+      // A button pressed before the daemon has opened the token types into nothing, as on a desk:
+      // the attach handshake resolves once the daemon listens to it.
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(new Error(`virtual token ${parsed.serial} was never attached by the daemon`)),
+          5000,
+        );
+      });
+      await Promise.race([td.virtual.attach(token), late]).finally(() => clearTimeout(timer));
+      return token;
     },
     async shot(name) {
       mkdirSync(SCREENSHOTS, { recursive: true });

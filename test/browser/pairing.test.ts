@@ -34,6 +34,8 @@ describe('pairing a hardware token from the page, in Chromium', () => {
         .getByRole('button', { name: /Hardware Token/ })
         .evaluate((b) => b === document.activeElement),
     ).toBe(true);
+    // An HOTP token cannot pair by a press: the page does not offer it.
+    expect(await page.getByText('Or press the button on your YubiKey now').isVisible()).toBe(false);
     await rig.shot('02-add-a-new-device');
     await page.keyboard.press('Enter');
 
@@ -86,6 +88,9 @@ describe('pairing a hardware token from the page, in Chromium', () => {
 
     await windowHeading(page, 'Final Step');
     await statusSays(page, /out of step/);
+    // Its field is empty, so the focus is in it (Enter on Sync would send nothing).
+    expect(await page.getByRole('textbox', { name: 'Next passcode' }).inputValue()).toBe('');
+    expect(await focusedId(page)).toBe('final-passcode');
     await rig.shot('05-final-step');
     const next = await token.press();
     const field = page.getByRole('textbox', { name: 'Next passcode' });
@@ -106,6 +111,7 @@ describe('pairing a hardware token from the page, in Chromium', () => {
     await page.getByRole('textbox', { name: 'User name' }).fill(ALICE);
     await page.getByRole('button', { name: 'Start' }).click();
     await windowHeading(page, 'Add a New Device');
+    // The registry knows this key by its public id: a press pairs it, and the page says so.
     await page.getByText('Or press the button on your YubiKey now').waitFor();
     await token.press();
     await windowHeading(page, 'Your token is paired');

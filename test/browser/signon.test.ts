@@ -96,6 +96,73 @@ describe('signing on from the page, in Chromium', () => {
     expect(record?.lockedUntil).not.toBeNull();
   });
 
+  test('signed on when the daemon goes away: the banner shows, and "You are signed on" does not', async () => {
+    const rig = await suite.start();
+    const token = await rig.plug(hotpSpec('5000012'));
+    await pairThroughApi(rig, token, '5000012', ALICE);
+    const { page } = rig;
+    await page.getByRole('button', { name: 'Already paired? Sign on instead' }).click();
+    await page.getByRole('textbox', { name: 'User name' }).fill(ALICE);
+    await token.press();
+    await statusSays(page, /Passcode received/);
+    await page.getByRole('button', { name: 'Sign on', exact: true }).click();
+    await page.getByText(`You are signed on as ${ALICE}.`).waitFor();
+
+    const port = rig.td.daemon.port;
+    await rig.td.daemon.close();
+    await page.getByText(/tokenbridge is unreachable/).waitFor();
+    await alertSays(page, /The connection to tokenbridge was lost, so you are signed out/);
+    await windowHeading(page, 'Sign on');
+    expect(await page.getByText(`You are signed on as ${ALICE}.`).isVisible()).toBe(false);
+    let again: TestDaemon | undefined;
+    try {
+      again = await startTestDaemon({ staticDir: suite.dir(), config: { server: { port } } });
+      await statusSays(page, /Connected again\. Sign on once more/);
+      await page.locator('#connection').waitFor({ state: 'hidden' });
+    } finally {
+      await again?.stop();
+    }
+  });
+
+  test('a malformed passcode uses up no attempt: abc is caught by the page, 8 digits by the daemon', async () => {
+    const rig = await suite.start();
+    const token = await rig.plug(hotpSpec('5000013'));
+    await pairThroughApi(rig, token, '5000013', ALICE);
+    const { page } = rig;
+    await page.getByRole('button', { name: 'Already paired? Sign on instead' }).click();
+    await page.getByRole('textbox', { name: 'User name' }).fill(ALICE);
+    const passcode = page.getByRole('textbox', { name: 'Passcode' });
+    const signOn = page.getByRole('button', { name: 'Sign on', exact: true });
+    await passcode.fill('abc');
+    await signOn.click();
+    await alertSays(page, /A passcode is 6 or 8 digits/);
+    // A well-formed passcode, but not one this 6-digit token can type.
+    await passcode.fill('12345678');
+    await signOn.click();
+    expect(await alertSays(page, /Wrong passcode/)).toBe('Wrong passcode. 3 attempts left.');
+    expect((await rig.td.daemon.store.get('5000013'))?.failCount).toBe(0);
+    await passcode.fill('000000');
+    await signOn.click();
+    await alertSays(page, /^Wrong passcode\. 2 attempts left\.$/);
+  });
+
+  test('at Sign on, unplugging a token other than the one that typed the passcode says nothing of it', async () => {
+    const rig = await suite.start();
+    const mine = await rig.plug(hotpSpec('5000014'));
+    const other = await rig.plug(hotpSpec('5000015'));
+    await pairThroughApi(rig, mine, '5000014', ALICE);
+    const { page } = rig;
+    await page.getByRole('button', { name: 'Already paired? Sign on instead' }).click();
+    await page.getByRole('textbox', { name: 'User name' }).fill(ALICE);
+    await mine.press();
+    await statusSays(page, /Passcode received/);
+    other.unplug();
+    await page.getByText('Plugged in: YubiKey 4/5, serial 5000014.').waitFor();
+    expect(await page.locator('#alert').textContent()).toBe('');
+    mine.unplug();
+    await alertSays(page, /Your token \(serial 5000014\) was unplugged/);
+  });
+
   test('the daemon going away: the page says so, retries, and resumes when it is back', async () => {
     const rig = await suite.start();
     await rig.plug(hotpSpec('5000004'));

@@ -1,5 +1,11 @@
 import { ErrorCode, TokenBridgeError } from '../../src/core';
-import { TokenVerifier, type ImportedToken, type RegistryStore } from '../../src/tokens';
+import {
+  compareSerials,
+  TokenVerifier,
+  type ImportedToken,
+  type ListOptions,
+  type RegistryStore,
+} from '../../src/tokens';
 import { ManualClock } from '../helpers/manual-clock';
 import { verifierSettings } from '../helpers/config';
 import { generateHotp } from '../../src/otp';
@@ -84,6 +90,67 @@ describe.each(storeHarnesses())('the token store contract: %s', (_name, h) => {
         'C',
       ]);
       expect(await store.count()).toBe(5);
+    });
+
+    test("list, --after paging and a user's tokens are in serial order (serial-order.ts)", async () => {
+      const serials = [
+        '100001',
+        '4242',
+        't10',
+        '99',
+        't2',
+        '4243',
+        'a',
+        '1000000',
+        'Z9',
+        'b',
+        '0042',
+      ];
+      const store = await h.open();
+      await importTokens(
+        store,
+        serials.map((s) => hotpToken(s)),
+      );
+      for (const serial of ['t10', '4243', '99', 'a'])
+        await store.pair(serial, 'alice', { source: 'test' });
+      const inOrder = [...serials].sort(compareSerials);
+      // Shorter first, then bytewise: numbers in numeric order, t2 before t10, Z9 before t2.
+      expect(inOrder).toEqual([
+        'a',
+        'b',
+        '99',
+        'Z9',
+        't2',
+        't10',
+        '0042',
+        '4242',
+        '4243',
+        '100001',
+        '1000000',
+      ]);
+      const listed = async (options: ListOptions) =>
+        (await store.list(options)).map((r) => r.serial);
+      expect(await listed({})).toEqual(inOrder);
+      // Paging by the last serial of each page walks the same order, whatever the page size.
+      for (const limit of [1, 3, 4]) {
+        const pages: string[] = [];
+        let page = await listed({ limit });
+        while (page.length > 0) {
+          pages.push(...page);
+          page = await listed({ limit, afterSerial: page.at(-1)! });
+        }
+        expect(pages).toEqual(inOrder);
+      }
+      // A bound need not be a serial of the registry: what sorts after it, in that order.
+      expect(await listed({ afterSerial: '5000' })).toEqual(['100001', '1000000']);
+      expect(await listed({ afterSerial: 'zz', limit: 2 })).toEqual(['t10', '0042']);
+      expect(await listed({ afterSerial: '' })).toEqual(inOrder);
+      expect((await store.tokensOf('alice')).map((r) => r.serial)).toEqual([
+        'a',
+        '99',
+        't10',
+        '4243',
+      ]);
     });
 
     test('load decrypts the secret for a verification', async () => {
@@ -286,6 +353,22 @@ describe.each(storeHarnesses())('the token store contract: %s', (_name, h) => {
         expect((await one.get('H1'))!.failCount).toBe(0);
       });
 
+      test('a code used at the other store does not lift a lock here', async () => {
+        const { one, two, v1, v2 } = await pair();
+        await two.pair('H1', 'alice', { source: 'two' });
+        expect(await v2.verify('H1', hotp(1), { source: 'two' })).toMatchObject({
+          status: 'accepted',
+        });
+        for (let i = 0; i < v2.policy.maxFailures; i++) {
+          await v2.verify('H1', '000000', { source: 'two' });
+        }
+        // One try despite the lock, with the code `two` has just used: it must not unlock.
+        const outcome = await v1.verifyLockedForUser('alice', hotp(1), { source: 'one' });
+        expect(outcome.outcome).toMatchObject({ status: 'locked' });
+        expect((await one.get('H1'))!.lockedUntil).not.toBeNull();
+        expect((await one.get('H1'))!.counter).toBe(2);
+      });
+
       test('a seed replaced at the other store: the old seed is refused here', async () => {
         const { one, two, v1 } = await pair();
         const session = await two.beginImport({ replace: true, dryRun: false, source: 'two' });
@@ -366,6 +449,32 @@ describe.each(storeHarnesses())('the token store contract: %s', (_name, h) => {
       expect(await store.get('H3')).toBeNull();
       expect(await store.count()).toBe(2);
     });
+
+    test.each([
+      ['an import', false],
+      ['a dry run', true],
+    ])(
+      'a serial %s repeats is refused as a repeat naming its first line, unless replace keeps the last',
+      async (_what, dryRun) => {
+        const store = await h.open();
+        const once = await store.beginImport({ replace: false, dryRun, source: 't' });
+        await once.add(hotpToken('H1', { origin: 'line 1' }));
+        await once.add(hotpToken('H2', { origin: 'line 2' }));
+        const err = await once.add(hotpToken('H1', { origin: 'line 3' })).catch((e: unknown) => e);
+        expect((err as TokenBridgeError).code).toBe(ErrorCode.TOKEN_EXISTS);
+        expect((err as Error).message).toBe(
+          'line 3: serial H1 appears twice in this import (first at line 1; use --replace to keep the last one)',
+        );
+        await once.rollback();
+        expect(await store.count()).toBe(0);
+
+        const replace = await store.beginImport({ replace: true, dryRun, source: 't' });
+        await replace.add(hotpToken('H1', { origin: 'line 1', counter: 1 }));
+        await replace.add(hotpToken('H1', { origin: 'line 2', counter: 2 }));
+        expect(await replace.commit()).toEqual({ added: 1, replaced: 0, dryRun });
+        expect((await store.get('H1'))?.counter).toBe(dryRun ? undefined : 2);
+      },
+    );
 
     test('a serial that another import published meanwhile fails the commit, naming its line', async () => {
       const store = await h.open();

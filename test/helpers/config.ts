@@ -9,12 +9,16 @@ import { verifierSettingsOf } from '../../src/runtime/verifier-options';
 
 /**
  * The defaults with everything that touches the machine moved into `dir`: port 0, the registry and
- * its key, the emulator socket; the virtual driver only. `over` replaces any other key (key by key).
+ * its key, the emulator and control sockets; the virtual driver only. `over` replaces any other key (key by key).
  * An empty environment, so the machine's $CREDENTIALS_DIRECTORY or config file never leaks in.
  */
 export function testConfig(dir: string, over: ConfigLayer = {}): ResolvedConfig {
   const forTests: ConfigLayer = {
-    server: { port: 0, capabilityFile: join(dir, 'capability') },
+    server: {
+      port: 0,
+      capabilityFile: join(dir, 'capability'),
+      controlSocket: join(dir, 'control.sock'),
+    },
     store: { path: join(dir, 'tokens.sqlite'), keyFile: join(dir, 'keys', 'seed.key') },
     drivers: {
       enabled: ['virtual'],

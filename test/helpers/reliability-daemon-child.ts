@@ -21,7 +21,12 @@ export function crashConfig(dir: string): ResolvedConfig {
   const base = defaultConfig({});
   return {
     ...base,
-    server: { ...base.server, port: 0, rateLimit: { perSecond: 10_000, burst: 10_000 } },
+    server: {
+      ...base.server,
+      port: 0,
+      rateLimit: { perSecond: 10_000, burst: 10_000 },
+      controlSocket: join(dir, 'control.sock'),
+    },
     drivers: {
       ...base.drivers,
       enabled: ['virtual'],

@@ -127,7 +127,7 @@ describe('the device commands read the configuration too', () => {
   ])('devices lists the virtual token named by %s', async (_, way) => {
     const { args, env } = way();
     const r = await runTokenbridge(['devices', '--json', ...args], { env });
-    expect(JSON.parse(r.stdout).devices).toEqual([expect.objectContaining({ serial: 4321 })]);
+    expect(JSON.parse(r.stdout).devices).toEqual([expect.objectContaining({ serial: '4321' })]);
   });
 
   test('watch attaches the configured virtual token and quits on stdin', async () => {
@@ -138,8 +138,8 @@ describe('the device commands read the configuration too', () => {
     const events = r.stdout
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as { event: string });
-    expect(events.map((e) => e.event)).toEqual(['attached', 'otp', 'detached']);
+      .map((l) => JSON.parse(l) as { type: string });
+    expect(events.map((e) => e.type)).toEqual(['device.attached', 'otp']);
   });
 
   test('doctor checks the registry the configuration names', async () => {

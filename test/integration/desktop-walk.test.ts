@@ -55,6 +55,7 @@ async function startUserUnit(version: UserManagerVersion, home: string, runtimeD
     void exited.then((code) => reject(new Error(`serve exited ${code}:\n${out}`)));
   });
   return {
+    url,
     wsUrl: `${url.replace(/^http/, 'ws')}ws`,
     stop: async () => {
       child.kill('SIGTERM');
@@ -103,6 +104,9 @@ describe("the README's desktop walk: the CLI imports into the registry the user 
           result: 'accepted',
         });
         await client.close();
+        // tokenbridge devices, in the person's shell, asks the service: the same control socket.
+        const devices = await runTokenbridge(['devices', '--json'], { env: shell });
+        expect(JSON.parse(devices.stdout)).toMatchObject({ daemon: { url: service.url } });
       } finally {
         expect(await service.stop()).toBe(0);
       }

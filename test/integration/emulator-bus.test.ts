@@ -4,6 +4,7 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  BUS_PROTOCOL_VERSION,
   connectEmulator,
   type EmulatorClient,
   parseVirtualSpec,
@@ -55,7 +56,7 @@ function rawPeer(socketPath: string, lines: string[]): Promise<string> {
 const HELLO = (id: string) =>
   JSON.stringify({
     type: 'hello',
-    protocol: 1,
+    protocol: BUS_PROTOCOL_VERSION,
     device: { id, vendorId: 0x1050, productId: 0x0407, model: 'YubiKey 4/5' },
     plugged: true,
   }) + '\n';
@@ -171,7 +172,7 @@ describe('emulator bus', () => {
     const early = await rawPeer(socketPath, ['{"type":"plug","plugged":true}\n']);
     expect(early).toContain('before hello');
     const badHello = await rawPeer(socketPath, [
-      '{"type":"hello","protocol":1,"device":{"id":"../x"}}\n',
+      `{"type":"hello","protocol":${BUS_PROTOCOL_VERSION},"device":{"id":"../x"}}\n`,
     ]);
     expect(badHello).toContain('device.id');
     expect(await driver.enumerate()).toEqual([]);

@@ -12,11 +12,13 @@ describe('tokenbridge emulate', () => {
   let dir: string;
   let socketPath: string;
   let driver: VirtualDriver;
+  let seen: { events: string[]; input: string[] };
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tb-emucli-'));
     socketPath = join(dir, 'emulator.sock');
     driver = new VirtualDriver();
+    seen = observe();
     await driver.listen(socketPath);
   });
 
@@ -30,15 +32,20 @@ describe('tokenbridge emulate', () => {
   const emulate = (args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}) =>
     runTokenbridge(args, { ...options, env: { ...stateEnv(), ...options.env } });
 
-  /** Hotplug events, and the keyboard reports of every device the moment it attaches. */
+  /**
+   * A host on the driver, as the daemon's device manager is: it opens each token as it attaches and
+   * listens to its keyboard reports (which is what lets the emulator say ready). Records hotplug
+   * events and the reports it heard.
+   */
   function observe(): { events: string[]; input: string[] } {
     const events: string[] = [];
     const input: string[] = [];
     driver.watch({
       attached: (info) => {
         events.push(`attached ${info.path}`);
-        const device = driver.devices().find((d) => d.id === info.path);
-        device?.onInputReport((r) => input.push(toHex(r)));
+        void driver.open(info).then((connection) => {
+          connection.on('input', (r) => input.push(toHex(r)));
+        });
       },
       detached: (path) => events.push(`detached ${path}`),
     });
@@ -46,21 +53,29 @@ describe('tokenbridge emulate', () => {
   }
 
   test('drives a token from lines: press, unplug, plug, press 2, quit', async () => {
-    const seen = observe();
     const result = await emulate(
       ['emulate', `hotp:secret=${RFC4226_SECRET_HEX},pacing=0`, '--socket', socketPath],
       { stdin: 'press\nunplug\nplug\npress 2\nquit\npress\n' },
     );
-    expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout.split('\n')).toEqual([
+    const queued = (slot: number) =>
+      `press ${slot} queued: it goes through once the daemon has opened virtual-7050602`;
+    const ready = 'ready: the daemon has opened virtual-7050602 and hears it';
+    // Whether a press had to wait depends on how soon the host opened the token.
+    expect(result.stdout.split('\n').filter((l) => l !== queued(1))).toEqual([
       `emulating virtual-7050602 (YubiKey 4/5) on ${socketPath}`,
+      ready,
       'slot 1: typed ******',
       'unplugged',
       'plugged',
-      'slot 2: not programmed, typed nothing',
+      queued(2),
+      ready,
       '',
     ]);
+    // A one-slot token has no slot 2: an error, not an empty OTP.
+    expect(result.stderr).toBe(
+      'tokenbridge: press 2: slot 2 of virtual-7050602 is not programmed: it types nothing\n',
+    );
     expect(seen.input).toHaveLength(14);
     expect(seen.input[0]).toBe('0000240000000000'); // '7' of 755224
     expect(seen.events).toEqual([
@@ -89,8 +104,28 @@ describe('tokenbridge emulate', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(events[1]).toEqual({ event: 'typed', slot: 1, otp: '287082' });
+    const names = events.map((e) => e.event).filter((e) => e !== 'queued');
+    expect(names).toEqual(['attached', 'ready', 'typed']);
+    expect(events.at(-1)).toEqual({ event: 'typed', slot: 1, otp: '287082' });
     expect(result.stderr).toBe('tokenbridge: unknown emulator command "wiggle"\n');
+  });
+
+  test('a token keeps its counter across emulate runs, as a key does; --fresh starts it over', async () => {
+    const run = async (...flags: string[]) => {
+      const args = [
+        'emulate',
+        `hotp:secret=${RFC4226_SECRET_HEX},pacing=0`,
+        '--socket',
+        socketPath,
+      ];
+      const result = await emulate([...args, '--reveal', ...flags], { stdin: 'press\n' });
+      expect(result.stderr).toBe('');
+      return result.stdout.split('\n').filter((l) => l.startsWith('slot 1: typed'));
+    };
+    expect(await run()).toEqual(['slot 1: typed 755224']);
+    expect(await run()).toEqual(['slot 1: typed 287082']);
+    expect(await run('--fresh')).toEqual(['slot 1: typed 755224']);
+    expect(await run()).toEqual(['slot 1: typed 287082']);
   });
 
   test('pressing an unplugged token reports it and carries on', async () => {
@@ -98,7 +133,7 @@ describe('tokenbridge emulate', () => {
       stdin: 'unplug\npress\nplug\npress\n',
     });
     expect(result.code).toBe(0);
-    expect(result.stderr).toBe('tokenbridge: press: virtual-7050602 was unplugged\n');
+    expect(result.stderr).toBe('tokenbridge: press 1: virtual-7050602 was unplugged\n');
     expect(result.stdout).toMatch(/slot 1: typed vvcccchnkghl\*{32}\n$/);
   });
 
@@ -150,7 +185,6 @@ describe('tokenbridge emulate', () => {
   });
 
   test('in a terminal, keys drive the token in raw mode', async () => {
-    const seen = observe();
     const rawModes: boolean[] = [];
     const stdin = Object.assign(new PassThrough(), {
       isTTY: true,
@@ -167,8 +201,10 @@ describe('tokenbridge emulate', () => {
     stdin.write('pq');
     expect(await exit).toBe(0);
     expect(rawModes).toEqual([true, false]);
-    expect(out.split('\n').slice(1)).toEqual([
+    const lines = out.split('\n').slice(1);
+    expect(lines.filter((l) => !l.startsWith('press 1 queued'))).toEqual([
       'Enter: press slot 1, 2: press slot 2, u: unplug, p: plug, q: quit',
+      'ready: the daemon has opened virtual-7050602 and hears it',
       'slot 1: typed 755224',
       'unplugged',
       'plugged',

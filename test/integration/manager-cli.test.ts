@@ -73,18 +73,20 @@ describe('tokenbridge devices', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as {
+      daemon: unknown;
       drivers: Array<Record<string, unknown>>;
       devices: Array<Record<string, unknown>>;
     };
+    expect(out.daemon).toBeNull(); // none runs: the drivers were opened here
     expect(out.drivers).toEqual([{ name: 'virtual', available: true, hotplug: 'events' }]);
     const bySerial = new Map(out.devices.map((d) => [d.serial, d]));
-    expect(bySerial.get(123456)).toMatchObject({
+    expect(bySerial.get('123456')).toMatchObject({
       driver: 'virtual',
       firmware: '5.4.3',
       access: 'shared',
       interfaceNumber: 0,
     });
-    expect(bySerial.get(654321)).toMatchObject({ firmware: '3.5.0', productId: 0x0116 });
+    expect(bySerial.get('654321')).toMatchObject({ firmware: '3.5.0', productId: 0x0116 });
     expect(JSON.stringify(out)).not.toContain('virtual-123456'); // the bus path stays inside
   });
 
@@ -135,17 +137,18 @@ describe('tokenbridge watch', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const events = jsonLines(r.stdout);
-    // The last detached comes from quitting: stop() closes the token.
-    expect(events.map((e) => e.event)).toEqual([
-      'attached',
+    // The events as the page gets them, serials as text; quitting closes the token unwatched.
+    expect(events.map((e) => e.type)).toEqual([
+      'device.attached',
       'otp',
-      'detached',
-      'attached',
+      'device.detached',
+      'device.attached',
       'otp',
-      'detached',
     ]);
-    expect(events[0]).toMatchObject({ driver: 'virtual', serial: 5150, firmware: '5.4.3' });
-    expect(events[1]).toMatchObject({ format: 'oath-hotp', serial: 5150, otp: '******' });
+    expect(events[0]).toMatchObject({
+      device: { driver: 'virtual', serial: '5150', firmware: '5.4.3' },
+    });
+    expect(events[1]).toMatchObject({ format: 'oath-hotp', serial: '5150', otp: '******' });
     expect(r.stdout).not.toContain(hotpFor(spec, 0));
   });
 
@@ -165,7 +168,7 @@ describe('tokenbridge watch', () => {
       { stdin: 'press\npress\nquit\n' },
     );
     expect(r.code).toBe(0);
-    const otps = jsonLines(r.stdout).filter((e) => e.event === 'otp');
+    const otps = jsonLines(r.stdout).filter((e) => e.type === 'otp');
     expect(otps.map((e) => e.otp)).toEqual([hotpFor(spec, 0), hotpFor(spec, 1)]);
   });
 
@@ -207,11 +210,11 @@ describe('tokenbridge watch', () => {
       { stdin: '' },
     );
     // Watching (its signal handlers are set before the first event is printed).
-    await running.stdout.until(/"event":"attached"/);
+    await running.stdout.until(/"type":"device.attached"/);
     process.emit('SIGTERM');
     const r = await running.result;
     expect(r.code).toBe(0);
-    expect(jsonLines(r.stdout).map((e) => e.event)).toEqual(['attached', 'detached']);
+    expect(jsonLines(r.stdout).map((e) => e.type)).toEqual(['device.attached']);
   });
 });
 
@@ -279,7 +282,7 @@ describe('tokenbridge watch and the emulator bus', () => {
     const stdin = new PassThrough();
     const out = new OutputWatch(stdout);
     const until = (event: string) =>
-      out.when((text) => jsonLines(text).some((e) => e.event === event), `a ${event} event`);
+      out.when((text) => jsonLines(text).some((e) => e.type === event), `a ${event} event`);
     // Made here, so that the socket watch listens on can be waited for.
     await mkdir(path.dirname(socket), { mode: 0o700 });
     const listening = fileAppears(socket);
@@ -296,17 +299,17 @@ describe('tokenbridge watch and the emulator bus', () => {
     const token = new VirtualToken(parseVirtualSpec(spec));
     await listening;
     const client = await connectEmulator(socket, token);
-    await until('attached');
+    await until('device.attached');
     await token.press();
     await until('otp');
     await client.close();
-    await until('detached');
+    await until('device.detached');
     stdin.write('quit\n');
     expect(await done).toBe(0);
     const events = jsonLines(out.text);
-    expect(events.map((e) => e.event)).toEqual(['attached', 'otp', 'detached']);
-    expect(events[0]).toMatchObject({ driver: 'virtual', serial: 8888 });
-    expect(events[1]).toMatchObject({ serial: 8888, otp: hotpFor(spec, 0) });
+    expect(events.map((e) => e.type)).toEqual(['device.attached', 'otp', 'device.detached']);
+    expect(events[0]).toMatchObject({ device: { driver: 'virtual', serial: '8888' } });
+    expect(events[1]).toMatchObject({ serial: '8888', otp: hotpFor(spec, 0) });
     expect(existsSync(socket)).toBe(false); // quitting closed the bus and removed its socket
   });
 });

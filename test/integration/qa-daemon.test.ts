@@ -17,7 +17,7 @@ beforeAll(async () => {
   const base = defaultConfig({});
   config = {
     ...base,
-    server: { ...base.server, port: 0 },
+    server: { ...base.server, port: 0, controlSocket: join(dir, 'run', 'control.sock') },
     // No drivers injected: the daemon builds the virtual driver itself and serves the emulator bus.
     drivers: {
       ...base.drivers,

@@ -40,6 +40,8 @@ async function serve(...extra: string[]): Promise<Served> {
       join(dir, 'keys', 'seed.key'),
       '--emulator-socket',
       join(dir, 'emulator.sock'),
+      '--control-socket',
+      join(dir, 'control.sock'),
       '--virtual-state-dir',
       join(dir, 'virtual'),
       ...extra,

@@ -1,7 +1,12 @@
 import { createConnection, type Socket } from 'node:net';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { connectEmulator, parseVirtualSpec, VirtualToken } from '../../drivers/virtual';
+import {
+  BUS_PROTOCOL_VERSION,
+  connectEmulator,
+  parseVirtualSpec,
+  VirtualToken,
+} from '../../drivers/virtual';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon';
 import { printCounts, RELIABILITY_SEED, scaled, waitUntil } from '../helpers/reliability-scale';
 import { ReliabilityClient } from '../helpers/reliability-ws';
@@ -39,7 +44,7 @@ const hello = peerId.chain((id) =>
       data:
         JSON.stringify({
           type: 'hello',
-          protocol: 1,
+          protocol: BUS_PROTOCOL_VERSION,
           device: { id, vendorId: 0x1050, productId: pid, model: 'YubiKey' },
           plugged,
         }) + '\n',

@@ -1,7 +1,15 @@
 import type { Command } from 'commander';
-import type { AttachedDevice, DeviceErrorEvent, DriverStatus } from '../../devices';
+import type { DeviceErrorEvent } from '../../devices';
 import { formatAvailability } from '../../../drivers';
-import { addConfigOptions } from '../config-options';
+import {
+  controlDeviceOf,
+  controlDriverOf,
+  type ControlDevice,
+  type ControlDriver,
+  type ControlHello,
+} from '../../daemon/control-protocol';
+import { addConfigOptions, commandConfig } from '../config-options';
+import { withDaemon } from '../daemon-choice';
 import { printJson, printTable } from '../output';
 import type { CliIo } from '../io';
 import { withRuntime } from '../with-runtime';
@@ -9,19 +17,13 @@ import { withRuntime } from '../with-runtime';
 /** Longest wait for the first enumeration and the status/serial reads of what it found. */
 const SETTLE_TIMEOUT_MS = 10_000;
 
-/** What `devices --json` prints for one token; ids are hashes, never OS paths. */
-export function deviceJson(device: AttachedDevice): Record<string, unknown> {
-  return {
-    id: device.id,
-    driver: device.driver,
-    model: device.model,
-    vendorId: device.vendorId,
-    productId: device.productId,
-    serial: device.serial ?? null,
-    firmware: device.firmware ?? null,
-    interfaceNumber: device.interfaceNumber,
-    access: device.access,
-  };
+interface DevicesFlags {
+  json?: boolean;
+}
+
+interface Listing {
+  readonly drivers: ControlDriver[];
+  readonly devices: ControlDevice[];
 }
 
 /** `tokenbridge devices`: which drivers work here and which tokens are attached now. */
@@ -29,12 +31,21 @@ export function register(program: Command, io: CliIo): void {
   addConfigOptions(
     program
       .command('devices')
-      .description('List the drivers available here and the tokens attached now.'),
-    ['drivers'],
+      .description(
+        'List the drivers and the tokens attached now: those of the running daemon when one runs ' +
+          '(asked over its control socket), else found by opening the drivers here.',
+      ),
+    ['drivers', 'server.controlSocket'],
   )
-    .option('--json', 'print { drivers, devices } as JSON')
-    .action((opts: Record<string, unknown> & { json?: boolean }) =>
-      withRuntime(io, opts, async (runtime) => {
+    .option('--json', 'print { daemon, drivers, devices } as JSON (daemon: null when none runs)')
+    .action(async (opts: Record<string, unknown> & DevicesFlags) => {
+      const { config } = commandConfig(io, opts);
+      const fromDaemon = await withDaemon(config, opts, 'devices', async (link) => ({
+        daemon: link.hello,
+        listing: await link.request('devices', {}),
+      }));
+      if (fromDaemon) return print(io, opts, fromDaemon.listing, fromDaemon.daemon);
+      await withRuntime(io, opts, async (runtime) => {
         const manager = runtime.devices();
         const errors: DeviceErrorEvent[] = [];
         manager.on('error', (e) => errors.push(e));
@@ -46,16 +57,15 @@ export function register(program: Command, io: CliIo): void {
               timer = setTimeout(() => resolve(true), SETTLE_TIMEOUT_MS);
             }),
           ]);
-          const status = manager.driverStatus();
-          const devices = manager.devices();
-          if (opts.json) {
-            printJson(io.stdout, {
-              drivers: status.map(statusJson),
-              devices: devices.map(deviceJson),
-            });
-          } else {
-            printText(io, status, devices);
-          }
+          print(
+            io,
+            opts,
+            {
+              drivers: manager.driverStatus().map(controlDriverOf),
+              devices: manager.devices().map(controlDeviceOf),
+            },
+            undefined,
+          );
           // Unavailable drivers are in the listing already; other problems go to stderr.
           for (const e of errors.filter((e) => e.code !== 'DRIVER_UNAVAILABLE')) {
             io.stderr.write(`tokenbridge: warning: ${e.driver}: ${e.code}: ${e.message}\n`);
@@ -68,24 +78,27 @@ export function register(program: Command, io: CliIo): void {
         } finally {
           clearTimeout(timer);
         }
-      }),
-    );
+      });
+    });
 }
 
-function statusJson(status: DriverStatus): Record<string, unknown> {
-  return {
-    name: status.name,
-    available: status.available,
-    ...(status.reason !== undefined ? { reason: status.reason } : {}),
-    ...(status.fix !== undefined ? { fix: status.fix } : {}),
-    ...(status.hotplug !== undefined ? { hotplug: status.hotplug } : {}),
-  };
-}
-
-function printText(io: CliIo, status: DriverStatus[], devices: AttachedDevice[]): void {
+function print(
+  io: CliIo,
+  flags: DevicesFlags,
+  listing: Listing,
+  daemon: ControlHello | undefined,
+): void {
+  if (flags.json) {
+    printJson(io.stdout, {
+      daemon: daemon ? { pid: daemon.pid, version: daemon.version, url: daemon.url } : null,
+      ...listing,
+    });
+    return;
+  }
+  if (daemon) io.stdout.write(`The running daemon (pid ${daemon.pid}, ${daemon.url}):\n`);
   io.stdout.write('Drivers:\n');
-  for (const s of status) io.stdout.write(`  ${formatAvailability(s)}\n`);
-  if (devices.length === 0) {
+  for (const s of listing.drivers) io.stdout.write(`  ${formatAvailability(s)}\n`);
+  if (listing.devices.length === 0) {
     io.stdout.write('No tokens attached.\n');
     return;
   }
@@ -101,6 +114,6 @@ function printText(io: CliIo, status: DriverStatus[], devices: AttachedDevice[])
       { key: 'access', title: 'ACCESS' },
       { key: 'id', title: 'ID' },
     ],
-    devices.map((d) => ({ ...d, serial: d.serial ?? 'hidden' })),
+    listing.devices.map((d) => ({ ...d, serial: d.serial ?? 'hidden' })),
   );
 }

@@ -10,7 +10,9 @@ import {
   type HashAlgorithm,
   type Period,
 } from '../../otp';
+import { addConfigOptions, commandConfig } from '../config-options';
 import { choiceOption, hexOption, intOption } from '../options';
+import { virtualSecrets, virtualSecretsText } from '../virtual-secrets';
 import { printJson } from '../output';
 import type { CliIo } from '../io';
 
@@ -29,7 +31,9 @@ interface CodeOptions {
 export function register(program: Command, io: CliIo): void {
   const otp = program
     .command('otp')
-    .description('Passcode calculator for QA: HOTP and TOTP codes, Yubico OTP decoding.');
+    .description(
+      "Passcode calculator for QA: HOTP and TOTP codes, Yubico OTP decoding, a virtual token's secrets.",
+    );
 
   withCodeOptions(otp.command('hotp'))
     .description('Print the HOTP code (RFC 4226) for a seed and counter.')
@@ -47,32 +51,29 @@ export function register(program: Command, io: CliIo): void {
     });
 
   withCodeOptions(otp.command('totp'))
-    .description('Print the TOTP code (RFC 6238) for a seed at a given time.')
-    .requiredOption(
-      '--time <unix>',
-      'unix time in seconds',
-      intOption('--time', 0, MAX_UNIX_SECONDS),
-    )
+    .description('Print the TOTP code (RFC 6238) for a seed at a given time (now by default).')
+    .option('--time <unix|now>', 'unix time in seconds, or now', timeOption, 'now' as const)
     .option(
       '--period <seconds>',
       'time step: 30 or 60',
       (v: string) => Number(choiceOption('--period', ['30', '60'])(v)) as Period,
       30 as Period,
     )
-    .action((opts: CodeOptions & { time: number; period: Period }) => {
+    .action((opts: CodeOptions & { time: number | 'now'; period: Period }) => {
       const params = {
         secret: seedFrom(opts.secretHex, io),
         ...shapeOf(opts),
         period: opts.period,
       };
-      const nowMs = opts.time * 1000;
+      const time = opts.time === 'now' ? Math.floor(Date.now() / 1000) : opts.time;
+      const nowMs = time * 1000;
       const code = generateTotp(params, nowMs);
       if (opts.json) {
         printJson(io.stdout, {
           type: 'totp',
           ...shapeOf(opts),
           period: opts.period,
-          time: opts.time,
+          time,
           step: timeStep(nowMs, opts.period),
           otp: code,
         });
@@ -83,10 +84,11 @@ export function register(program: Command, io: CliIo): void {
     .command('yubico')
     .description('Yubico OTP tools.')
     .command('decode')
-    .description('Decrypt a Yubico OTP and print its fields as JSON.')
+    .description('Decrypt a Yubico OTP and print its fields.')
     .argument('<otp>', 'the OTP as typed (modhex; uppercase and Dvorak are repaired)')
     .requiredOption('--aes-key <hex>', 'the 16-byte AES key as hex', hexOption('--aes-key'))
-    .action((text: string, opts: { aesKey: string }) => {
+    .option('--json', 'print JSON')
+    .action((text: string, opts: { aesKey: string; json?: boolean }) => {
       const key = Buffer.from(opts.aesKey, 'hex');
       if (key.length !== AES_KEY_BYTES) {
         throw new UsageError(`--aes-key: expected ${AES_KEY_BYTES} bytes, got ${key.length}`);
@@ -100,8 +102,36 @@ export function register(program: Command, io: CliIo): void {
           'OTP does not decode: CRC mismatch (wrong AES key, or a mistyped OTP)',
         );
       }
-      printJson(io.stdout, decoded);
+      if (opts.json) return printJson(io.stdout, decoded);
+      for (const [key, value] of Object.entries(decoded)) {
+        if (key !== 'ok') io.stdout.write(`${(key + ':').padEnd(11)}${String(value)}\n`);
+      }
     });
+
+  const virtual = otp
+    .command('virtual')
+    .description(
+      "Show a virtual token's slots and their secrets (derived from the serial unless the spec " +
+        'gives them) and the code its next press types, for QA: as its state file has them (the ' +
+        'counters the last run left, a slot `keys program` wrote), else as the spec makes them. ' +
+        'These are test secrets.',
+    )
+    .argument('<spec>', 'token spec, e.g. hotp or yubikey:serial=123456 (docs/virtual-devices.md)');
+  // The token's state, as serve and emulate keep it.
+  addConfigOptions(virtual, ['drivers.virtualStateDir', 'drivers.virtualFresh'])
+    .option('--json', 'print JSON')
+    .action(async (specText: string, opts: { json?: boolean } & Record<string, unknown>) => {
+      const { config } = commandConfig(io, opts);
+      // Loaded here: the other calculators need no driver code.
+      const { virtualTokenFor } = await import('../../runtime/virtual-tokens');
+      const secrets = virtualSecrets(virtualTokenFor(specText, config));
+      if (opts.json) return printJson(io.stdout, secrets);
+      io.stdout.write(virtualSecretsText(secrets).join('\n') + '\n');
+    });
+}
+
+function timeOption(value: string): number | 'now' {
+  return value === 'now' ? 'now' : intOption('--time', 0, MAX_UNIX_SECONDS)(value);
 }
 
 function withCodeOptions(cmd: Command): Command {

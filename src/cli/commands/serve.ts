@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
 import { createLogger, type LogLevel } from '../../core';
 import { startDaemon } from '../../daemon/daemon';
+import { version } from '../../../package.json';
 import { addConfigOptions, commandConfig } from '../config-options';
+import { HumanLogStream, humanTerminal } from '../human-log';
+import { serveSummary } from '../serve-summary';
 import type { CliIo } from '../io';
 import { keyControl, lineControl, TokenControl } from '../virtual-keys';
 
@@ -22,7 +25,12 @@ export function register(program: Command, io: CliIo): void {
 
 async function runServe(flags: Record<string, unknown>, io: CliIo): Promise<void> {
   const { config } = commandConfig(io, flags);
-  const logger = createLogger({ level: config.log.level as LogLevel, destination: io.stdout });
+  // A person at a terminal reads a summary and a line per event; a pipe or journald, JSON lines.
+  const human = humanTerminal(io.stdout, io.env) ? new HumanLogStream(io.stdout) : undefined;
+  const logger = createLogger({
+    level: config.log.level as LogLevel,
+    destination: human ?? io.stdout,
+  });
 
   let stop!: () => void;
   const stopping = new Promise<void>((resolve) => (stop = resolve));
@@ -30,18 +38,31 @@ async function runServe(flags: Record<string, unknown>, io: CliIo): Promise<void
   let stopInput: (() => void) | undefined;
   try {
     const daemon = await startDaemon({ config, logger, env: io.env });
-    for (const token of daemon.virtualTokens) {
-      const serial = token.spec.serialHidden ? 'serial hidden' : `serial ${token.spec.serial}`;
-      io.stdout.write(`virtual token attached: ${token.spec.kind}, ${serial}\n`);
+    if (human) {
+      const lines = serveSummary({
+        url: daemon.url,
+        version,
+        drivers: daemon.devices.driverStatus(),
+        devices: daemon.devices.devices(),
+        controlSocket: daemon.controlSocket,
+        emulatorSocket: daemon.virtual?.socketPath,
+      });
+      io.stdout.write(lines.join('\n') + '\n');
+      human.open();
+    } else {
+      for (const token of daemon.virtualTokens) {
+        const serial = token.spec.serialHidden ? 'serial hidden' : `serial ${token.spec.serial}`;
+        io.stdout.write(`virtual token attached: ${token.spec.kind}, ${serial}\n`);
+      }
+      io.stdout.write(`tokenbridge is ready: open ${daemon.url}\n`);
     }
-    io.stdout.write(`tokenbridge is ready: open ${daemon.url}\n`);
     if (daemon.access.peerCheck === 'capability')
       io.stdout.write(
         'this daemon cannot tell which local user connects: open the page with the link `tokenbridge url` prints (it carries the install capability)\n',
       );
     if (daemon.virtualTokens.length > 0) {
       // A newcomer with no hardware presses the virtual token's button from this terminal.
-      const control = new TokenControl(daemon.devices, daemon.virtualTokens, io);
+      const control = new TokenControl(daemon.virtual, daemon.virtualTokens, io);
       stopInput =
         io.stdin.isTTY && io.stdin.setRawMode
           ? keyControl(io, control, stop)

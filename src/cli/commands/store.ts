@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { storeKeysFor, withOverrides, type ResolvedConfig } from '../../config';
-import { ErrorCode, silentLogger, StoreError, UsageError } from '../../core';
+import { counted, ErrorCode, silentLogger, StoreError, UsageError } from '../../core';
 import { Runtime } from '../../runtime';
 import type { CopySummary, RegistryStore } from '../../tokens';
 import { addConfigOptions, commandConfig } from '../config-options';
@@ -98,7 +98,7 @@ export function register(program: Command, io: CliIo): void {
         if (flags.json) printJson(io.stdout, { from: a.location, to: b.location, ...summary });
         else
           io.stdout.write(
-            `copied ${summary.tokens} tokens and ${summary.audit} audit rows from ${a.location} to ${b.location}\n`,
+            `copied ${counted(summary.tokens, 'token')} and ${counted(summary.audit, 'audit row')} from ${a.location} to ${b.location}\n`,
           );
       } finally {
         await target.close();

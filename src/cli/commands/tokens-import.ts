@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { basename } from 'node:path';
-import { systemClock, UsageError, type Clock } from '../../core';
+import { counted, plural, systemClock, UsageError, type Clock } from '../../core';
 import type { Digits, Period } from '../../otp';
 import {
   DEFAULT_CSV,
@@ -154,8 +154,8 @@ function printSummary(io: CliIo, file: string, r: ImportFileResult, json: boolea
   const counts = `${r.added} added, ${r.replaced} replaced`;
   io.stdout.write(
     r.dryRun
-      ? `dry run: ${r.tokens} tokens in ${basename(file)} (${r.format}) would import: ${counts}; nothing was changed\n`
-      : `imported ${r.tokens} tokens from ${basename(file)} (${r.format}): ${counts}\n`,
+      ? `dry run: ${counted(r.tokens, 'token')} in ${basename(file)} (${r.format}) would import: ${counts}; nothing was changed\n`
+      : `imported ${counted(r.tokens, 'token')} from ${basename(file)} (${r.format}): ${counts}\n`,
   );
 }
 
@@ -187,5 +187,5 @@ export function renderProgress(p: ImportProgress): string {
   const fraction = p.totalBytes > 0 ? Math.min(1, p.bytesRead / p.totalBytes) : 1;
   const filled = Math.round(fraction * BAR_WIDTH);
   const percent = String(Math.floor(fraction * 100)).padStart(3);
-  return `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${percent}% ${p.tokens.toLocaleString('en-US')} tokens`;
+  return `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${percent}% ${p.tokens.toLocaleString('en-US')} ${plural(p.tokens, 'token')}`;
 }

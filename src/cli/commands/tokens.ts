@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
-import { ErrorCode, StoreError } from '../../core';
+import { counted, ErrorCode, StoreError } from '../../core';
 import type { Runtime } from '../../runtime';
 import { AUDIT_EVENTS } from '../../tokens/audit';
+import { compareSerials } from '../../tokens/serial-order';
 import type { AuditEvent, RegistryStore, TokenRecord, TokenOutcome } from '../../tokens';
-import { addConfigOptions } from '../config-options';
+import { addConfigOptions, commandConfig, type ConfigScope } from '../config-options';
+import { DaemonLink } from '../daemon-link';
+import { controlError } from '../../daemon/control-protocol';
 import { choiceOption, intOption } from '../options';
 import { printJson, printTable } from '../output';
 import { ExitStatus, EXIT_FAILURE, type CliIo } from '../io';
@@ -28,19 +31,21 @@ export function register(program: Command, io: CliIo): void {
       'The token registry: list, inspect, verify, resync, unlock, unpair, delete, rekey.',
     );
 
-  sub(tokens, 'list', 'List tokens, ordered by serial.')
+  sub(
+    tokens,
+    'list',
+    'List tokens in serial order: shorter serials first, then as text (4242 before 100001).',
+  )
     .option('--user <user>', 'only the tokens paired to this user')
     .option('--after <serial>', 'start after this serial (paging)')
-    .option(
-      '--limit <n>',
-      'at most this many (default 1000)',
-      intOption('--limit', 1, MAX_LIST),
-      1000,
-    )
+    .option('--limit <n>', 'at most this many', intOption('--limit', 1, MAX_LIST), 1000)
     .action((flags: JsonFlag & { user?: string; after?: string; limit: number }) =>
       withStore(flags, io, async (store) => {
+        const after = flags.after;
         const records = flags.user
-          ? (await store.tokensOf(flags.user)).slice(0, flags.limit)
+          ? (await store.tokensOf(flags.user))
+              .filter((r) => after === undefined || compareSerials(r.serial, after) > 0)
+              .slice(0, flags.limit)
           : await store.list({
               limit: flags.limit,
               ...(flags.after ? { afterSerial: flags.after } : {}),
@@ -63,14 +68,23 @@ export function register(program: Command, io: CliIo): void {
       }),
     );
 
-  sub(tokens, 'verify', 'Verify a passcode. Exits 0 when accepted, 1 when not (saying why).')
+  sub(tokens, 'verify', 'Verify a passcode. Exits 0 when accepted, 1 when not (saying why).', [
+    'store',
+    'server.controlSocket',
+  ])
     .argument('<serial>')
     .argument('<otp>')
-    .action((serial: string, otp: string, flags: JsonFlag) =>
-      withRuntime(io, flags, async (runtime) => {
-        const verifier = await runtime.verifier();
-        report(io, serial, await verifier.verify(serial, otp, { source: SOURCE }), flags.json);
-      }),
+    .option(
+      '--daemon',
+      'let the running daemon verify it (its registry, windows and lockout), over its control socket',
+    )
+    .action((serial: string, otp: string, flags: JsonFlag & { daemon?: boolean }) =>
+      flags.daemon
+        ? verifyWithDaemon(io, serial, otp, flags)
+        : withRuntime(io, flags, async (runtime) => {
+            const verifier = await runtime.verifier();
+            report(io, serial, await verifier.verify(serial, otp, { source: SOURCE }), flags.json);
+          }),
     );
 
   sub(tokens, 'resync', 'Resynchronise with two consecutive passcodes. Exits 0 when accepted.')
@@ -137,7 +151,9 @@ export function register(program: Command, io: CliIo): void {
         const { from, to, tokens: count } = await store.rekey({ source: SOURCE }, flags.newKey);
         if (flags.json)
           return printJson(io.stdout, { from, to, tokens: count, keyFile: store.keyFile });
-        io.stdout.write(`moved ${count} seeds from key ${from} to key ${to} (${store.keyFile})\n`);
+        io.stdout.write(
+          `moved ${counted(count, 'seed')} from key ${from} to key ${to} (${store.keyFile})\n`,
+        );
       }),
     );
 
@@ -145,12 +161,7 @@ export function register(program: Command, io: CliIo): void {
     .option('--serial <serial>', 'only this token')
     .option('--user <user>', 'only this user')
     .option('--event <event>', AUDIT_EVENTS.join('|'), choiceOption('--event', AUDIT_EVENTS))
-    .option(
-      '--limit <n>',
-      'at most this many, newest (default 100)',
-      intOption('--limit', 1, 10_000),
-      100,
-    )
+    .option('--limit <n>', 'at most this many, newest', intOption('--limit', 1, 10_000), 100)
     .action(
       (flags: JsonFlag & { serial?: string; user?: string; event?: AuditEvent; limit: number }) =>
         withStore(flags, io, async (store) => {
@@ -178,11 +189,34 @@ export function register(program: Command, io: CliIo): void {
 }
 
 /** A registry subcommand: the store flags (and --config) of every command, and --json. */
-function sub(parent: Command, name: string, description: string): Command {
-  return addConfigOptions(parent.command(name).description(description), ['store']).option(
+function sub(
+  parent: Command,
+  name: string,
+  description: string,
+  scopes: readonly ConfigScope[] = ['store'],
+): Command {
+  return addConfigOptions(parent.command(name).description(description), scopes).option(
     '--json',
     'print JSON',
   );
+}
+
+/** `tokens verify --daemon`: the running daemon verifies; no daemon is an error, not a fallback. */
+async function verifyWithDaemon(
+  io: CliIo,
+  serial: string,
+  otp: string,
+  flags: JsonFlag,
+): Promise<void> {
+  const socket = commandConfig(io, flags).config.server.controlSocket;
+  const link = await DaemonLink.connect(socket);
+  if (!link) throw controlError(`--daemon: no daemon answers on ${socket}`);
+  try {
+    const { outcome } = await link.request('tokens.verify', { serial, otp });
+    report(io, serial, outcome, flags.json);
+  } finally {
+    await link.close();
+  }
 }
 
 /** Runs `fn` on the registry the configuration names (as `serve` opens it). */

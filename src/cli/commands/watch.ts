@@ -1,104 +1,152 @@
 import type { Command } from 'commander';
-import { redactOtp } from '../../core';
-import type { DeviceErrorEvent, DeviceEvent, OtpEvent } from '../../devices';
+import type { ServerEvent } from '../../api';
+import { counted, redactOtp } from '../../core';
+import { forwardDeviceEvents } from '../../daemon/backend-devices';
 import type { Runtime } from '../../runtime';
-import { addConfigOptions } from '../config-options';
-import type { CliIo } from '../io';
+import { addConfigOptions, commandConfig } from '../config-options';
+import { withDaemon } from '../daemon-choice';
+import type { DaemonLink } from '../daemon-link';
+import { EXIT_FAILURE, ExitStatus, type CliIo } from '../io';
 import { keyControl, lineControl, TokenControl } from '../virtual-keys';
 import { withRuntime } from '../with-runtime';
-import { deviceJson } from './devices';
 
 interface WatchOptions {
   json?: boolean;
   reveal?: boolean;
 }
 
-/** `tokenbridge watch`: one line per device event, until quit or a signal. */
+/** The events a page receives about devices: what `watch` prints, from a daemon or on its own. */
+type DeviceApiEvent = Extract<ServerEvent, { type: 'device.attached' | 'device.detached' | 'otp' }>;
+
+/** `tokenbridge watch`: one line per event the page sees, until quit or a signal. */
 export function register(program: Command, io: CliIo): void {
   addConfigOptions(
     program
       .command('watch')
-      .description('Print each device event (attached, detached, otp, error) as it happens.'),
-    ['drivers'],
+      .description(
+        'Print each event the page receives (device.attached, device.detached, otp) as it ' +
+          "happens: the running daemon's when one runs (over its control socket), else from the " +
+          'drivers opened here.',
+      ),
+    ['drivers', 'server.controlSocket'],
   )
-    .option('--json', 'print one JSON object per line')
+    .option('--json', 'print one JSON object per line: the event as the page gets it, and time')
     .option('--reveal', 'print OTPs in full (redacted by default)')
-    .action((opts: Record<string, unknown> & WatchOptions) =>
-      withRuntime(io, opts, (runtime) => runWatch(runtime, opts, io)),
-    );
+    .action(async (opts: Record<string, unknown> & WatchOptions) => {
+      const { config } = commandConfig(io, opts);
+      const watched = await withDaemon(config, opts, 'watch', async (link) => {
+        await watchDaemon(link, opts, io);
+        return true;
+      });
+      if (!watched) await withRuntime(io, opts, (runtime) => watchLocal(runtime, opts, io));
+    });
 }
 
-async function runWatch(runtime: Runtime, opts: WatchOptions, io: CliIo): Promise<void> {
-  const manager = runtime.devices();
-  const { virtualTokens } = runtime.drivers();
-  const print = printer(io, opts);
-  manager.on('attached', (e) => print('attached', e));
-  manager.on('detached', (e) => print('detached', e));
-  manager.on('otp', (e) => print('otp', e));
-  manager.on('error', (e) => print('error', e));
-
-  let quit!: () => void;
-  const quitting = new Promise<void>((resolve) => (quit = resolve));
+/** Until SIGINT/SIGTERM or `quit`; `stop` ends it early with an exit status. */
+async function untilQuit(
+  io: CliIo,
+  start: (quit: (status?: number) => void) => Promise<Array<() => void>>,
+): Promise<void> {
+  let quit!: (status?: number) => void;
+  const quitting = new Promise<number | undefined>((resolve) => (quit = resolve));
   const onSignal = () => quit();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const stopInput: Array<() => void> = [];
+  const stops: Array<() => void> = [];
   try {
-    // The virtual bus also takes tokens from `tokenbridge emulate` in another terminal; watching the
-    // local tokens is still useful without it.
+    stops.push(...(await start(quit)));
+    const status = await quitting;
+    if (status !== undefined) throw new ExitStatus(status);
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    for (const stop of stops) stop();
+  }
+}
+
+async function watchDaemon(link: DaemonLink, opts: WatchOptions, io: CliIo): Promise<void> {
+  const print = printer(io, opts);
+  await untilQuit(io, async (quit) => {
+    link.onEvent((event) => {
+      if (isDeviceEvent(event)) print(event);
+    });
+    link.onClose((reason) => {
+      io.stderr.write(
+        `tokenbridge: ${reason?.message ?? 'the daemon closed the control channel'}\n`,
+      );
+      quit(EXIT_FAILURE);
+    });
+    const { devices } = await link.request('watch', {});
+    const { pid, url } = link.hello;
+    const count = counted(devices.length, 'token');
+    io.stderr.write(
+      `tokenbridge: watching the running daemon (pid ${pid}, ${url}), ${count} attached\n`,
+    );
+    // A terminal's Ctrl-C is SIGINT; a pipe may say quit. There are no tokens here to press.
+    return io.stdin.isTTY ? [] : [lineControl(io, new TokenControl(undefined, [], io), quit)];
+  });
+}
+
+async function watchLocal(runtime: Runtime, opts: WatchOptions, io: CliIo): Promise<void> {
+  const manager = runtime.devices();
+  const { virtual, virtualTokens } = runtime.drivers();
+  const print = printer(io, opts);
+  await untilQuit(io, async (quit) => {
+    const stops = [
+      forwardDeviceEvents(manager, (event) => {
+        if (isDeviceEvent(event)) print(event);
+      }),
+      // Not something the page sees: the reason a token could not be used, for the person here.
+      manager.on('error', (e) =>
+        io.stderr.write(
+          `tokenbridge: warning: ${e.driver}${e.deviceId ? ` ${e.deviceId}` : ''}: ${e.code}: ${e.message}\n`,
+        ),
+      ),
+    ];
+    // The virtual bus also takes tokens from `tokenbridge emulate` in another terminal; watching
+    // the local tokens is still useful without it.
     const socketProblem = await runtime.listenForEmulators();
     if (socketProblem !== undefined)
       io.stderr.write(`tokenbridge: warning: emulator socket not available: ${socketProblem}\n`);
     await manager.start();
-    const control = new TokenControl(manager, virtualTokens, io);
-    if (io.stdin.isTTY && io.stdin.setRawMode && virtualTokens.length > 0) {
-      stopInput.push(keyControl(io, control, quit));
-    } else {
-      stopInput.push(lineControl(io, control, quit));
-    }
-    await quitting;
-  } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-    for (const stop of stopInput) stop();
-  }
+    const control = new TokenControl(virtual, virtualTokens, io);
+    const tty = io.stdin.isTTY && io.stdin.setRawMode && virtualTokens.length > 0;
+    stops.push(tty ? keyControl(io, control, quit) : lineControl(io, control, quit));
+    return stops;
+  });
 }
 
-type EventName = 'attached' | 'detached' | 'otp' | 'error';
+function isDeviceEvent(event: ServerEvent): event is DeviceApiEvent {
+  return (
+    event.type === 'device.attached' || event.type === 'device.detached' || event.type === 'otp'
+  );
+}
+
+const WORDS: Record<DeviceApiEvent['type'], string> = {
+  'device.attached': 'attached',
+  'device.detached': 'detached',
+  otp: 'otp',
+};
 
 function printer(io: CliIo, opts: WatchOptions) {
   const shown = (otp: string) => (opts.reveal ? otp : redactOtp(otp));
-  return (event: EventName, payload: DeviceEvent | OtpEvent | DeviceErrorEvent): void => {
-    const time = new Date(payload.time).toISOString();
+  return (event: DeviceApiEvent): void => {
+    const time = new Date().toISOString();
     if (opts.json) {
-      const body =
-        event === 'otp'
-          ? { ...(payload as OtpEvent), otp: shown((payload as OtpEvent).otp) }
-          : event === 'attached' || event === 'detached'
-            ? deviceJson(payload as DeviceEvent)
-            : payload;
-      io.stdout.write(JSON.stringify({ event, ...body, time }) + '\n');
+      const body = event.type === 'otp' ? { ...event, otp: shown(event.otp) } : event;
+      io.stdout.write(JSON.stringify({ ...body, time }) + '\n');
       return;
     }
-    io.stdout.write(`${time} ${event.padEnd(8)} ${describe(event, payload, shown)}\n`);
+    io.stdout.write(`${time} ${WORDS[event.type].padEnd(8)} ${describe(event, shown)}\n`);
   };
 }
 
-function describe(
-  event: EventName,
-  payload: DeviceEvent | OtpEvent | DeviceErrorEvent,
-  shown: (otp: string) => string,
-): string {
-  if (event === 'otp') {
-    const e = payload as OtpEvent;
-    const serial = e.serial !== undefined ? `serial ${e.serial}` : 'serial hidden';
-    return `${e.deviceId} ${e.driver} ${serial} ${e.format} ${shown(e.otp)}`;
+function describe(event: DeviceApiEvent, shown: (otp: string) => string): string {
+  if (event.type === 'otp') {
+    const serial = event.serial !== undefined ? `serial ${event.serial}` : 'serial hidden';
+    return `${event.deviceId} ${serial} ${event.format} ${shown(event.otp)}`;
   }
-  if (event === 'error') {
-    const e = payload as DeviceErrorEvent;
-    return `${e.deviceId ?? '-'} ${e.driver} ${e.code}: ${e.message}`;
-  }
-  const d = payload as DeviceEvent;
+  const d = event.device;
   const serial = d.serial !== undefined ? `serial ${d.serial}` : 'serial hidden';
-  return `${d.id} ${d.driver} ${d.model} ${serial} fw ${d.firmware ?? '?'} ${d.access} interface ${d.interfaceNumber}`;
+  return `${d.id} ${d.driver} ${d.model} ${serial} fw ${d.firmware ?? '?'} ${d.access}`;
 }

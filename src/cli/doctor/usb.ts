@@ -20,25 +20,36 @@ interface UsbToken {
   readonly interfaceFound: boolean;
 }
 
-/** The USB bus is visible (hotplug and the usb driver's enumeration start there). */
-export async function checkUsbBus(machine: Machine): Promise<CheckResult> {
+/**
+ * The USB bus is visible (hotplug and the usb driver's enumeration start there). `busMissing` says
+ * there is none at all, which the usb driver reports as well.
+ */
+export async function checkUsbBus(
+  machine: Machine,
+): Promise<{ check: CheckResult; busMissing: boolean }> {
   const base = { id: 'usb-bus', title: 'USB bus' };
   const devices = await machine.list(USB_DEVICES);
   if (!(await machine.exists(USB_BUS)) || devices === undefined) {
     return {
-      ...base,
-      status: 'warn',
-      detail: `${USB_BUS} is missing: no USB bus visible (a container without /sys?)`,
-      fix: 'run on the host, or give the container /sys and /dev/bus/usb',
+      busMissing: true,
+      check: {
+        ...base,
+        status: 'warn',
+        detail: `${USB_BUS} is missing: no USB bus visible (a container without /sys?)`,
+        fix: 'run on the host, or give the container /sys and /dev/bus/usb',
+      },
     };
   }
   const count = devices.filter((d) => !d.includes(':')).length;
   const nodes = await machine.exists(USB_DEV_NODES);
   return {
-    ...base,
-    status: nodes ? 'ok' : 'warn',
-    detail: `${count} USB device(s) in ${USB_DEVICES}${nodes ? '' : `, but ${USB_DEV_NODES} is missing`}`,
-    ...(nodes ? {} : { fix: 'the usb driver opens devices under /dev/bus/usb: mount devtmpfs' }),
+    busMissing: false,
+    check: {
+      ...base,
+      status: nodes ? 'ok' : 'warn',
+      detail: `${count} USB device(s) in ${USB_DEVICES}${nodes ? '' : `, but ${USB_DEV_NODES} is missing`}`,
+      ...(nodes ? {} : { fix: 'the usb driver opens devices under /dev/bus/usb: mount devtmpfs' }),
+    },
   };
 }
 

@@ -3,8 +3,8 @@ import type { PeerRow } from './proc-net-tcp';
 /**
  * Who may connect to the daemon, in ids: the daemon's own user always, plus the configured users
  * (`server.allowUsers`) and the members of the configured groups (`server.allowGroups`). Resolved
- * from names once at start (resolve-policy.ts); the same policy guards the TCP port and, through
- * `unixSocketAccess`, the local control socket.
+ * from names once at start (resolve-policy.ts). The local control socket carries the same names as
+ * its folder's group and modes (src/daemon/socket-access.ts).
  */
 export interface PeerPolicy {
   /** The daemon's own uid; always admitted. */
@@ -53,38 +53,4 @@ export function decidePeer(
   if (policy.uids.has(row.uid)) return { admit: true, uid: row.uid };
   if (groups.some((g) => policy.gids.has(g))) return { admit: true, uid: row.uid };
   return { admit: false, uid: row.uid, reason: 'user not allowed' };
-}
-
-/**
- * How a Unix socket (the local control socket) admits the same people, by file permissions: a
- * socket file can name one owner and one group, so the policy maps onto it exactly when it admits
- * the daemon's own user alone (directory 0700, socket 0600), or that user plus exactly one group
- * and no other users (the directory and socket in that group, 0750 and 0660). Anything more (extra
- * users, several groups) cannot be said with modes: `uncovered` names what the modes leave out, so
- * the caller can log it (those users are refused by the socket, never admitted by mistake).
- */
-export interface UnixSocketAccess {
-  readonly directoryMode: number;
-  readonly socketMode: number;
-  /** chown the directory and the socket to (own uid, group) when set. */
-  readonly group: number | undefined;
-  readonly uncovered: { readonly uids: readonly number[]; readonly gids: readonly number[] };
-}
-
-export function unixSocketAccess(policy: PeerPolicy): UnixSocketAccess {
-  const otherUids = [...policy.uids].filter((u) => u !== policy.ownUid).sort((a, b) => a - b);
-  const gids = [...policy.gids].sort((a, b) => a - b);
-  if (gids.length === 0)
-    return {
-      directoryMode: 0o700,
-      socketMode: 0o600,
-      group: undefined,
-      uncovered: { uids: otherUids, gids: [] },
-    };
-  return {
-    directoryMode: 0o750,
-    socketMode: 0o660,
-    group: gids[0],
-    uncovered: { uids: otherUids, gids: gids.slice(1) },
-  };
 }

@@ -1,4 +1,4 @@
-import { ErrorCode, StoreError } from '../../core';
+import { counted, ErrorCode, StoreError } from '../../core';
 import type { AuditContext } from '../audit';
 import { afterFailure, type FailureStep } from '../lockout';
 import type { FailureRecord } from '../store';
@@ -94,7 +94,7 @@ export async function pairPg(
     if (owned >= limit) {
       throw new StoreError(
         ErrorCode.USER_TOKEN_LIMIT,
-        `user ${user} already has ${owned} tokens, the limit is ${limit}`,
+        `user ${user} already has ${counted(owned, 'token')}, the limit is ${limit}`,
       );
     }
     await client.query(SQL.PAIR, [serial, user, at]);

@@ -2,6 +2,7 @@ import type { PoolClient } from 'pg';
 import { ErrorCode, StoreError, type Clock } from '../../core';
 import type { SeedCipher } from '../seed-cipher';
 import type { ImportedToken, ImportOptions, ImportSession, ImportSummary } from '../types';
+import { checkPublicIdFree, checkSerialFree } from '../import-repeats';
 import { packSecret, validateImportedToken } from '../validate-token';
 import { asPgStoreError } from './pg-errors';
 import * as SQL from './sql';
@@ -55,7 +56,8 @@ export interface PgImportContext {
 export class PgImportSession implements ImportSession {
   private open = true;
   private batch: unknown[][] = [];
-  private readonly stagedSerials = new Set<string>();
+  /** Each staged serial, with the origin of its first record. */
+  private readonly stagedSerials = new Map<string, string>();
   private readonly stagedPublicIds = new Map<string, string>();
 
   private constructor(
@@ -129,27 +131,19 @@ export class PgImportSession implements ImportSession {
   private stage(token: ImportedToken): void {
     validateImportedToken(token);
     const existed = this.registrySerials.has(token.serial);
-    const again = this.stagedSerials.has(token.serial);
-    if ((existed || again) && !this.options.replace) {
-      throw new StoreError(
-        ErrorCode.TOKEN_EXISTS,
-        existed
-          ? `${token.origin}: serial ${token.serial} is already in the registry (use --replace to overwrite it)`
-          : `${token.origin}: serial ${token.serial} appears twice in this import (use --replace to keep the last one)`,
-      );
-    }
+    checkSerialFree(
+      token,
+      { inRegistry: existed, firstAt: this.stagedSerials.get(token.serial) },
+      this.options,
+    );
     if (token.publicId !== undefined) {
-      const owner =
-        this.registryPublicIds.get(token.publicId) ?? this.stagedPublicIds.get(token.publicId);
-      if (owner !== undefined && owner !== token.serial) {
-        throw new StoreError(
-          ErrorCode.TOKEN_EXISTS,
-          `${token.origin}: public id ${token.publicId} already belongs to token ${owner}`,
-        );
-      }
+      checkPublicIdFree(
+        token,
+        this.registryPublicIds.get(token.publicId) ?? this.stagedPublicIds.get(token.publicId),
+      );
       this.stagedPublicIds.set(token.publicId, token.serial);
     }
-    this.stagedSerials.add(token.serial);
+    if (!this.stagedSerials.has(token.serial)) this.stagedSerials.set(token.serial, token.origin);
     const plaintext = packSecret(token);
     const sealed = this.cipher.seal(token.serial, plaintext);
     plaintext.fill(0);

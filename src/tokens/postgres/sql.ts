@@ -2,6 +2,7 @@
  * Every statement the fleet registry runs, by name. Values are always bound parameters ($1...);
  * the hot ones are prepared once per connection (node-postgres prepares a query that has a name).
  */
+import { SERIAL_ORDER_SQL, serialsAfterSql } from '../serial-order';
 
 /** Every column of a token but the sealed secret. */
 export const RECORD_COLUMNS =
@@ -24,12 +25,13 @@ export const BY_PUBLIC_ID = {
   name: 'tb_by_public_id',
   text: `SELECT ${RECORD_COLUMNS} FROM tokens WHERE public_id = $1`,
 };
-/** LIMIT NULL is no limit. */
-export const LIST = `SELECT ${RECORD_COLUMNS} FROM tokens WHERE serial > $1 ORDER BY serial LIMIT $2`;
+/** In serial order (serial-order.ts), after $1; LIMIT NULL is no limit. */
+export const LIST = `SELECT ${RECORD_COLUMNS} FROM tokens WHERE ${serialsAfterSql('$1::text')}
+  ORDER BY ${SERIAL_ORDER_SQL} LIMIT $2`;
 export const COUNT = 'SELECT count(*)::bigint AS n FROM tokens';
 export const OF_USER = {
   name: 'tb_of_user',
-  text: `SELECT ${RECORD_COLUMNS} FROM tokens WHERE user_name = $1 ORDER BY serial`,
+  text: `SELECT ${RECORD_COLUMNS} FROM tokens WHERE user_name = $1 ORDER BY ${SERIAL_ORDER_SQL}`,
 };
 export const COUNT_OF_USER = 'SELECT count(*)::bigint AS n FROM tokens WHERE user_name = $1';
 

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants as fsConstants, openSync, unlinkSync } from 'node:fs';
 import { ErrorCode, StoreError, type Clock } from '../../core';
+import { checkPublicIdFree, checkSerialFree } from '../import-repeats';
 import type { SeedCipher } from '../seed-cipher';
 import type { ImportedToken, ImportOptions, ImportSession, ImportSummary } from '../types';
 import { packSecret, validateImportedToken } from '../validate-token';
@@ -33,7 +34,7 @@ export class SqliteImportSession implements ImportSession {
   private readonly staging: Database.Database;
   private readonly insert: Database.Statement<[Record<string, unknown>]>;
   private readonly stagedOwnerOfPublicId: Database.Statement<[string, string], string>;
-  private readonly stagedExists: Database.Statement<[string], number>;
+  private readonly stagedOrigin: Database.Statement<[string], string>;
   private readonly counts: Database.Statement<[], { existed: number; total: number }>;
 
   constructor(
@@ -71,8 +72,8 @@ export class SqliteImportSession implements ImportSession {
           'SELECT serial FROM staged WHERE public_id = ? AND serial != ?',
         )
         .pluck();
-      this.stagedExists = this.staging
-        .prepare<[string], number>('SELECT 1 FROM staged WHERE serial = ?')
+      this.stagedOrigin = this.staging
+        .prepare<[string], string>('SELECT origin FROM staged WHERE serial = ?')
         .pluck();
       this.counts = this.staging.prepare(
         'SELECT coalesce(sum(existed), 0) AS existed, count(*) AS total FROM staged',
@@ -122,26 +123,17 @@ export class SqliteImportSession implements ImportSession {
   private stage(token: ImportedToken): void {
     validateImportedToken(token);
     const existed = this.reads.exists(token.serial);
-    const again = this.stagedExists.get(token.serial) !== undefined;
-    if ((existed || again) && !this.options.replace) {
-      throw new StoreError(
-        ErrorCode.TOKEN_EXISTS,
-        existed
-          ? `${token.origin}: serial ${token.serial} is already in the registry (use --replace to overwrite it)`
-          : `${token.origin}: serial ${token.serial} appears twice in this import (use --replace to keep the last one)`,
-      );
-    }
-    if (token.publicId !== undefined) {
-      const owner =
+    checkSerialFree(
+      token,
+      { inRegistry: existed, firstAt: this.stagedOrigin.get(token.serial) },
+      this.options,
+    );
+    if (token.publicId !== undefined)
+      checkPublicIdFree(
+        token,
         this.reads.ownerOfPublicId(token.publicId) ??
-        this.stagedOwnerOfPublicId.get(token.publicId, token.serial);
-      if (owner !== undefined && owner !== token.serial) {
-        throw new StoreError(
-          ErrorCode.TOKEN_EXISTS,
-          `${token.origin}: public id ${token.publicId} already belongs to token ${owner}`,
-        );
-      }
-    }
+          this.stagedOwnerOfPublicId.get(token.publicId, token.serial),
+      );
     const plaintext = packSecret(token);
     const sealed = this.cipher.seal(token.serial, plaintext);
     plaintext.fill(0);

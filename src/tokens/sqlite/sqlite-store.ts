@@ -150,7 +150,9 @@ export class SqliteTokenStore implements RegistryStore, TokenStore {
 
   async list(options: ListOptions = {}): Promise<TokenRecord[]> {
     return this.run(() =>
-      this.sql.list.all(options.afterSerial ?? '', options.limit ?? -1).map(toRecord),
+      this.sql.list
+        .all({ after: options.afterSerial ?? '', limit: options.limit ?? -1 })
+        .map(toRecord),
     );
   }
 

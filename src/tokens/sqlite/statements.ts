@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { SERIAL_ORDER_SQL, serialsAfterSql } from '../serial-order';
 import { RECORD_COLUMNS, type SealedRow, type TokenRow } from './rows';
 
 type Params = Record<string, unknown>;
@@ -7,7 +8,7 @@ export interface Statements {
   readonly get: Database.Statement<[string], TokenRow>;
   readonly sealed: Database.Statement<[string], SealedRow>;
   readonly byPublicId: Database.Statement<[string], TokenRow>;
-  readonly list: Database.Statement<[string, number], TokenRow>;
+  readonly list: Database.Statement<[{ after: string; limit: number }], TokenRow>;
   readonly count: Database.Statement<[], number>;
   readonly ofUser: Database.Statement<[string], TokenRow>;
   readonly countOfUser: Database.Statement<[string], number>;
@@ -34,10 +35,13 @@ export function prepareStatements(db: Database.Database): Statements {
     ),
     byPublicId: db.prepare(`SELECT ${RECORD_COLUMNS} FROM tokens WHERE public_id = ?`),
     list: db.prepare(
-      `SELECT ${RECORD_COLUMNS} FROM tokens WHERE serial > ? ORDER BY serial LIMIT ?`,
+      `SELECT ${RECORD_COLUMNS} FROM tokens WHERE ${serialsAfterSql('@after')}
+       ORDER BY ${SERIAL_ORDER_SQL} LIMIT @limit`,
     ),
     count: db.prepare<[], number>('SELECT count(*) FROM tokens').pluck(),
-    ofUser: db.prepare(`SELECT ${RECORD_COLUMNS} FROM tokens WHERE user = ? ORDER BY serial`),
+    ofUser: db.prepare(
+      `SELECT ${RECORD_COLUMNS} FROM tokens WHERE user = ? ORDER BY ${SERIAL_ORDER_SQL}`,
+    ),
     countOfUser: db.prepare<[string], number>('SELECT count(*) FROM tokens WHERE user = ?').pluck(),
     // Compare-and-set: every state column must still hold what the engine verified against, and
     // the token must not have been locked meanwhile. `IS` compares NULLs as equal.

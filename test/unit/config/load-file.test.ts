@@ -20,6 +20,7 @@ describe('valid files', () => {
       capabilityFile: '/home/u/.local/state/tokenbridge/capability',
       maxClients: 1000,
       rateLimit: { perSecond: 20, burst: 40 },
+      controlSocket: '/run/user/1000/tokenbridge/control.sock',
     });
     expect(d.drivers.enabled).toEqual(['hid', 'usb', 'virtual']);
     expect(d.drivers.exclusive).toBe(false);
@@ -155,7 +156,7 @@ describe('invalid files: each problem names the key and says what was expected',
     [
       'an unknown key',
       at('server.prot', 1),
-      'FILE: server.prot: unknown key (expected one of: host, port, allowOrigins, peerCheck, allowUsers, allowGroups, capabilityFile, maxClients, rateLimit)',
+      'FILE: server.prot: unknown key (expected one of: host, port, allowOrigins, peerCheck, allowUsers, allowGroups, capabilityFile, maxClients, rateLimit, controlSocket)',
     ],
     [
       'an unknown nested key',

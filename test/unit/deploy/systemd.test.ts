@@ -15,6 +15,7 @@ import {
 const SYSTEM_UNIT = 'tokenbridge.service';
 const USER_UNIT = 'tokenbridge-user.service';
 const KIOSK_DROP_IN = join('tokenbridge.service.d', 'kiosk.conf.example');
+const USER_DROP_IN = join('tokenbridge-user.service.d', 'no-userns.conf.example');
 const FLEET_DROP_IN = join('tokenbridge.service.d', 'fleet.conf.example');
 const SHIPPED_BINARY = '/usr/bin/tokenbridge';
 const REPO = join(__dirname, '..', '..', '..');
@@ -125,11 +126,12 @@ describe(`${SYSTEM_UNIT}: the system install`, () => {
       expect([name, config.store.path]).toEqual([name, '/var/lib/tokenbridge/tokens.sqlite']);
       // The CLI reads the key file the unit passes as its credential...
       expect([name, config.store.keyFile]).toEqual([name, '/etc/tokenbridge/seed.key']);
-      // ...and finds the socket the unit's RuntimeDirectory= holds.
+      // ...and finds the sockets the unit's RuntimeDirectory= holds.
       expect([name, config.drivers.emulatorSocket]).toEqual([
         name,
         '/run/tokenbridge/emulator.sock',
       ]);
+      expect([name, config.server.controlSocket]).toEqual([name, '/run/tokenbridge/control.sock']);
     }
   });
 
@@ -249,18 +251,47 @@ describe(`${USER_UNIT}: the desktop install`, () => {
 
   test.each([
     // A user manager holds no capabilities: these fail the start with 218/CAPABILITIES or 216/GROUP.
-    'CapabilityBoundingSet',
     'AmbientCapabilities',
-    'ProtectClock',
     'SupplementaryGroups',
-    // These need BPF or mount namespaces that a user manager may not have.
+    // ProtectClock= implies DeviceAllow=char-rtc, a device allow-list that would shut out hidraw.
+    'ProtectClock',
+    // These need BPF, or are for system services only (systemd.exec(5)).
     'DevicePolicy',
     'DeviceAllow',
     'IPAddressDeny',
-    'PrivateUsers',
+    'ProtectControlGroups',
+    'ProtectProc',
+    'ProcSubset',
     'LoadCredential',
   ])('leaves out %s, which a user manager cannot apply', (key) => {
     expect(valuesOf(user, 'Service', key)).toEqual([]);
+  });
+
+  test.each<[string, string]>([
+    // First a user namespace of its own: inside it the file-system namespaces below work unprivileged.
+    ['PrivateUsers', 'yes'],
+    ['ProtectSystem', 'strict'],
+    ['ReadWritePaths', '%h'], // the registry lives where the configuration names it, in the home
+    ['PrivateTmp', 'yes'],
+    ['PrivateMounts', 'yes'],
+    ['ProtectKernelTunables', 'yes'],
+    ['ProtectKernelModules', 'yes'],
+    ['ProtectKernelLogs', 'yes'],
+    ['ProtectHostname', 'yes'],
+    ['CapabilityBoundingSet', ''], // inside its own user namespace; it has none outside
+  ])('sandboxes itself as far as a user manager allows: %s=%s', (key, value) => {
+    expect(valuesOf(user, 'Service', key)).toEqual([value]);
+  });
+
+  test('the home folder stays writable and every other path is read-only', () => {
+    const writable = valuesOf(user, 'Service', 'ReadWritePaths');
+    const config = loadConfig({
+      file: join(REPO, 'examples', 'desktop.json'),
+      env: { HOME: '/home/u' },
+    });
+    for (const path of [config.store.path, config.store.keyFile])
+      expect(path.startsWith('/home/u/')).toBe(true);
+    expect(writable).toEqual(['%h']);
   });
 });
 
@@ -387,6 +418,37 @@ describe('systemd-analyze', () => {
     const result = verify(copy, '--system');
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(/not executable/);
+  });
+
+  /** The overall exposure `systemd-analyze security` gives a staged copy of a unit. */
+  function exposure(name: string, staged: string): string {
+    const result = systemdAnalyze(['security', '--offline=yes', '--no-pager', staged], {
+      ...process.env,
+      XDG_RUNTIME_DIR: runtimeDir,
+    });
+    const escaped = name.replace(/\./g, '\\.');
+    const match = new RegExp(`Overall exposure level for ${escaped}: (\\d+\\.\\d)`).exec(
+      result.stdout,
+    );
+    expect(match).not.toBeNull();
+    return match![1]!;
+  }
+
+  test('the user unit is hardened as far as a user manager allows, and the README states its score', () => {
+    const score = exposure(USER_UNIT, stage(USER_UNIT));
+    // Today 2.5 ("OK"); it was 6.2 ("MEDIUM") with seccomp and no_new_privs alone.
+    expect(Number(score)).toBeLessThanOrEqual(3.0);
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    expect(readme).toMatch(new RegExp(`user unit rates \\*\\*${score.replace('.', '\\.')}\\*\\*`));
+  });
+
+  test('the drop-in for systems without unprivileged user namespaces verifies, and gives the rest up', () => {
+    const unit = stage(USER_UNIT, join('fallback', USER_UNIT));
+    stage(USER_DROP_IN, join('fallback', 'tokenbridge-user.service.d', 'no-userns.conf'));
+    const result = verify(unit, '--user');
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(Number(exposure(USER_UNIT, unit))).toBeGreaterThan(5);
   });
 
   test('the security exposure of the system unit is low, and docs/deployment.md states it', () => {

@@ -48,7 +48,10 @@ describe('tokenbridge doctor (this machine)', () => {
     ]);
     const report = JSON.parse(res.stdout) as JsonReport;
     const ids = report.checks.map((c) => c.id);
-    expect(ids).toEqual(expect.arrayContaining(['udev-rule', 'driver:usb', 'usb-bus']));
+    expect(ids).toEqual(expect.arrayContaining(['udev-rule', 'driver:usb']));
+    // A machine without a USB bus hears it once, from the usb driver or from the bus check.
+    const noBus = report.checks.filter((c) => /no USB bus/i.test(c.detail));
+    expect(noBus.length).toBeLessThanOrEqual(1);
     expect(res.code).toBe(report.ok ? 0 : 1);
   });
 

@@ -458,6 +458,25 @@ describe('doctor in exclusive mode', () => {
     expect(report.ok).toBe(false);
   });
 
+  test('no USB bus in a container is reported once, by the usb driver that cannot run', async () => {
+    const report = await doctor({
+      machine: bare().dir('/sys/class/hidraw').rule('/etc/udev/rules.d', SHIPPED_RULE),
+      drivers: [
+        { name: 'hid', available: true },
+        {
+          name: 'usb',
+          available: false,
+          reason: 'no USB bus: /sys/bus/usb is absent (a container or VM without USB?)',
+        },
+      ],
+    });
+    const aboutTheBus = report.checks.filter((c) => /USB bus/i.test(`${c.title} ${c.detail}`));
+    expect(aboutTheBus.map((c) => [c.id, c.status])).toEqual([['driver:usb', 'warn']]);
+    // With a usb driver that loads (or none asked for), the bus check itself says it.
+    const loads = await doctor({ machine: bare().dir('/sys/class/hidraw') });
+    expect(statuses(loads)['usb-bus']).toBe('warn');
+  });
+
   test('no token on the USB bus is a warning', async () => {
     const report = await doctor({
       machine: bare().withKernel().rule('/etc/udev/rules.d', SHIPPED_RULE),

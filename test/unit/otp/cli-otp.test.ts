@@ -101,7 +101,15 @@ describe('tokenbridge otp totp', () => {
 
 describe('tokenbridge otp yubico decode', () => {
   test.each(YUBICO_OTP_VECTORS)('$name', async (v) => {
-    const r = await runTokenbridge(['otp', 'yubico', 'decode', v.otp, '--aes-key', v.aesKey]);
+    const r = await runTokenbridge([
+      'otp',
+      'yubico',
+      'decode',
+      v.otp,
+      '--aes-key',
+      v.aesKey,
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({
       ok: true,
@@ -152,7 +160,7 @@ describe('bad flags exit 2 with one line', () => {
     ],
     [['otp', 'hotp', '--secret-hex', RFC4226_HEX], /--counter/],
     [['otp', 'totp', '--secret-hex', RFC4226_HEX, '--time', '0', '--period', '45'], /--period/],
-    [['otp', 'totp', '--secret-hex', RFC4226_HEX], /--time/],
+    [['otp', 'totp', '--secret-hex', RFC4226_HEX, '--time', '-5'], /--time/],
     [['otp', 'yubico', 'decode', 'cccc', '--aes-key', '0011'], /--aes-key: expected 16 bytes/],
     [['otp', 'yubico', 'decode', '--aes-key', '00'.repeat(16)], /otp/],
     [

@@ -8,7 +8,6 @@ import {
   decidePeer,
   needsGroups,
   peerPolicy,
-  unixSocketAccess,
   type PeerDecision,
   type PeerPolicy,
 } from '../../../src/server/peer/peer-policy';
@@ -83,38 +82,6 @@ describe('decidePeer: who gets in', () => {
     [kiosk, 1005, true],
   ])('groups are looked up only when they could matter (%#)', (policy, uid, expected) => {
     expect(needsGroups(policy, uid)).toBe(expected);
-  });
-});
-
-describe('unixSocketAccess: the same people by file modes, and what modes cannot say', () => {
-  test.each<[string, PeerPolicy, object]>([
-    [
-      'the daemon user alone',
-      desktop,
-      {
-        directoryMode: 0o700,
-        socketMode: 0o600,
-        group: undefined,
-        uncovered: { uids: [], gids: [] },
-      },
-    ],
-    [
-      'plus one group',
-      peerPolicy(998, [], [2000]),
-      { directoryMode: 0o750, socketMode: 0o660, group: 2000, uncovered: { uids: [], gids: [] } },
-    ],
-    [
-      'plus users and two groups',
-      peerPolicy(998, [1001, 1002], [2001, 2000]),
-      { group: 2000, uncovered: { uids: [1001, 1002], gids: [2001] } },
-    ],
-    [
-      'plus users only',
-      peerPolicy(998, [1001]),
-      { socketMode: 0o600, group: undefined, uncovered: { uids: [1001], gids: [] } },
-    ],
-  ])('%s', (_name, policy, expected) => {
-    expect(unixSocketAccess(policy)).toMatchObject(expected);
   });
 });
 

@@ -95,6 +95,25 @@ describe.each(storeHarnesses())('the verifier over the %s store', (_name, h) => 
       });
     });
 
+    test.each([
+      ['letters', 'abc'],
+      ['too short', '12345'],
+      ['the wrong length for this token', '12345678'],
+      ['a Yubico OTP', 'vvcccchnkghl' + 'c'.repeat(32)],
+      ['nothing', ''],
+    ])('a malformed passcode (%s) uses up no attempt; a wrong one does', async (_what, otp) => {
+      for (let i = 0; i < 5; i++)
+        expect(await verifier.verify('H1', otp, CLI)).toEqual({
+          status: 'rejected',
+          serial: 'H1',
+          reason: 'malformed',
+          attemptsLeft: 3,
+          lockedUntil: null,
+        });
+      expect((await store.get('H1'))!).toMatchObject({ failCount: 0, lockedUntil: null });
+      expect(await verifier.verify('H1', '000000', CLI)).toMatchObject({ attemptsLeft: 2 });
+    });
+
     test('an unknown serial, or a token paired to someone else, is not found', async () => {
       expect(await verifier.verify('nope', '755224', CLI)).toEqual({ status: 'not-found' });
       await store.pair('H1', 'alice', CLI);

@@ -42,7 +42,7 @@ describe('emulator bus lines', () => {
   test('daemon messages round-trip through encodeLine', () => {
     const message = { type: 'set-feature', id: 7, report: '0010000000000089' } as const;
     expect(decodeLine(DaemonMessageSchema, encodeLine(message).trim())).toEqual(message);
-    expect(() => decodeLine(DaemonMessageSchema, '{"type":"welcome","protocol":2}')).toThrow(
+    expect(() => decodeLine(DaemonMessageSchema, '{"type":"welcome","protocol":1}')).toThrow(
       /protocol/,
     );
   });

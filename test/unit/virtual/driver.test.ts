@@ -146,6 +146,81 @@ describe('VirtualDriver', () => {
   });
 });
 
+describe('VirtualDriver: the attach handshake', () => {
+  let driver: VirtualDriver;
+  beforeEach(() => {
+    driver = new VirtualDriver();
+  });
+  afterEach(async () => {
+    await driver.dispose();
+  });
+
+  /** What a host does: open the token and subscribe to its keyboard reports. */
+  async function listen(): Promise<{ close(): Promise<void>; unsubscribe(): void }> {
+    const connection = await driver.open((await driver.enumerate())[0]!);
+    const unsubscribe = connection.on('input', () => undefined);
+    return { close: () => connection.close(), unsubscribe };
+  }
+
+  test('attach resolves only once a host has opened the token and listens to its input', async () => {
+    const token = makeToken();
+    let heard = false;
+    const attached = driver.attach(token).then(() => (heard = true));
+    const connection = await driver.open((await driver.enumerate())[0]!);
+    await Promise.resolve();
+    expect(heard).toBe(false); // opened, but nobody listens to the keystrokes yet
+    expect(driver.isListening(token.id)).toBe(false);
+    connection.on('input', () => undefined);
+    await attached;
+    expect(driver.isListening(token.id)).toBe(true);
+  });
+
+  test('listening follows the host: unsubscribing, closing and unplugging end it', async () => {
+    const token = makeToken();
+    void driver.attach(token);
+    const changes: string[] = [];
+    driver.onListening(token.id, (on, detached) =>
+      changes.push(`${on}${detached ? ' detached' : ''}`),
+    );
+    const a = await listen();
+    a.unsubscribe();
+    const b = await listen();
+    await b.close();
+    await listen();
+    token.unplug();
+    expect(changes).toEqual(['true', 'false', 'true', 'false', 'true', 'false']);
+    token.plug();
+    const again = driver.listening(token.id);
+    await listen();
+    await again;
+    driver.detach(token.id);
+    expect(changes.slice(6)).toEqual(['true', 'false detached']);
+  });
+
+  test('attach rejects with DEVICE_GONE when the token is detached before anyone listened', async () => {
+    const token = makeToken();
+    const attached = driver.attach(token);
+    driver.detach(token.id);
+    await expect(attached).rejects.toMatchObject({ code: 'DEVICE_GONE' });
+    await expect(driver.listening('virtual-1')).rejects.toMatchObject({ code: 'DEVICE_GONE' });
+  });
+
+  test('a caller that never waits leaves no unhandled rejection behind', async () => {
+    const token = makeToken();
+    void driver.attach(token);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      driver.detach(token.id);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});
+
 /** A HidConnection speaks sendFeatureReport; the test host speaks the token's names. */
 function portOf(connection: {
   sendFeatureReport(r: Uint8Array): Promise<void>;

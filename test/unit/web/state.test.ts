@@ -313,7 +313,7 @@ describe('the page reducer: where each step of the seed leads', () => {
       connected,
     ]);
     expect(signedOn.session).toBeUndefined();
-    expect(signedOn.window).toBe('registration');
+    expect(signedOn.window).toBe('signon');
     expect(signedOn.notice?.text).toMatch(/Sign on once more/);
   });
 
@@ -442,5 +442,122 @@ describe('the kiosk timers', () => {
   test('without a kiosk nothing resets on its own', () => {
     const typed = run([connected, { type: 'input', field: 'user', value: 'carol' }]);
     expect(reduce(typed, { type: 'tick' }, T0 + 3_600_000).fields.user).toBe('carol');
+  });
+});
+
+describe('the page defects of issue 14', () => {
+  const P = 'p_12345678';
+  const verifyReply = (result: object): PageAction =>
+    ({ type: 'reply', request: 'pairing.verify', result }) as PageAction;
+  const finalEvent: PageAction = {
+    type: 'event',
+    event: { type: 'pairing.state', pairingId: P, step: 'final-step', serial: '5000001' },
+  };
+
+  test.each([
+    [
+      'its event first, then the reply',
+      [finalEvent, verifyReply({ result: 'needs-next-passcode' })],
+    ],
+    [
+      'the reply first, then its event',
+      [verifyReply({ result: 'needs-next-passcode' }), finalEvent],
+    ],
+  ])('the Final Step opens with its field empty (%s), so the focus is not on Sync', (_, steps) => {
+    const typed = [
+      ...toVerification,
+      { type: 'input', field: 'passcode', value: '755224' } as const,
+    ];
+    const atFinal = run([...typed, { type: 'sent', request: 'pairing.verify' }, steps[0]!]);
+    expect(atFinal.window).toBe('final-step');
+    expect(atFinal.fields.passcode).toBe('');
+    const done = run([steps[1]!], atFinal);
+    expect(done).toMatchObject({ window: 'final-step', fields: { passcode: '' } });
+  });
+
+  test('a passcode the token typed between the Final Step event and the reply is kept', () => {
+    const state = run([
+      ...toVerification,
+      { type: 'sent', request: 'pairing.verify' },
+      finalEvent,
+      otp('5000001', '287082'),
+      verifyReply({ result: 'needs-next-passcode' }),
+    ]);
+    expect(state).toMatchObject({ window: 'final-step', fields: { passcode: '287082' } });
+    expect(state.notice?.text).toMatch(/out of step/);
+  });
+
+  const other = { ...DEVICE, id: 'd2', serial: '8' };
+  const detached = (device: typeof DEVICE): PageAction => ({
+    type: 'event',
+    event: { type: 'device.detached', device },
+  });
+  const signOnWith = (from: string): PageAction[] => [
+    { type: 'connected', hello: hello({ devices: [DEVICE, other] }) },
+    { type: 'go', window: 'signon' },
+    { type: 'input', field: 'user', value: 'alice' },
+    otp(from),
+  ];
+
+  test.each<[string, PageAction[], boolean]>([
+    [
+      'the token whose passcode fills the field',
+      [...signOnWith('5000001'), detached(DEVICE)],
+      true,
+    ],
+    [
+      'another token, while one passcode fills the field',
+      [...signOnWith('5000001'), detached(other)],
+      false,
+    ],
+    [
+      'the token, once its passcode was cleared from the field',
+      [...signOnWith('5000001'), { type: 'input', field: 'passcode', value: '' }, detached(DEVICE)],
+      false,
+    ],
+    [
+      'a key tapped at Add a New Device, then Cancel and Sign on',
+      [
+        {
+          type: 'connected',
+          hello: hello({
+            devices: [DEVICE, other],
+            capabilities: { pairing: true, tapPairing: false, setup: false },
+          }),
+        },
+        { type: 'input', field: 'user', value: 'alice' },
+        {
+          type: 'reply',
+          request: 'pairing.start',
+          result: { pairingId: P, step: 'choose-device' },
+        },
+        otp('8', 'vvcccchnkghl' + 'c'.repeat(32), 'yubico' as 'oath-hotp'),
+        { type: 'cancel' },
+        { type: 'go', window: 'signon' },
+        detached(other),
+      ],
+      false,
+    ],
+  ])('at Sign on, unplugging %s says it was unplugged: %s', (_what, actions, says) => {
+    const state = run(actions);
+    expect(state.window).toBe('signon');
+    expect(/was unplugged/.test(state.notice?.text ?? '')).toBe(says);
+  });
+
+  test('the unreachable banner never sits over "You are signed on": the sign-on ends with the connection', () => {
+    const signedOn = run([
+      connected,
+      { type: 'go', window: 'signon' },
+      { type: 'input', field: 'user', value: 'alice' },
+      { type: 'reply', request: 'signon.verify', result: { result: 'accepted' } },
+    ]);
+    expect(signedOn.window).toBe('done');
+    const down = reduce(signedOn, { type: 'disconnected', retryAt: T0 + 9000 }, T0 + 8000);
+    expect(down).toMatchObject({ connection: 'unreachable', window: 'signon' });
+    expect(down.session).toBeUndefined();
+    expect(down.notice).toEqual({
+      kind: 'error',
+      text: 'The connection to tokenbridge was lost, so you are signed out. Sign on again once it is back.',
+    });
   });
 });

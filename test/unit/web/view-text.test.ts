@@ -56,7 +56,8 @@ describe('the texts the view sets', () => {
   });
 
   test('conditional parts: tap hint, pre-filled hint, lock, kiosk, unpair section', () => {
-    const base = open({ devices: [device('5')], pairingId: 'p_12345678', tapPairing: true });
+    const yubikey = { ...device('5'), tapPairing: true as const };
+    const base = open({ devices: [yubikey], pairingId: 'p_12345678', tapPairing: true });
     expect(conditions(base)).toMatchObject({
       tap: true,
       prefilled: false,
@@ -73,5 +74,17 @@ describe('the texts the view sets', () => {
       kiosk: true,
     });
     expect(conditions({ ...base, pairingAllowed: false }).pairing).toBe(false);
+  });
+
+  test.each<[string, Partial<PageState>, boolean]>([
+    ['a plugged key the registry knows as a YubiKey', {}, true],
+    ['only an HOTP token plugged (it cannot pair by touch)', { devices: [device('6')] }, false],
+    ['no key plugged', { devices: [] }, false],
+    ['the daemon offers no tap pairing', { tapPairing: false }, false],
+    ['no pairing running', { pairingId: undefined }, false],
+  ])('tap to pair is offered with %s: %s', (_what, over, offered) => {
+    const yubikey = { ...device('5'), tapPairing: true as const };
+    const state = open({ devices: [yubikey], pairingId: 'p_12345678', tapPairing: true, ...over });
+    expect(conditions(state).tap).toBe(offered);
   });
 });
