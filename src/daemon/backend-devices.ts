@@ -41,22 +41,23 @@ export function forwardDeviceEvents(
   let turn: Promise<void> = Promise.resolve();
   let stopped = false;
   const inOrder = (event: () => ServerEvent | Promise<ServerEvent>) => {
-    if (!canTap) return send(event() as ServerEvent);
     turn = turn.then(event).then((e) => {
       if (!stopped) send(e);
     });
   };
+  // Without canTap nothing is looked up: every event goes out as it happens.
+  const forward = (event: ServerEvent) => (canTap ? inOrder(() => event) : send(event));
   const offs = [
     devices.on('attached', (d) =>
-      inOrder(async () => ({
-        type: 'device.attached',
-        device: toApiDevice(d, canTap ? await canTap(d) : false),
-      })),
+      canTap
+        ? inOrder(async () => ({
+            type: 'device.attached',
+            device: toApiDevice(d, await canTap(d)),
+          }))
+        : forward({ type: 'device.attached', device: toApiDevice(d) }),
     ),
-    devices.on('detached', (d) =>
-      inOrder(() => ({ type: 'device.detached', device: toApiDevice(d) })),
-    ),
-    devices.on('otp', (o) => inOrder(() => otpEventOf(o))),
+    devices.on('detached', (d) => forward({ type: 'device.detached', device: toApiDevice(d) })),
+    devices.on('otp', (o) => forward(otpEventOf(o))),
   ];
   return () => {
     stopped = true;

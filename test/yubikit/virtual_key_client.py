@@ -2,7 +2,8 @@
 tokenbridge's virtual key.
 
 This process plays the daemon's end of the emulator bus (docs/virtual-devices.md): it listens on
-a Unix socket, `tokenbridge emulate SPEC --socket PATH` connects and announces its key, and every
+a Unix socket, `tokenbridge emulate SPEC --socket PATH` connects and announces its key (protocol 2:
+this end says it listens, and answers the emulator's syncs), and every
 feature report yubikit's OtpProtocol sends or reads travels as a bus request. yubikit then
 programs and uses the key exactly as it would a YubiKey over HID. Keystrokes come back as the
 bus's input reports and are decoded here.
@@ -36,7 +37,7 @@ from yubikit.yubiotp import (
     YubiOtpSlotConfiguration,
 )
 
-BUS_PROTOCOL = 1
+BUS_PROTOCOL = 2
 
 # Boot-keyboard usages (HID Usage Tables, page 7): letters, digits, Enter.
 USAGE_A, USAGE_1, USAGE_0, USAGE_ENTER = 0x04, 0x1E, 0x27, 0x28
@@ -54,18 +55,33 @@ class Bus:
         self.buffer = b""
         self.next_id = 1
         self.inputs = []
+        self.plugs = 0
 
     def send(self, message):
         self.conn.sendall((json.dumps(message) + "\n").encode())
 
+    def listen(self, listening):
+        """Tells the emulator whether this host hears the key (it presses only while it does)."""
+        self.send({"type": "listening", "listening": listening, "plugs": self.plugs})
+
     def read(self):
-        while b"\n" not in self.buffer:
-            chunk = self.conn.recv(4096)
-            if not chunk:
-                raise EOFError("the emulator closed the bus")
-            self.buffer += chunk
-        line, self.buffer = self.buffer.split(b"\n", 1)
-        return json.loads(line)
+        """The next message, answering the handshake's own (sync, plug) as a daemon does."""
+        while True:
+            while b"\n" not in self.buffer:
+                chunk = self.conn.recv(4096)
+                if not chunk:
+                    raise EOFError("the emulator closed the bus")
+                self.buffer += chunk
+            line, self.buffer = self.buffer.split(b"\n", 1)
+            message = json.loads(line)
+            if message["type"] == "sync":
+                # Reports arrive on this connection in order: all before the sync were read.
+                self.send({"type": "synced", "id": message["id"], "heard": True})
+            elif message["type"] == "plug":
+                self.plugs += 1
+                self.listen(message["plugged"])
+            else:
+                return message
 
     def request(self, message):
         request_id = self.next_id
@@ -295,6 +311,7 @@ def main():
     hello = bus.read()
     assert hello["type"] == "hello" and hello["protocol"] == BUS_PROTOCOL, hello
     bus.send({"type": "welcome", "protocol": BUS_PROTOCOL})
+    bus.listen(True)
     checks = Checks()
     try:
         run(bus, serial, checks)
