@@ -137,7 +137,7 @@ test('on a terminal the password is asked for and never echoed', async () => {
   await run.out.until(/PSKC password for rfc6030-figure7\.pskcxml: /);
   run.child.stdin.write(`${RFC6030_PASSWORD}\r`);
   expect(await run.exit).toEqual({ code: 0, signal: null });
-  expect(run.out.text).toMatch(/imported 1 tokens from rfc6030-figure7\.pskcxml/);
+  expect(run.out.text).toMatch(/imported 1 token from rfc6030-figure7\.pskcxml/);
   expect(run.out.text).not.toContain(RFC6030_PASSWORD);
   expect(await serials()).toEqual(['987654321']);
 });
