@@ -80,6 +80,12 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
         FOR EACH ROW EXECUTE FUNCTION tokens_revise();
     `,
   },
+  {
+    version: 3,
+    name: 'the listing order as an index',
+    // serial-order.ts: a page of `tokens list --after` reads its rows instead of sorting them all.
+    sql: `CREATE INDEX tokens_serial_order ON tokens (length(serial), serial);`,
+  },
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;

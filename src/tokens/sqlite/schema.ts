@@ -59,6 +59,11 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   ) STRICT;
   `,
+  // 3: the listing order (serial-order.ts) as an index, so a page of `tokens list --after` reads
+  // its rows instead of sorting the whole registry.
+  `
+  CREATE INDEX tokens_serial_order ON tokens (length(serial), serial);
+  `,
 ];
 
 /** `PRAGMA application_id` of a tokenbridge registry: "TkBr". Any other non-zero id is foreign. */

@@ -73,6 +73,27 @@ describe('opening a registry file', () => {
     store.closeSync();
   });
 
+  test('a page of the listing reads the serial-order index, not a sort of the whole registry', async () => {
+    const store = openStore(dir);
+    await importTokens(store, [hotpToken('4242'), hotpToken('100001'), hotpToken('77')]);
+    expect((await store.list({ afterSerial: '77', limit: 5 })).map((t) => t.serial)).toEqual([
+      '4242',
+      '100001',
+    ]);
+    store.closeSync();
+    const db = new Database(file(), { readonly: true });
+    const plan = db
+      .prepare(
+        `EXPLAIN QUERY PLAN SELECT * FROM tokens
+         WHERE (length(serial), serial) > (length(@after), @after)
+         ORDER BY length(serial), serial LIMIT 5`,
+      )
+      .all({ after: '77' }) as Array<{ detail: string }>;
+    db.close();
+    expect(plan.map((p) => p.detail).join('; ')).toMatch(/USING INDEX tokens_serial_order/);
+    expect(plan.map((p) => p.detail).join('; ')).not.toMatch(/TEMP B-TREE/);
+  });
+
   test('a file that is not a database is refused, not initialised', () => {
     writeFileSync(file(), 'x'.repeat(4096));
     expect(() => openStore(dir)).toThrow(/is not an SQLite database/);
