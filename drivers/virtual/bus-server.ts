@@ -1,7 +1,7 @@
-import { chmod, lstat, mkdir, unlink } from 'node:fs/promises';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { chmod, mkdir, unlink } from 'node:fs/promises';
+import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
-import type { Logger } from '../../src/core';
+import { removeStaleSocket, type Logger } from '../../src/core';
 import {
   BUS_PROTOCOL_VERSION,
   busError,
@@ -33,7 +33,6 @@ export interface TokenBus {
 const DIR_MODE = 0o700; // only the daemon's user reaches the socket directory
 const SOCKET_MODE = 0o600; // ... and the socket
 const DEFAULT_HELLO_TIMEOUT_MS = 5000;
-const PROBE_TIMEOUT_MS = 1000;
 
 /**
  * The daemon end of the emulator bus. Each peer announces one token; the token lives as long as the
@@ -57,7 +56,7 @@ export class EmulatorBusServer {
   async listen(socketPath: string): Promise<void> {
     if (this.server) throw busError(`the emulator bus already listens on ${this.socketPath}`);
     await mkdir(dirname(socketPath), { recursive: true, mode: DIR_MODE });
-    await removeStaleSocket(socketPath);
+    await removeStaleSocket(socketPath, busError);
     const server = createServer((socket) => this.serve(socket));
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err) =>
@@ -145,30 +144,4 @@ export class EmulatorBusServer {
       }
     });
   }
-}
-
-/**
- * A socket file left by a daemon that died is removed; one a live daemon answers on is not ours to
- * take. Anything that is not a socket is left alone and reported.
- */
-async function removeStaleSocket(socketPath: string): Promise<void> {
-  const stat = await lstat(socketPath).catch(() => undefined);
-  if (!stat) return;
-  if (!stat.isSocket()) throw busError(`${socketPath} exists and is not a socket`);
-  if (await isLive(socketPath)) throw busError(`another daemon is listening on ${socketPath}`);
-  await unlink(socketPath);
-}
-
-function isLive(socketPath: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createConnection(socketPath);
-    const done = (live: boolean) => {
-      clearTimeout(timer);
-      probe.destroy();
-      resolve(live);
-    };
-    const timer = setTimeout(() => done(true), PROBE_TIMEOUT_MS);
-    probe.once('connect', () => done(true));
-    probe.once('error', () => done(false));
-  });
 }

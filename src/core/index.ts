@@ -18,3 +18,4 @@ export * from './otp-wire';
 export * from './secret-shape';
 export * from './slot-config-wire';
 export * from './slot-config';
+export * from './stale-socket';

@@ -1,8 +1,8 @@
-import { lstat, unlink } from 'node:fs/promises';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { unlink } from 'node:fs/promises';
+import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import type { ApiDevice, ServerEvent } from '../api';
-import { asTokenBridgeError, ErrorCode, type Logger } from '../core';
+import { asTokenBridgeError, ErrorCode, removeStaleSocket, type Logger } from '../core';
 import type { DeviceManager } from '../devices';
 import type { TokenOutcome } from '../tokens';
 import {
@@ -37,7 +37,6 @@ export interface ControlServerOptions {
 
 /** A peer that stops reading is cut off before the daemon buffers more than this for it. */
 const MAX_BUFFERED_BYTES = 1 << 20;
-const PROBE_TIMEOUT_MS = 1000;
 
 /**
  * The daemon end of the control channel (control-protocol.ts): answers `devices`, `watch` and
@@ -57,7 +56,7 @@ export class ControlServer {
   async listen(): Promise<void> {
     const { socketPath, access } = this.options;
     await prepareSocketDir(dirname(socketPath), access);
-    await removeStaleSocket(socketPath);
+    await removeStaleSocket(socketPath, controlError);
     const server = createServer((socket) => this.serve(socket));
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err) =>
@@ -180,30 +179,4 @@ function idOf(line: string): string | number | null {
   } catch {
     return null;
   }
-}
-
-/**
- * A socket file left by a daemon that died is removed; one a live daemon answers on is not ours to
- * take. Anything that is not a socket is left alone and reported.
- */
-async function removeStaleSocket(socketPath: string): Promise<void> {
-  const stat = await lstat(socketPath).catch(() => undefined);
-  if (!stat) return;
-  if (!stat.isSocket()) throw controlError(`${socketPath} exists and is not a socket`);
-  if (await isLive(socketPath)) throw controlError(`another daemon answers on ${socketPath}`);
-  await unlink(socketPath);
-}
-
-function isLive(socketPath: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createConnection(socketPath);
-    const done = (live: boolean) => {
-      clearTimeout(timer);
-      probe.destroy();
-      resolve(live);
-    };
-    const timer = setTimeout(() => done(true), PROBE_TIMEOUT_MS);
-    probe.once('connect', () => done(true));
-    probe.once('error', () => done(false));
-  });
 }
