@@ -20,7 +20,7 @@ export {
 export * from './registry';
 export { SqliteTokenStore, type SqliteTokenStoreOptions } from './sqlite/sqlite-store';
 export { MIGRATIONS, SCHEMA_VERSION } from './sqlite/schema';
-export { pendingKeyPath } from './sqlite/rekey';
+export { pendingKeyPath } from './rekey-key';
 export * from './outcome';
 export * from './serial-order';
 export { TokenVerifier, type TokenVerifierOptions, type VerifyContext } from './verifier';

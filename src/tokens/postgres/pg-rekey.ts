@@ -1,18 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { renameSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Pool } from 'pg';
-import { ErrorCode, StoreError, type Logger } from '../../core';
+import type { Logger } from '../../core';
+import { installStagedSeedKey, stageNextSeedKey } from '../rekey-key';
 import { SeedCipher } from '../seed-cipher';
-import {
-  fsyncDir,
-  keyIdOf,
-  publishKeyFile,
-  readExistingKeyFile,
-  SEED_KEY_BYTES,
-  type SeedKey,
-} from '../seed-key';
-import { pendingKeyPath } from '../sqlite/rekey';
+import type { SeedKey } from '../seed-key';
 import * as SQL from './sql';
 
 /** Rows re-encrypted per query: bounded memory for 100,000 tokens. */
@@ -42,24 +32,7 @@ export async function rekeyFleet(
   newKeyPath: string | undefined,
   context: FleetRekeyContext,
 ): Promise<{ from: string; to: string; tokens: number; seedKey: SeedKey }> {
-  if (current.fromCredentials) {
-    throw new StoreError(
-      ErrorCode.KEY_FILE,
-      `the seed key comes from the systemd credential ${current.path}, which rekey cannot replace: rekey with --key-file`,
-    );
-  }
-  const newKey = newKeyPath ? readExistingKeyFile(newKeyPath).key : randomBytes(SEED_KEY_BYTES);
-  const next: SeedKey = {
-    key: newKey,
-    keyId: keyIdOf(newKey),
-    path: keyFile,
-    fromCredentials: false,
-  };
-  if (next.keyId === current.keyId) {
-    throw new StoreError(ErrorCode.KEY_FILE, `the new key is the current key (${current.keyId})`);
-  }
-  const pending = pendingKeyPath(keyFile);
-  publishKeyFile(pending, newKey, true);
+  const next = stageNextSeedKey(current, keyFile, newKeyPath);
   const oldCipher = new SeedCipher(current);
   const newCipher = new SeedCipher(next);
   const client = await pool.connect();
@@ -106,8 +79,7 @@ export async function rekeyFleet(
   } finally {
     client.release();
   }
-  renameSync(pending, keyFile);
-  fsyncDir(dirname(keyFile));
+  installStagedSeedKey(keyFile);
   context.logger.info(
     { from: current.keyId, to: next.keyId, tokens },
     'fleet seeds moved to a new key',

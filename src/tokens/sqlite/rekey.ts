@@ -1,32 +1,19 @@
 import type Database from 'better-sqlite3';
-import { randomBytes } from 'node:crypto';
-import { existsSync, renameSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { ErrorCode, StoreError, type Logger } from '../../core';
+import { existsSync } from 'node:fs';
+import type { Logger } from '../../core';
 import type { AuditContext } from '../audit';
 import type { RekeyResult } from '../registry';
+import { installStagedSeedKey, pendingKeyPath, stageNextSeedKey } from '../rekey-key';
+import { SeedCipher } from '../seed-cipher';
+import { readExistingKeyFile, type SeedKey } from '../seed-key';
 import { retryWhileBusy } from './busy-retry';
 import { META_KEY_ID } from './schema';
-import { SeedCipher } from '../seed-cipher';
-import {
-  fsyncDir,
-  keyIdOf,
-  publishKeyFile,
-  readExistingKeyFile,
-  SEED_KEY_BYTES,
-  type SeedKey,
-} from '../seed-key';
 
 /** Rows re-encrypted per query: bounded memory for 100,000 tokens. */
 const REKEY_BATCH = 1000;
 
 export interface SqliteRekeyResult extends RekeyResult {
   readonly seedKey: SeedKey;
-}
-
-/** Where the next key waits while a rekey is in flight. */
-export function pendingKeyPath(keyFile: string): string {
-  return `${keyFile}.new`;
 }
 
 /**
@@ -47,24 +34,7 @@ export async function rekeyStore(
   context: AuditContext & { node: string; busyBudgetMs: number },
   logger: Logger,
 ): Promise<SqliteRekeyResult> {
-  if (current.fromCredentials) {
-    throw new StoreError(
-      ErrorCode.KEY_FILE,
-      `the seed key comes from the systemd credential ${current.path}, which rekey cannot replace: provision the new credential and rekey with --key-file`,
-    );
-  }
-  const newKey = newKeyPath ? readExistingKeyFile(newKeyPath).key : randomBytes(SEED_KEY_BYTES);
-  const next: SeedKey = {
-    key: newKey,
-    keyId: keyIdOf(newKey),
-    path: keyFile,
-    fromCredentials: false,
-  };
-  if (next.keyId === current.keyId) {
-    throw new StoreError(ErrorCode.KEY_FILE, `the new key is the current key (${current.keyId})`);
-  }
-  const pending = pendingKeyPath(keyFile);
-  publishKeyFile(pending, newKey, true);
+  const next = stageNextSeedKey(current, keyFile, newKeyPath);
 
   const oldCipher = new SeedCipher(current);
   const newCipher = new SeedCipher(next);
@@ -112,8 +82,7 @@ export async function rekeyStore(
   });
   const tokens = await retryWhileBusy(() => reseal.immediate(), context.busyBudgetMs);
 
-  renameSync(pending, keyFile);
-  publishDirectory(keyFile);
+  installStagedSeedKey(keyFile);
   logger.info({ from: current.keyId, to: next.keyId, tokens }, 'seeds moved to a new key');
   return { from: current.keyId, to: next.keyId, tokens, seedKey: next };
 }
@@ -134,15 +103,9 @@ export function recoverPendingRekey(
   if (stored === undefined || stored === current.keyId) return current;
   const candidate = readExistingKeyFile(pending);
   if (candidate.keyId !== stored) return current;
-  renameSync(pending, current.path);
-  publishDirectory(current.path);
+  installStagedSeedKey(current.path);
   logger.warn({ keyId: candidate.keyId }, 'finished installing the key of an interrupted rekey');
   return { ...candidate, path: current.path };
-}
-
-function publishDirectory(keyFile: string): void {
-  // The rename must reach the disk before anyone discards a backup of the old key.
-  fsyncDir(dirname(keyFile));
 }
 
 /** The key the registry says it is sealed under: its registry_meta row, else any token's key id. */
