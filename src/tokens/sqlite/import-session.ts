@@ -1,6 +1,4 @@
-import Database from 'better-sqlite3';
-import { randomBytes } from 'node:crypto';
-import { closeSync, constants as fsConstants, openSync, unlinkSync } from 'node:fs';
+import type Database from 'better-sqlite3';
 import { ErrorCode, StoreError, type Clock } from '../../core';
 import { checkPublicIdFree, checkSerialFree } from '../import-repeats';
 import type { SeedCipher } from '../seed-cipher';
@@ -8,18 +6,12 @@ import type { ImportedToken, ImportOptions, ImportSession, ImportSummary } from 
 import { packSecret, validateImportedToken } from '../validate-token';
 import { asStoreError } from './errors';
 import { STAGING_SCHEMA, type PublishContext } from './import-publish';
-
-const STAGING_FILE_MODE = 0o600;
+import { discardStagingFile, openStagingFile } from './staging-file';
 
 /** Reads of the live registry an import makes while it stages (WAL readers take no lock). */
 export interface RegistryReads {
   readonly exists: (serial: string) => boolean;
   readonly ownerOfPublicId: (publicId: string) => string | undefined;
-}
-
-/** Where staging files live: beside the registry, so they share its folder's privacy. */
-export function stagingPathFor(registryPath: string): string {
-  return `${registryPath}.import-${process.pid}-${randomBytes(4).toString('hex')}`;
 }
 
 /**
@@ -49,18 +41,7 @@ export class SqliteImportSession implements ImportSession {
     private readonly onEnd: () => void,
   ) {
     try {
-      closeSync(
-        openSync(
-          stagingPath,
-          fsConstants.O_RDWR | fsConstants.O_CREAT | fsConstants.O_EXCL,
-          STAGING_FILE_MODE,
-        ),
-      );
-      this.staging = new Database(stagingPath);
-      // Scratch: the registry's own commit is what makes an import durable.
-      this.staging.pragma('journal_mode = OFF');
-      this.staging.pragma('synchronous = OFF');
-      this.staging.exec(STAGING_SCHEMA);
+      this.staging = openStagingFile(stagingPath, STAGING_SCHEMA);
       this.insert = this.staging.prepare(
         `INSERT OR REPLACE INTO staged (serial, kind, algorithm, digits, period, counter, drift,
            public_id, imported_at, key_id, seed_nonce, seed_ct, origin, existed)
@@ -162,15 +143,7 @@ export class SqliteImportSession implements ImportSession {
   }
 
   private discard(): void {
-    try {
-      if (this.staging?.open) this.staging.close();
-    } finally {
-      try {
-        unlinkSync(this.stagingPath);
-      } catch {
-        // never created, or gone already
-      }
-    }
+    discardStagingFile(this.staging, this.stagingPath);
   }
 
   private assertOpen(): void {

@@ -1,10 +1,10 @@
 import Database from 'better-sqlite3';
-import { closeSync, constants as fsConstants, openSync, unlinkSync } from 'node:fs';
 import { ErrorCode, StoreError } from '../../core';
 import type { AuditEntry } from '../audit';
 import type { CopySession, CopySummary, RegistrySnapshot, StoredToken } from '../registry';
 import { retryWhileBusy } from './busy-retry';
 import { asStoreError } from './errors';
+import { discardStagingFile, openStagingFile } from './staging-file';
 import {
   RECORD_COLUMNS,
   sealedOf,
@@ -16,7 +16,6 @@ import {
 
 /** Rows read per query while exporting: bounded memory for 100,000 tokens. */
 const EXPORT_PAGE = 1000;
-const STAGING_FILE_MODE = 0o600;
 const COPY_SCHEMA_NAME = 'incoming';
 
 /** Every stored column of a token, in one order for the staging table and the registry. */
@@ -100,17 +99,7 @@ export class SqliteCopySession implements CopySession {
     private readonly onEnd: () => void,
   ) {
     try {
-      closeSync(
-        openSync(
-          stagingPath,
-          fsConstants.O_RDWR | fsConstants.O_CREAT | fsConstants.O_EXCL,
-          STAGING_FILE_MODE,
-        ),
-      );
-      this.staging = new Database(stagingPath);
-      this.staging.pragma('journal_mode = OFF');
-      this.staging.pragma('synchronous = OFF');
-      this.staging.exec(COPY_STAGING_SCHEMA);
+      this.staging = openStagingFile(stagingPath, COPY_STAGING_SCHEMA);
       this.addTokenRow = this.staging.prepare(
         `INSERT INTO tokens (${TOKEN_COLUMNS}) VALUES (${TOKEN_PARAMS})`,
       );
@@ -220,13 +209,8 @@ export class SqliteCopySession implements CopySession {
   private end(): void {
     this.open = false;
     try {
-      if (this.staging?.open) this.staging.close();
+      discardStagingFile(this.staging, this.stagingPath);
     } finally {
-      try {
-        unlinkSync(this.stagingPath);
-      } catch {
-        // never created, or gone already
-      }
       this.onEnd();
     }
   }
