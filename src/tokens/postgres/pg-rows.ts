@@ -1,35 +1,19 @@
-import type { Digits, HashAlgorithm, Period } from '../../otp';
 import type { AuditEntry, AuditEvent } from '../audit';
 import type { SealedSeed } from '../seed-cipher';
-import type { TokenKind, TokenRecord } from '../types';
+import {
+  recordOfColumns,
+  sealedOfColumns,
+  type SealedColumns,
+  type TokenColumns,
+} from '../token-columns';
+import type { TokenRecord } from '../types';
 
 /** A `tokens` row as node-postgres returns it (BIGINT parsed as numbers, see pg-config.ts). */
-export interface PgTokenRow {
-  serial: string;
-  kind: TokenKind;
-  algorithm: HashAlgorithm;
-  digits: Digits;
-  period: Period;
-  counter: number;
-  last_step: number | null;
-  drift: number;
-  public_id: string | null;
-  yubico_usage: number | null;
-  yubico_session: number | null;
+export interface PgTokenRow extends TokenColumns {
   user_name: string | null;
-  imported_at: number;
-  paired_at: number | null;
-  last_used_at: number | null;
-  fail_count: number;
-  locked_until: number | null;
-  lock_count: number;
-  key_id: string;
 }
 
-export interface PgSealedRow extends PgTokenRow {
-  seed_nonce: Buffer;
-  seed_ct: Buffer;
-}
+export interface PgSealedRow extends PgTokenRow, SealedColumns {}
 
 /** A sealed row as a verification reads it, with the revision its compare-and-set names. */
 export interface PgLoadedRow extends PgSealedRow {
@@ -48,32 +32,10 @@ export interface PgAuditRow {
 }
 
 export function toRecord(row: PgTokenRow): TokenRecord {
-  return {
-    serial: row.serial,
-    kind: row.kind,
-    algorithm: row.algorithm,
-    digits: row.digits,
-    period: row.period,
-    counter: row.counter,
-    lastStep: row.last_step,
-    drift: row.drift,
-    publicId: row.public_id,
-    yubicoUsage: row.yubico_usage,
-    yubicoSession: row.yubico_session,
-    user: row.user_name,
-    importedAt: row.imported_at,
-    pairedAt: row.paired_at,
-    lastUsedAt: row.last_used_at,
-    failCount: row.fail_count,
-    lockedUntil: row.locked_until,
-    lockCount: row.lock_count,
-    keyId: row.key_id,
-  };
+  return recordOfColumns(row, row.user_name);
 }
 
-export function sealedOf(row: PgSealedRow): SealedSeed {
-  return { keyId: row.key_id, nonce: row.seed_nonce, ciphertext: row.seed_ct };
-}
+export const sealedOf: (row: PgSealedRow) => SealedSeed = sealedOfColumns;
 
 export function toAuditEntry(row: PgAuditRow): AuditEntry {
   return {
