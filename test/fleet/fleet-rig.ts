@@ -52,6 +52,7 @@ export async function openFleetStore(
   passwordFile: string,
   dir: string,
   node = 'test',
+  poolSize = 2,
 ): Promise<PostgresTokenStore> {
   const parsed = parseConnectionString(url);
   if (!parsed.ok) throw new Error(parsed.reason);
@@ -59,7 +60,7 @@ export async function openFleetStore(
     settings: {
       target: parsed.target,
       password: readPasswordFile(passwordFile),
-      poolSize: 2,
+      poolSize,
       connectTimeoutMs: 5000,
       statementTimeoutMs: 5000,
       applicationName: 'tokenbridge-test',

@@ -35,6 +35,7 @@ import { PgImportSession } from './pg-import-session';
 import { checkFleet, inspectFleetKey, openFleetKey } from './pg-fleet-key';
 import { rekeyFleet } from './pg-rekey';
 import { PgRowCache } from './pg-row-cache';
+import { AdvanceBatcher, ADVANCES_IN_FLIGHT, type AdvanceStats } from './pg-advance-batch';
 import { toRecord, sealedOf, type PgLoadedRow, type PgTokenRow } from './pg-rows';
 import * as SQL from './sql';
 import { migrate, schemaVersionOf } from './migrate';
@@ -74,6 +75,7 @@ export class PostgresTokenStore implements RegistryStore {
   private readonly logger: Logger;
   private readonly healthState = new HealthTracker();
   private readonly rows = new PgRowCache();
+  private readonly advances: AdvanceBatcher;
   private importing = false;
   private appliedNow: readonly number[] = [];
   /** The import or copy in progress, if any: close() discards it so its connection is returned. */
@@ -89,6 +91,16 @@ export class PostgresTokenStore implements RegistryStore {
       this.logger,
     );
     this.q = new PgQueries(this.connection, this.healthState, this.logger, options.nodeName);
+    this.advances = new AdvanceBatcher({
+      sendOne: (update) => this.advanceOne(update),
+      sendMany: (updates) => this.advanceMany(updates),
+      inFlight: Math.min(ADVANCES_IN_FLIGHT, options.settings.poolSize),
+      onRefused: (err, size) =>
+        this.logger.warn(
+          { tokens: size, error: err instanceof Error ? err.message : String(err) },
+          'the registry refused a batch of verifications; sending them one by one',
+        ),
+    });
   }
 
   /**
@@ -176,6 +188,21 @@ export class PostgresTokenStore implements RegistryStore {
   }
 
   async advance(update: StateAdvance): Promise<boolean> {
+    const revision = await this.advances.submit(update);
+    if (revision === null) {
+      this.rows.forget(update.serial);
+      return false;
+    }
+    this.rows.advanced(update.serial, update.revision, revision, update.next, update.at);
+    return true;
+  }
+
+  /** Statements the compare-and-sets of verifications took, and how many they carried. */
+  get advanceStats(): AdvanceStats {
+    return this.advances.stats;
+  }
+
+  private async advanceOne(update: StateAdvance): Promise<number | null> {
     const { expected: e, next: n, audit } = update;
     const rows = await this.q.write(SQL.ADVANCE, [
       update.serial,
@@ -197,13 +224,35 @@ export class PostgresTokenStore implements RegistryStore {
       this.options.nodeName,
       update.revision ?? null,
     ]);
-    const moved = rows[0] as { revision: number } | undefined;
-    if (!moved) {
-      this.rows.forget(update.serial);
-      return false;
-    }
-    this.rows.advanced(update.serial, update.revision, moved.revision, n, update.at);
-    return true;
+    return (rows[0] as { revision: number } | undefined)?.revision ?? null;
+  }
+
+  /** ADVANCE_MANY's parameters: one array per column, one element per token, then the node. */
+  private async advanceMany(
+    updates: readonly StateAdvance[],
+  ): Promise<ReadonlyMap<string, number>> {
+    const column = <T>(of: (u: StateAdvance) => T): T[] => updates.map(of);
+    const rows = (await this.q.write(SQL.ADVANCE_MANY, [
+      column((u) => u.serial),
+      column((u) => u.at),
+      column((u) => u.expected.counter),
+      column((u) => u.expected.lastStep),
+      column((u) => u.expected.drift),
+      column((u) => u.expected.yubicoUsage),
+      column((u) => u.expected.yubicoSession),
+      column((u) => u.next.counter),
+      column((u) => u.next.lastStep),
+      column((u) => u.next.drift),
+      column((u) => u.next.yubicoUsage),
+      column((u) => u.next.yubicoSession),
+      column((u) => u.audit.event),
+      column((u) => u.audit.user),
+      column((u) => u.audit.source),
+      column((u) => JSON.stringify(u.audit.detail)),
+      column((u) => u.revision ?? null),
+      this.options.nodeName,
+    ])) as { serial: string; revision: number }[];
+    return new Map(rows.map((row) => [row.serial, row.revision]));
   }
 
   async recordFailure(failure: FailureRecord): Promise<FailureStep | null> {

@@ -63,6 +63,47 @@ export const ADVANCE = {
     SELECT moved.revision FROM moved, logged`,
 };
 
+/**
+ * ADVANCE for several tokens at once (pg-advance-batch.ts): the same compare-and-set, row by row,
+ * and an audit row for each row that moved, in ONE statement, so one commit and one WAL flush
+ * for the lot. Each row moves or not on its own conditions, exactly as ADVANCE would; the rows
+ * that moved come back with their new revisions. Rows are taken in serial order (the input's),
+ * so two nodes' batches lock shared rows in the same order (the key's) and cannot deadlock.
+ * The caller never puts one serial in a batch twice.
+ * $1..$17 arrays, one element per token (serial, at, expected counter/last_step/drift/usage/
+ * session, next ones, event, user, source, detail, revision read or null); $18 node.
+ */
+export const ADVANCE_MANY = {
+  name: 'tb_advance_many',
+  text: `WITH input AS MATERIALIZED (
+      SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::integer[],
+          $6::integer[], $7::integer[], $8::bigint[], $9::bigint[], $10::integer[], $11::integer[],
+          $12::integer[], $13::text[], $14::text[], $15::text[], $16::jsonb[], $17::bigint[])
+        WITH ORDINALITY AS i (serial, at, e_counter, e_last_step, e_drift, e_usage, e_session,
+          n_counter, n_last_step, n_drift, n_usage, n_session, event, user_name, source, detail,
+          revision, n)
+      ORDER BY serial COLLATE "C"),
+    moved AS (
+      UPDATE tokens AS t SET counter = i.n_counter, last_step = i.n_last_step, drift = i.n_drift,
+        yubico_usage = i.n_usage, yubico_session = i.n_session, fail_count = 0, lock_count = 0,
+        locked_until = NULL, last_used_at = i.at
+      FROM input AS i
+      WHERE t.serial = i.serial AND t.counter = i.e_counter
+        AND t.last_step IS NOT DISTINCT FROM i.e_last_step AND t.drift = i.e_drift
+        AND t.yubico_usage IS NOT DISTINCT FROM i.e_usage
+        AND t.yubico_session IS NOT DISTINCT FROM i.e_session
+        AND (t.locked_until IS NULL OR t.locked_until <= i.at)
+        AND (i.revision IS NULL OR t.revision = i.revision)
+      RETURNING t.serial, t.revision),
+    logged AS (
+      INSERT INTO audit (${AUDIT_COLUMNS})
+      SELECT i.at, i.event, i.serial, i.user_name, i.source, i.detail, $18
+      FROM input AS i JOIN moved AS m ON m.serial = i.serial
+      ORDER BY i.n
+      RETURNING serial)
+    SELECT moved.serial, moved.revision FROM moved JOIN logged ON logged.serial = moved.serial`,
+};
+
 export const FAIL_STATE = {
   name: 'tb_fail_state',
   text: 'SELECT fail_count, lock_count, locked_until FROM tokens WHERE serial = $1',
