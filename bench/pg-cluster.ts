@@ -5,6 +5,7 @@ import {
   existsSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -280,4 +281,36 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** Linux's clock ticks per second for /proc/PID/stat times (USER_HZ, 100 on every Linux ABI). */
+const USER_HZ = 100;
+/** utime and stime: fields 14 and 15 of /proc/PID/stat, counted after the `(comm)` field. */
+const STAT_UTIME_AFTER_COMM = 11;
+const STAT_PPID_AFTER_COMM = 1;
+
+/**
+ * CPU time (microseconds, user + system) the cluster's server has used so far: the postmaster
+ * and every process it started (backends, WAL writer, checkpointer, autovacuum), from /proc.
+ * Backends that exited meanwhile are not counted, so measure across work on open connections.
+ */
+export function serverCpuMicros(info: PgClusterInfo): number {
+  const postmaster = Number(
+    readFileSync(join(info.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0],
+  );
+  let ticks = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited while we looked
+    }
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const pid = Number(entry);
+    if (pid !== postmaster && Number(fields[STAT_PPID_AFTER_COMM]) !== postmaster) continue;
+    ticks += Number(fields[STAT_UTIME_AFTER_COMM]) + Number(fields[STAT_UTIME_AFTER_COMM + 1]);
+  }
+  return (ticks * 1e6) / USER_HZ;
 }

@@ -76,6 +76,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   try {
     const { virtual, virtualTokens } = runtime.drivers();
     const store = await runtime.store();
+    metrics.followVerificationWrites(() => store.verificationWrites);
     await runtime.provisionVirtualTokens().catch((err: unknown) => {
       // A fleet's database out of reach at start: the daemon serves anyway and says why in
       // /healthz; the virtual tokens are registered at the next start.

@@ -6,6 +6,12 @@ import type { VerifyStatus } from '../tokens';
 
 export type VerificationFlow = 'pairing' | 'sign-on';
 
+/** What the registry says of its verification writes (RegistryStore.verificationWrites). */
+export interface VerificationWriteCounts {
+  readonly statements: number;
+  readonly advances: number;
+}
+
 export interface DaemonMetricsOptions {
   /** Adds prom-client's process metrics (RSS, CPU, event-loop lag, handles) to this registry. */
   readonly processMetrics?: boolean;
@@ -26,6 +32,7 @@ export class DaemonMetrics implements MetricsEndpoint, ServerObserver, FlowObser
   readonly registry = new Registry();
   private readonly attached = new Map<string, string>();
   private readonly clientSources: (() => number)[] = [];
+  private writeSource: (() => VerificationWriteCounts) | undefined;
   private readonly otps: Counter<'format'>;
   private readonly verifications: Counter<'flow' | 'result'>;
   private readonly lockouts: Counter;
@@ -37,6 +44,7 @@ export class DaemonMetrics implements MetricsEndpoint, ServerObserver, FlowObser
     const registers = [this.registry];
     const attached = this.attached;
     const clientSources = this.clientSources;
+    const writes = () => this.writeSource?.();
     new Gauge({
       name: `${METRIC_PREFIX}devices_attached`,
       help: 'Token interfaces attached now, by driver.',
@@ -92,6 +100,24 @@ export class DaemonMetrics implements MetricsEndpoint, ServerObserver, FlowObser
       help: 'TCP connections refused by the peer check before a byte was read, by reason.',
       labelNames: ['reason'],
       registers,
+    });
+    new Counter({
+      name: `${METRIC_PREFIX}registry_verification_writes_total`,
+      help: 'Verifications made durable in the registry (their compare-and-sets).',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(writes()?.advances ?? 0);
+      },
+    });
+    new Counter({
+      name: `${METRIC_PREFIX}registry_verification_commits_total`,
+      help: 'Statements (commits) those writes took; fewer when a busy node shares commits.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(writes()?.statements ?? 0);
+      },
     });
     if (options.version !== undefined) {
       new Gauge({
@@ -161,5 +187,10 @@ export class DaemonMetrics implements MetricsEndpoint, ServerObserver, FlowObser
   /** Reads the connected-client count at each scrape, e.g. `() => server.connectionCount`. */
   countClients(read: () => number): void {
     this.clientSources.push(read);
+  }
+
+  /** Reads the registry's verification writes whenever the metrics are rendered. */
+  followVerificationWrites(read: () => VerificationWriteCounts): void {
+    this.writeSource = read;
   }
 }

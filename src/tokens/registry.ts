@@ -11,6 +11,16 @@ export type StoreHealth =
   { readonly ok: true } | { readonly ok: false; readonly code: ErrorCode; readonly reason: string };
 
 /** What `doctor` and the start-up check report about a registry. */
+/** How verifications' compare-and-sets reached the registry since the store was opened. */
+export interface VerificationWrites {
+  /** Statements (SQLite: transactions) sent, each one commit. */
+  readonly statements: number;
+  /** Compare-and-sets they carried: more than `statements` when a busy node shares commits. */
+  readonly advances: number;
+  /** Shared statements the server refused as a whole (then sent again one by one). */
+  readonly refused: number;
+}
+
 export interface StoreCheck {
   readonly name: string;
   readonly ok: boolean;
@@ -70,6 +80,7 @@ export interface RegistryStore extends TokenStore {
   readonly keyFile: string;
   /** Refreshed by every operation: a fault makes it unhealthy until the store works again. */
   health(): StoreHealth;
+  readonly verificationWrites: VerificationWrites;
   /** Connection, integrity, schema version and key fingerprint, as `doctor` shows them. */
   check(): Promise<StoreCheck[]>;
   /** Re-encrypts every seed under a new key (read from `newKeyPath`, or fresh random bytes). */

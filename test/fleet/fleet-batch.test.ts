@@ -56,7 +56,7 @@ test("a busy node's verifications share commits, and each is accepted exactly on
     );
     expect(outcomes.map((o) => o.status)).toEqual(tokens.map(() => 'accepted'));
   }
-  const { statements, advances, refused } = store.advanceStats;
+  const { statements, advances, refused } = store.verificationWrites;
   expect(advances).toBe(ROUNDS * tokens.length);
   // 16 at once with 4 in flight: most of each round waits and goes in one statement.
   expect(statements).toBeLessThan(advances / 2);
@@ -99,7 +99,7 @@ test('one passcode sent many times at once, to this node and another, is accepte
   }
   expect((await two.get('R1'))!.counter).toBe(ROUNDS);
   expect(await auditOf(one, 'R1')).toHaveLength(ROUNDS);
-  expect(one.advanceStats.statements).toBeLessThan(one.advanceStats.advances);
+  expect(one.verificationWrites.statements).toBeLessThan(one.verificationWrites.advances);
 });
 
 test('a batch the server refuses as a whole is sent again one by one: only the bad member fails', async () => {
@@ -121,7 +121,7 @@ test('a batch the server refuses as a whole is sent again one by one: only the b
     status: 'rejected',
     reason: { code: ErrorCode.STORE_IO, message: expect.stringMatching(/check constraint/) },
   });
-  expect(store.advanceStats.refused).toBe(1);
+  expect(store.verificationWrites.refused).toBe(1);
   for (const s of tokens.slice(0, 8)) {
     expect((await store.get(s))!.counter).toBe(1);
     expect(await auditOf(store, s)).toEqual([0]);
@@ -168,7 +168,7 @@ test('two nodes batching the same tokens in opposite orders never deadlock each 
     }
     expect(shared.map((s) => movedBy.get(s))).toEqual(shared.map(() => 1));
     // A deadlock would have refused a batch as a whole, and the server would count it.
-    expect([one.advanceStats.refused, two.advanceStats.refused]).toEqual([0, 0]);
+    expect([one.verificationWrites.refused, two.verificationWrites.refused]).toEqual([0, 0]);
     const { rows } = await admin.query(
       'SELECT deadlocks::int AS n FROM pg_stat_database WHERE datname = $1',
       [db.name],

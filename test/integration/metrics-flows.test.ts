@@ -112,6 +112,9 @@ describe('metrics of a running bridge', () => {
     expect(count('rejected') + count('locked')).toBe(3);
     expect(count('locked')).toBe(results.filter((r) => r === 'locked').length);
     expect(sampleValue(text, 'tokenbridge_lockouts_total')).toBe(1);
+    // One acceptance made durable, in one commit of its own (SQLite); failures are not counted.
+    expect(sampleValue(text, 'tokenbridge_registry_verification_writes_total')).toBe(1);
+    expect(sampleValue(text, 'tokenbridge_registry_verification_commits_total')).toBe(1);
   });
 
   test('a pairing from choose-device to done counts one accepted pairing verification', async () => {

@@ -1,3 +1,4 @@
+import type { VerificationWrites } from '../registry';
 import type { StateAdvance } from '../store';
 import { isUnavailable } from './pg-errors';
 
@@ -24,15 +25,6 @@ export interface AdvanceBatcherOptions {
   readonly maxBatch?: number;
   /** Told when the server refused a whole batch (it is then sent again one by one). */
   readonly onRefused?: (err: unknown, size: number) => void;
-}
-
-export interface AdvanceStats {
-  /** Statements sent (a batch sent again one by one counts once). */
-  readonly statements: number;
-  /** Advances those statements carried. */
-  readonly advances: number;
-  /** Batches the server refused as a whole. */
-  readonly refused: number;
 }
 
 interface Pending {
@@ -75,7 +67,8 @@ export class AdvanceBatcher {
     });
   }
 
-  get stats(): AdvanceStats {
+  /** A batch sent again one by one counts as one statement. */
+  get stats(): VerificationWrites {
     return {
       statements: this.statementsSent,
       advances: this.advancesSent,

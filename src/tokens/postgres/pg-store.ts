@@ -18,6 +18,7 @@ import type {
   SchemaState,
   StoreCheck,
   StoreHealth,
+  VerificationWrites,
 } from '../registry';
 import { SeedCipher } from '../seed-cipher';
 import type { SeedKey } from '../seed-key';
@@ -35,7 +36,7 @@ import { PgImportSession } from './pg-import-session';
 import { checkFleet, inspectFleetKey, openFleetKey } from './pg-fleet-key';
 import { rekeyFleet } from './pg-rekey';
 import { PgRowCache } from './pg-row-cache';
-import { AdvanceBatcher, ADVANCES_IN_FLIGHT, type AdvanceStats } from './pg-advance-batch';
+import { AdvanceBatcher, ADVANCES_IN_FLIGHT } from './pg-advance-batch';
 import { toRecord, sealedOf, type PgLoadedRow, type PgTokenRow } from './pg-rows';
 import * as SQL from './sql';
 import { migrate, schemaVersionOf } from './migrate';
@@ -197,8 +198,7 @@ export class PostgresTokenStore implements RegistryStore {
     return true;
   }
 
-  /** Statements the compare-and-sets of verifications took, and how many they carried. */
-  get advanceStats(): AdvanceStats {
+  get verificationWrites(): VerificationWrites {
     return this.advances.stats;
   }
 

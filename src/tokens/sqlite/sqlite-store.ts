@@ -18,6 +18,7 @@ import type {
   SchemaState,
   StoreCheck,
   StoreHealth,
+  VerificationWrites,
 } from '../registry';
 import { SeedCipher } from '../seed-cipher';
 import type { SeedKey } from '../seed-key';
@@ -72,6 +73,8 @@ export class SqliteTokenStore implements RegistryStore, TokenStore {
   private readonly inTransaction: InTransaction;
   private readonly busyTimeoutMs: number;
   private readonly healthState = new HealthTracker();
+  /** Each its own transaction, one commit. */
+  private advances = 0;
   /** The import or copy in progress, if any (discarded when the store closes). */
   private session: { end: () => void } | undefined;
 
@@ -174,7 +177,12 @@ export class SqliteTokenStore implements RegistryStore, TokenStore {
     });
   }
 
+  get verificationWrites(): VerificationWrites {
+    return { statements: this.advances, advances: this.advances, refused: 0 };
+  }
+
   async advance(update: StateAdvance): Promise<boolean> {
+    this.advances++;
     return this.write(() => {
       const { expected: e, next: n } = update;
       const changed = this.sql.advance.run({
