@@ -33,8 +33,7 @@ export function verifyHotp(
   if (!isWellFormedPasscode(otp, params.digits)) return { valid: false, reason: 'malformed' };
 
   const expected = state.counter;
-  const [ahead] = scanner.scan(params, [otp], expected, window);
-  const matched = ahead![0];
+  const matched = scanner.firstMatch(params, otp, expected, window);
   if (matched !== undefined) {
     return {
       valid: true,

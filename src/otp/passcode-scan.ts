@@ -21,8 +21,10 @@ export function isWellFormedPasscode(otp: unknown, digits: number): otp is strin
  * loop calls the otplib crypto plugin and otplib's dynamic truncation directly; the unit tests check
  * every code against otplib's own generator.
  *
- * Every candidate is compared with timingSafeEqual and the loop never exits early, so the time taken
- * does not depend on where (or whether) a passcode matched.
+ * Every candidate is compared with timingSafeEqual. `scan` never exits early, so its time does not
+ * depend on where (or whether) a passcode matched. `firstMatch` stops at a match: a miss still costs
+ * the whole run, so the time says no more than the answer does (a passcode that matches is
+ * accepted, and where it matched, its drift, is nothing its holder does not know already).
  */
 export class PasscodeScanner {
   private readonly counterBytes = new Uint8Array(COUNTER_BYTES);
@@ -48,6 +50,27 @@ export class PasscodeScanner {
       }
     }
     return matches;
+  }
+
+  /**
+   * The lowest counter in [from, from + count) whose code equals `passcode`, or undefined; the
+   * same answer as `scan(...)[0][0]`, without computing the codes after a match.
+   */
+  firstMatch(
+    params: HotpParams,
+    passcode: string,
+    from: number,
+    count: number,
+  ): number | undefined {
+    const wanted = Buffer.from(passcode, 'latin1');
+    const candidate = Buffer.alloc(params.digits);
+    const modulus = DIGITS_MODULUS[params.digits]!;
+    const end = Math.min(from + count, Number.MAX_SAFE_INTEGER + 1);
+    for (let counter = Math.max(0, from); counter < end; counter++) {
+      writeDigits(candidate, this.truncatedCode(params, counter) % modulus);
+      if (timingSafeEqual(wanted, candidate)) return counter;
+    }
+    return undefined;
   }
 
   /** RFC 4226 section 5.3: HMAC of the 8-byte counter, dynamically truncated to 31 bits. */

@@ -12,6 +12,8 @@ import {
   type TotpParams,
   type YubicoState,
 } from '../../../src/otp';
+import { NODE_CRYPTO } from '../../../src/otp/otplib-config';
+import type { CryptoPlugin } from '@otplib/core';
 
 const RUNS = { numRuns: 60 };
 
@@ -41,6 +43,59 @@ describe('properties', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  test('firstMatch gives the lowest counter scan finds, or none, for any passcode and run', () => {
+    fc.assert(
+      fc.property(
+        hotpParams,
+        counter,
+        fc.integer({ min: 0, max: 30 }),
+        fc.integer({ min: -5, max: 35 }),
+        (p, c, count, k) => {
+          // A code from inside the run, from just outside it, or made up.
+          const otp = k < 0 ? '0'.repeat(p.digits) : generateHotp(p, Math.max(0, c + k));
+          const scanner = new PasscodeScanner();
+          expect(scanner.firstMatch(p, otp, c, count)).toBe(
+            scanner.scan(p, [otp], c, count)[0]![0],
+          );
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  test('firstMatch computes no code after a match, and every code of the run on a miss', () => {
+    let hmacs = 0;
+    const counting: CryptoPlugin = {
+      ...NODE_CRYPTO,
+      name: 'counting',
+      hmac: (algorithm, key, data) => {
+        hmacs++;
+        return NODE_CRYPTO.hmac(algorithm, key, data);
+      },
+    };
+    const scanner = new PasscodeScanner(counting);
+    const p: HotpParams = { secret: new Uint8Array(20).fill(7), algorithm: 'sha1', digits: 6 };
+    const table = [
+      { k: 0, expected: 1 },
+      { k: 3, expected: 4 },
+      { k: 9, expected: 10 },
+    ];
+    for (const { k, expected } of table) {
+      hmacs = 0;
+      const otp = generateHotp(p, 100 + k);
+      // This seed's code at 100 + k appears nowhere earlier in the run.
+      expect(new PasscodeScanner().scan(p, [otp], 100, k)[0]).toEqual([]);
+      expect(scanner.firstMatch(p, otp, 100, 10)).toBe(100 + k);
+      expect(hmacs).toBe(expected);
+    }
+    hmacs = 0;
+    let n = 0;
+    while (new PasscodeScanner().scan(p, [String(n).padStart(6, '0')], 100, 10)[0]!.length > 0) n++;
+    const absent = String(n).padStart(6, '0');
+    expect(scanner.firstMatch(p, absent, 100, 10)).toBeUndefined();
+    expect(hmacs).toBe(10);
   });
 
   test('HOTP: a code at c+k inside the window is accepted with drift k, then replayed', () => {
