@@ -112,7 +112,7 @@ export class DaemonMetrics implements MetricsEndpoint, ServerObserver, FlowObser
     });
     new Counter({
       name: `${METRIC_PREFIX}registry_verification_commits_total`,
-      help: 'Statements (commits) those writes took; fewer when a busy node shares commits.',
+      help: 'Statements (commits) those compare-and-sets took; fewer when a busy node shares commits.',
       registers,
       collect() {
         this.reset();
