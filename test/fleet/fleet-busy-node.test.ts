@@ -1,11 +1,11 @@
-import { request } from 'node:http';
+import { httpGet } from '../helpers/http';
 import type { PostgresTokenStore } from '../../src/tokens/postgres/pg-store';
 import { createTestDatabase, type TestDatabase } from '../helpers/pg';
 import { printCounts } from '../helpers/reliability-scale';
 import { ReliabilityClient } from '../helpers/reliability-ws';
 import { sampleValue } from '../unit/metrics/exposition';
 import { hotpToken, importTokens, tempDir } from '../unit/tokens/registry-fixtures';
-import { code, openFleetStore, startNode, stopNode, type FleetNode } from './fleet-rig';
+import { code, openFleetStore, startNodes, stopNode, type FleetNode } from './fleet-rig';
 
 /**
  * Two busy daemons on one registry: sixteen seats each, every person signing on at both at once
@@ -35,17 +35,12 @@ beforeAll(async () => {
     Array.from({ length: SEATS }, (_, i) => hotpToken(serialOf(i))),
   );
   for (let i = 0; i < SEATS; i++) await store.pair(serialOf(i), userOf(i), { source: 'test' });
-  nodes = await Promise.all(
-    Array.from({ length: NODES }, (_, i) =>
-      startNode({
-        dir: folder.dir,
-        url: db.url,
-        passwordFile: db.passwordFile,
-        node: `busy-${i + 1}`,
-        maxFailures: 5,
-      }),
-    ),
-  );
+  nodes = await startNodes(NODES, 'busy', {
+    dir: folder.dir,
+    url: db.url,
+    passwordFile: db.passwordFile,
+    maxFailures: 5,
+  });
   seats = await Promise.all(
     nodes.map((n) =>
       Promise.all(
@@ -63,18 +58,7 @@ afterAll(async () => {
   folder?.cleanup();
 });
 
-function scrape(node: FleetNode): Promise<string> {
-  return new Promise((resolve, reject) => {
-    request(`${node.httpUrl}/metrics`, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve(body));
-    })
-      .on('error', reject)
-      .end();
-  });
-}
+const scrape = async (node: FleetNode) => (await httpGet(`${node.httpUrl}/metrics`)).body;
 
 test('sixteen seats signing on at two busy daemons at once: each code accepted once, commits shared', async () => {
   const accepted = new Map<string, number>();

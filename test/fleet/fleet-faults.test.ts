@@ -1,4 +1,4 @@
-import { get as httpGet } from 'node:http';
+import { httpGet } from '../helpers/http';
 import { pgCtl, startPgCluster, stopPgCluster, type PgClusterInfo } from '../../bench/pg-cluster';
 import type { PostgresTokenStore } from '../../src/tokens/postgres/pg-store';
 import {
@@ -70,15 +70,7 @@ async function node(name: string, extra: { statementTimeoutMs?: number } = {}): 
   return n;
 }
 
-function healthz(n: FleetNode): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    httpGet(`${n.httpUrl}/healthz`, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    }).on('error', reject);
-  });
-}
+const healthz = (n: FleetNode) => httpGet(`${n.httpUrl}/healthz`);
 
 /** What the clients were told over a run, to hold against the registry afterwards. */
 class Ledger {

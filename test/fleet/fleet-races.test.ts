@@ -6,7 +6,7 @@ import {
   code,
   openFleetStore,
   signOnEverywhere,
-  startNode,
+  startNodes,
   stopNode,
   type FleetNode,
 } from './fleet-rig';
@@ -39,17 +39,12 @@ beforeAll(async () => {
   await store.pair('RACE1', RACER, { source: 'test' });
   for (let i = 0; i < STORMS; i++)
     await store.pair(`STORM${i}`, `storm${i}@example.com`, { source: 'test' });
-  nodes = await Promise.all(
-    Array.from({ length: NODES }, (_, i) =>
-      startNode({
-        dir: folder.dir,
-        url: db.url,
-        passwordFile: db.passwordFile,
-        node: `kiosk-${i + 1}`,
-        maxFailures: MAX_FAILURES,
-      }),
-    ),
-  );
+  nodes = await startNodes(NODES, 'kiosk', {
+    dir: folder.dir,
+    url: db.url,
+    passwordFile: db.passwordFile,
+    maxFailures: MAX_FAILURES,
+  });
 }, 120_000);
 
 afterAll(async () => {

@@ -41,6 +41,17 @@ export async function startNode(settings: FleetChildSettings): Promise<FleetNode
   };
 }
 
+/** `count` daemons on one registry at once, named PREFIX-1, PREFIX-2, ... */
+export function startNodes(
+  count: number,
+  prefix: string,
+  settings: Omit<FleetChildSettings, 'node'>,
+): Promise<FleetNode[]> {
+  return Promise.all(
+    Array.from({ length: count }, (_, i) => startNode({ ...settings, node: `${prefix}-${i + 1}` })),
+  );
+}
+
 export async function stopNode(node: FleetNode): Promise<void> {
   node.client.terminate();
   await node.process.kill('SIGKILL');

@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { httpGet } from '../helpers/http';
 import { RFC4226_SECRET_ASCII } from '../vectors/rfc4226';
 import { hotpToken, importTokens } from '../unit/tokens/registry-fixtures';
 import { startFlowServer, type FlowServer } from '../unit/flows/flow-server-rig';
@@ -18,17 +18,9 @@ async function pairedDaemon(): Promise<FlowServer> {
   return daemon;
 }
 
-function getJson(port: number, path: string): Promise<{ status: number; body: unknown }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'GET' }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
+async function getJson(port: number, path: string): Promise<{ status: number; body: unknown }> {
+  const reply = await httpGet({ port, path });
+  return { status: reply.status, body: JSON.parse(reply.body) as unknown };
 }
 
 describe('sign-on and unpairing over the WebSocket API', () => {

@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { httpGet } from '../helpers/http';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { parseVirtualSpec, VirtualToken } from '../../drivers/virtual';
@@ -11,18 +11,7 @@ afterEach(async () => {
   t = undefined;
 });
 
-function get(port: number, path: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    request({ host: '127.0.0.1', port, path }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    })
-      .on('error', reject)
-      .end();
-  });
-}
+const get = (port: number, path: string) => httpGet({ port, path });
 
 describe('the whole daemon, watched from outside', () => {
   test('/metrics counts an attached token, a connected client and a captured OTP', async () => {

@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { httpGet } from '../helpers/http';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { silentLogger } from '../../src/core/logger';
@@ -76,23 +76,9 @@ async function start(extra: Partial<ServerOptions> = {}): Promise<Rig> {
   return rig;
 }
 
-function get(port: number, path: string, host = `127.0.0.1:${port}`, method = 'GET') {
-  return new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method, headers: { host } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          type: String(res.headers['content-type']),
-          body,
-        }),
-      );
-    });
-    req.on('error', reject);
-    req.end();
-  });
+async function get(port: number, path: string, host = `127.0.0.1:${port}`, method = 'GET') {
+  const reply = await httpGet({ port, path, method, headers: { host } });
+  return { status: reply.status, type: String(reply.headers['content-type']), body: reply.body };
 }
 
 describe('GET /metrics', () => {

@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { httpGet } from '../helpers/http';
 import { generateHotp } from '../../src/otp';
 import { parseVirtualSpec, VirtualToken } from '../../drivers/virtual';
 import { startTestDaemon } from '../helpers/daemon';
@@ -52,18 +52,7 @@ async function start(): Promise<Rig> {
   return { port, token, client, scrape: () => scrape(port) };
 }
 
-function scrape(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    request({ host: '127.0.0.1', port, path: '/metrics' }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve(body));
-    })
-      .on('error', reject)
-      .end();
-  });
-}
+const scrape = async (port: number) => (await httpGet({ port, path: '/metrics' })).body;
 
 /** A request's reply, skipping the events (otp, pairing.state) that arrive in between. */
 async function ask(

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { get } from 'node:http';
+import { httpGet } from '../helpers/http';
 import { join } from 'node:path';
 import { runTokenbridge } from '../helpers/cli';
 import { ApiClient } from '../helpers/api-client';
@@ -55,15 +55,7 @@ async function serve(...extra: string[]): Promise<Served> {
   return { child, url, output: () => out.text, exited };
 }
 
-function fetchText(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    get(url, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    }).on('error', reject);
-  });
-}
+const fetchText = (url: string) => httpGet(url);
 
 describe('tokenbridge serve', () => {
   test.each(['SIGTERM', 'SIGINT'] as const)(

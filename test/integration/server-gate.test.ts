@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { httpGet } from '../helpers/http';
 import { connect, startServer, type Harness } from './server-harness';
 
 let h: Harness;
@@ -64,20 +64,8 @@ describe('the upgrade gate', () => {
   });
 });
 
-function get(port: number, path: string, headers: Record<string, string> = {}, method = 'GET') {
-  return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>(
-    (resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, path, method, headers }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      });
-      req.on('error', reject);
-      req.end();
-    },
-  );
-}
+const get = (port: number, path: string, headers: Record<string, string> = {}, method = 'GET') =>
+  httpGet({ port, path, headers, method });
 
 describe('HTTP', () => {
   test('GET /healthz reports ok and the backend fields, with security headers', async () => {
