@@ -103,7 +103,7 @@ export class DaemonMetrics implements MetricsEndpoint, ServerObserver, FlowObser
     });
     new Counter({
       name: `${METRIC_PREFIX}registry_verification_writes_total`,
-      help: 'Verifications made durable in the registry (their compare-and-sets).',
+      help: "Verifications' compare-and-sets sent to the registry (each moves its token or finds it moved).",
       registers,
       collect() {
         this.reset();

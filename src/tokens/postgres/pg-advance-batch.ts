@@ -6,8 +6,9 @@ import { isUnavailable } from './pg-errors';
  * At most this many advance statements of one node are at the server at once (fewer when the pool
  * is smaller). Up to it, verifications go one statement each, as they come; past it they share.
  * Measured on two cores (npm run bench -- fleet): 4 keeps 1 and 4 clients as fast as unbatched
- * and lifts 16 clients from 0.40x to about 0.65x of raw commits; 1 or 2 batch more at 16 clients
- * but slow 4 clients down by making them wait.
+ * and took 16 clients from 0.40x to about 0.65x of raw commits (0.8x once the engine stopped at a
+ * match). 2 batches more at 16 clients (about 1.0x) but slows 4 clients down by making them wait;
+ * halving the slots only while a long queue waits did worse than either.
  */
 export const ADVANCES_IN_FLIGHT = 4;
 /** At most this many tokens in one statement. */
