@@ -89,6 +89,12 @@ export interface TokenStore {
   list(options?: ListOptions): Promise<TokenRecord[]>;
   count(): Promise<number>;
   tokensOf(user: string): Promise<TokenRecord[]>;
+  /**
+   * The user's tokens from this store's memory, where it keeps copies (a fleet node), or undefined
+   * when it does not know them. A copy may be stale or miss a token paired since: the verifier
+   * takes only an acceptance from it, and asks tokensOf for every other answer.
+   */
+  tokensInMemoryOf?(user: string): TokenRecord[] | undefined;
 
   /** The record and its decrypted secret; null when there is no such token. */
   load(serial: string, options?: LoadOptions): Promise<LoadedToken | null>;

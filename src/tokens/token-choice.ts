@@ -47,6 +47,28 @@ export async function recognise(
   now: number,
   engine: EngineOptions,
 ): Promise<TokenRecord | undefined> {
+  return (await recogniseRanked(store, targets, otp, now, engine))?.token;
+}
+
+/** Like recognise: the token that holds the code within its window (it would be accepted), if any. */
+export async function accepting(
+  store: TokenStore,
+  targets: readonly TokenRecord[],
+  otp: string,
+  now: number,
+  engine: EngineOptions,
+): Promise<TokenRecord | undefined> {
+  const best = await recogniseRanked(store, targets, otp, now, engine);
+  return best?.rank === RANK.valid ? best.token : undefined;
+}
+
+async function recogniseRanked(
+  store: TokenStore,
+  targets: readonly TokenRecord[],
+  otp: string,
+  now: number,
+  engine: EngineOptions,
+): Promise<{ token: TokenRecord; rank: number } | undefined> {
   let best: { token: TokenRecord; rank: number } | undefined;
   for (const token of targets) {
     if (token.lockedUntil !== null && token.lockedUntil > now) continue;
@@ -63,7 +85,7 @@ export async function recognise(
     }
     if (rank > (best?.rank ?? 0)) best = { token: loaded.record, rank };
   }
-  return best?.token;
+  return best;
 }
 
 /** One token's answer inside a user's verification. */

@@ -369,6 +369,64 @@ describe.each(storeHarnesses())('the token store contract: %s', (_name, h) => {
         expect((await one.get('H1'))!.counter).toBe(2);
       });
 
+      /** `one` has signed alice on with H1, so a store that remembers her tokens does. */
+      async function signedOn() {
+        const stores = await pair();
+        await stores.two.pair('H1', 'alice', { source: 'two' });
+        expect(
+          (await stores.v1.verifyForUser('alice', hotp(1), { source: 'one' })).outcome,
+        ).toMatchObject({ status: 'accepted' });
+        return stores;
+      }
+
+      test('sign-on by user name: a token paired to the user at the other store signs on here', async () => {
+        const { one, two, v1 } = await signedOn();
+        const seed = new Uint8Array(20).fill(9);
+        await importTokens(two, [hotpToken('H2', { secret: seed })]);
+        await two.pair('H2', 'alice', { source: 'two' });
+        const h2 = generateHotp({ secret: seed, algorithm: 'sha1', digits: 6 }, 0);
+        expect((await v1.verifyForUser('alice', h2, { source: 'one' })).outcome).toMatchObject({
+          status: 'accepted',
+          serial: 'H2',
+        });
+        // Nothing was counted against her other token for it.
+        expect((await one.get('H1'))!.failCount).toBe(0);
+      });
+
+      test("sign-on by user name: a token unpaired at the other store is not the user's here", async () => {
+        const { one, two, v1 } = await signedOn();
+        await two.unpair('H1', { source: 'two' });
+        expect((await v1.verifyForUser('alice', hotp(2), { source: 'one' })).outcome).toEqual({
+          status: 'not-found',
+        });
+        await two.pair('H1', 'bob', { source: 'two' });
+        expect((await v1.verifyForUser('alice', hotp(2), { source: 'one' })).outcome).toEqual({
+          status: 'not-found',
+        });
+        // Refused as not alice's: the code was not used up, and is bob's to use.
+        expect((await v1.verifyForUser('bob', hotp(2), { source: 'one' })).outcome).toMatchObject({
+          status: 'accepted',
+        });
+        expect((await one.get('H1'))!.counter).toBe(3);
+      });
+
+      test('sign-on by user name: a lockout or a used code from the other store holds here', async () => {
+        const { one, v1, v2 } = await signedOn();
+        expect((await v2.verifyForUser('alice', hotp(2), { source: 'two' })).outcome).toMatchObject(
+          { status: 'accepted' },
+        );
+        expect((await v1.verifyForUser('alice', hotp(2), { source: 'one' })).outcome).toMatchObject(
+          { status: 'rejected', reason: 'replayed' },
+        );
+        for (let i = 0; i < v2.policy.maxFailures; i++) {
+          await v2.verifyForUser('alice', '000000', { source: 'two' });
+        }
+        expect((await v1.verifyForUser('alice', hotp(3), { source: 'one' })).outcome).toMatchObject(
+          { status: 'locked' },
+        );
+        expect((await one.get('H1'))!.counter).toBe(3);
+      });
+
       test('a seed replaced at the other store: the old seed is refused here', async () => {
         const { one, two, v1 } = await pair();
         const session = await two.beginImport({ replace: true, dryRun: false, source: 'two' });

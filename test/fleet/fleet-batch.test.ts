@@ -9,8 +9,9 @@ import { hotpToken, importTokens, RFC_SEED, tempDir } from '../unit/tokens/regis
 import { openFleetStore } from './fleet-rig';
 
 /**
- * Group commit on the fleet registry (pg-advance-batch.ts): a busy node's verifications share
- * statements and commits, against a real PostgreSQL, and each is still decided on its own.
+ * A busy fleet node against a real PostgreSQL: its verifications share statements and commits
+ * (pg-advance-batch.ts), each still decided on its own, and a sign-on by user name is served from
+ * what the node remembers of the user's tokens (PgRowCache) when it can be.
  */
 const POOL = 8;
 const code = (counter: number) =>
@@ -100,6 +101,33 @@ test('one passcode sent many times at once, to this node and another, is accepte
   expect((await two.get('R1'))!.counter).toBe(ROUNDS);
   expect(await auditOf(one, 'R1')).toHaveLength(ROUNDS);
   expect(one.verificationWrites.statements).toBeLessThan(one.verificationWrites.advances);
+});
+
+test('a sign-on by user name at a node that signed the user on before reads no list of tokens', async () => {
+  const store = await open('memory');
+  await importTokens(store, [hotpToken('U1'), hotpToken('U2')]);
+  await store.pair('U1', 'alice', { source: 'test' });
+  const verifier = new TokenVerifier({ store, ...verifierSettings() });
+  const signOn = async (counter: number | string) =>
+    (
+      await verifier.verifyForUser('alice', typeof counter === 'string' ? counter : code(counter), {
+        source: 'test',
+      })
+    ).outcome;
+  expect(await signOn(0)).toMatchObject({ status: 'accepted' });
+  const reads = store.userListReadCount;
+  for (let c = 1; c <= 5; c++) expect(await signOn(c)).toMatchObject({ status: 'accepted' });
+  expect(store.userListReadCount).toBe(reads);
+  // A wrong code is answered from the registry's list, and so is the next code after a failure.
+  expect(await signOn('000000')).toMatchObject({ status: 'rejected', reason: 'wrong' });
+  expect(store.userListReadCount).toBe(reads + 1);
+  expect(await signOn(6)).toMatchObject({ status: 'accepted' });
+  expect(store.userListReadCount).toBe(reads + 2);
+  // Pairing here forgets what this node knew of her tokens.
+  await store.pair('U2', 'alice', { source: 'test' });
+  expect(await signOn(7)).toMatchObject({ status: 'accepted' });
+  expect(store.userListReadCount).toBe(reads + 3);
+  expect((await store.get('U1'))!.counter).toBe(8);
 });
 
 test('a batch the server refuses as a whole is sent again one by one: only the bad member fails', async () => {

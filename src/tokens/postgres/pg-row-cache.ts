@@ -13,6 +13,8 @@ export const ROW_CACHE_TOKENS = 4096;
  */
 export class PgRowCache {
   private readonly rows = new Map<string, PgLoadedRow>();
+  /** Each user's serials, as the registry last listed them, for a sign-on by user name. */
+  private readonly users = new Map<string, readonly string[]>();
 
   constructor(private readonly capacity = ROW_CACHE_TOKENS) {}
 
@@ -72,6 +74,38 @@ export class PgRowCache {
 
   clear(): void {
     this.rows.clear();
+    this.users.clear();
+  }
+
+  /** What the registry just listed as `user`'s tokens. */
+  rememberUser(user: string, serials: readonly string[]): void {
+    this.users.delete(user);
+    this.users.set(user, serials);
+    if (this.users.size > this.capacity) {
+      const oldest = this.users.keys().next();
+      if (!oldest.done) this.users.delete(oldest.value);
+    }
+  }
+
+  forgetUser(user: string): void {
+    this.users.delete(user);
+  }
+
+  /**
+   * `user`'s tokens from memory: the rows of the serials last listed for them, while every one is
+   * here and still says it is theirs; undefined otherwise (ask the registry). Possibly stale in
+   * the ways every copy here may be (see the class comment), and missing a token paired since.
+   */
+  rowsOfUser(user: string): PgLoadedRow[] | undefined {
+    const serials = this.users.get(user);
+    if (!serials) return undefined;
+    const rows: PgLoadedRow[] = [];
+    for (const serial of serials) {
+      const row = this.rows.get(serial);
+      if (!row || row.user_name !== user) return undefined;
+      rows.push(row);
+    }
+    return rows;
   }
 
   get size(): number {

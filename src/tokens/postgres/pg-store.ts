@@ -78,6 +78,7 @@ export class PostgresTokenStore implements RegistryStore {
   private readonly rows = new PgRowCache();
   private readonly advances: AdvanceBatcher;
   private importing = false;
+  private userListReads = 0;
   private appliedNow: readonly number[] = [];
   /** The import or copy in progress, if any: close() discards it so its connection is returned. */
   private session: { rollback(): Promise<void> } | undefined;
@@ -164,7 +165,23 @@ export class PostgresTokenStore implements RegistryStore {
   }
 
   async tokensOf(user: string): Promise<TokenRecord[]> {
-    return (await this.q.read<PgTokenRow>(SQL.OF_USER, [user])).map(toRecord);
+    this.userListReads++;
+    const rows = await this.q.read<PgTokenRow>(SQL.OF_USER, [user]);
+    this.rows.rememberUser(
+      user,
+      rows.map((row) => row.serial),
+    );
+    return rows.map(toRecord);
+  }
+
+  /** From this node's memory (PgRowCache.rowsOfUser); the verifier's rules make it safe. */
+  tokensInMemoryOf(user: string): TokenRecord[] | undefined {
+    return this.rows.rowsOfUser(user)?.map(toRecord);
+  }
+
+  /** How often a user's tokens were read from the registry (a sign-on from memory reads none). */
+  get userListReadCount(): number {
+    return this.userListReads;
   }
 
   /** From this node's copy unless `fresh` (see PgRowCache); a fresh read refreshes the copy. */
@@ -271,6 +288,7 @@ export class PostgresTokenStore implements RegistryStore {
     }
     const limit = this.options.maxTokensPerUser;
     this.rows.forget(serial);
+    this.rows.forgetUser(user);
     return pairPg(this.q, serial, user, context, limit, this.clock.now());
   }
 
