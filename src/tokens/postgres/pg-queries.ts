@@ -116,5 +116,7 @@ export class PgQueries {
 }
 
 export function asConfig(query: string | QueryConfig, values: unknown[]): QueryConfig {
-  return typeof query === 'string' ? { text: query, values } : { ...query, values };
+  return typeof query === 'string'
+    ? { text: query, values }
+    : { name: query.name, text: query.text, values };
 }

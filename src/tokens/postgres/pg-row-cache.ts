@@ -53,19 +53,19 @@ export class PgRowCache {
       this.rows.delete(serial);
       return;
     }
-    this.set({
-      ...row,
-      counter: next.counter,
-      last_step: next.lastStep,
-      drift: next.drift,
-      yubico_usage: next.yubicoUsage,
-      yubico_session: next.yubicoSession,
-      fail_count: 0,
-      lock_count: 0,
-      locked_until: null,
-      last_used_at: at,
-      revision,
-    });
+    // The copy is this cache's own (load hands out records built from it), so it takes the new
+    // state in place: a verification allocates no second row.
+    row.counter = next.counter;
+    row.last_step = next.lastStep;
+    row.drift = next.drift;
+    row.yubico_usage = next.yubicoUsage;
+    row.yubico_session = next.yubicoSession;
+    row.fail_count = 0;
+    row.lock_count = 0;
+    row.locked_until = null;
+    row.last_used_at = at;
+    row.revision = revision;
+    this.set(row);
   }
 
   forget(serial: string): void {

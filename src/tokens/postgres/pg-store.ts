@@ -221,26 +221,43 @@ export class PostgresTokenStore implements RegistryStore {
 
   private async advanceOne(update: StateAdvance): Promise<number | null> {
     const { expected: e, next: n, audit } = update;
-    const rows = await this.q.write(SQL.ADVANCE, [
-      update.serial,
-      update.at,
-      e.counter,
-      e.lastStep,
-      e.drift,
-      e.yubicoUsage,
-      e.yubicoSession,
-      n.counter,
-      n.lastStep,
-      n.drift,
-      n.yubicoUsage,
-      n.yubicoSession,
-      audit.event,
-      audit.user,
-      audit.source,
-      JSON.stringify(audit.detail),
-      this.options.nodeName,
-      update.revision ?? null,
-    ]);
+    const rows =
+      update.revision !== undefined
+        ? await this.q.write(SQL.ADVANCE_AT_REVISION, [
+            update.serial,
+            update.at,
+            update.revision,
+            n.counter,
+            n.lastStep,
+            n.drift,
+            n.yubicoUsage,
+            n.yubicoSession,
+            audit.event,
+            audit.user,
+            audit.source,
+            JSON.stringify(audit.detail),
+            this.options.nodeName,
+          ])
+        : await this.q.write(SQL.ADVANCE, [
+            update.serial,
+            update.at,
+            e.counter,
+            e.lastStep,
+            e.drift,
+            e.yubicoUsage,
+            e.yubicoSession,
+            n.counter,
+            n.lastStep,
+            n.drift,
+            n.yubicoUsage,
+            n.yubicoSession,
+            audit.event,
+            audit.user,
+            audit.source,
+            JSON.stringify(audit.detail),
+            this.options.nodeName,
+            null,
+          ]);
     return (rows[0] as { revision: number } | undefined)?.revision ?? null;
   }
 

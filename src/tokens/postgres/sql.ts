@@ -64,6 +64,29 @@ export const ADVANCE = {
 };
 
 /**
+ * ADVANCE when the engine's copy names its revision (every row this store loads does): the
+ * revision alone is the compare-and-set. Every change of a row, by any statement, gives it a fresh
+ * number from one sequence (the trigger of migration 2), so a row still at the revision read holds
+ * exactly the state read; comparing each state column as well would only cost parameters.
+ * $1 serial, $2 at, $3 revision read, $4..$8 next counter/last_step/drift/usage/session,
+ * $9 event, $10 user, $11 source, $12 detail, $13 node.
+ */
+export const ADVANCE_AT_REVISION = {
+  name: 'tb_advance_at_revision',
+  text: `WITH moved AS (
+      UPDATE tokens SET counter = $4, last_step = $5, drift = $6, yubico_usage = $7,
+        yubico_session = $8, fail_count = 0, lock_count = 0, locked_until = NULL,
+        last_used_at = $2
+      WHERE serial = $1 AND revision = $3 AND (locked_until IS NULL OR locked_until <= $2)
+      RETURNING serial, revision),
+    logged AS (
+      INSERT INTO audit (${AUDIT_COLUMNS})
+      SELECT $2, $9, serial, $10, $11, $12, $13 FROM moved
+      RETURNING id)
+    SELECT moved.revision FROM moved, logged`,
+};
+
+/**
  * ADVANCE for several tokens at once (pg-advance-batch.ts): the same compare-and-set, row by row,
  * and an audit row for each row that moved, in ONE statement, so one commit and one WAL flush
  * for the lot. Each row moves or not on its own conditions, exactly as ADVANCE would; the rows
