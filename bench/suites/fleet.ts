@@ -6,6 +6,7 @@ import { defaultConfig, withOverrides } from '../../src/config';
 import { silentLogger } from '../../src/core';
 import { generateHotp } from '../../src/otp';
 import { Runtime } from '../../src/runtime';
+import { ADVANCE_AT_REVISION } from '../../src/tokens/postgres/sql';
 import {
   clusterUrl,
   serverCpuMicros,
@@ -117,39 +118,28 @@ async function run(): Promise<BenchFigure[]> {
     const runtime = new Runtime({ config, logger: silentLogger(), env: {} });
     const store = await runtime.store();
     const verifier = await runtime.verifier();
-    const session = await store.beginImport({ replace: false, dryRun: false, source: 'bench' });
-    for (let i = 0; i < Math.max(...CLIENTS); i++) {
-      await session.add({
-        serial: serialOf(i),
-        kind: 'hotp',
-        algorithm: 'sha1',
-        digits: 6,
-        period: 30,
-        secret: SEED,
-        counter: 0,
-        origin: `token ${i}`,
-      });
-    }
-    await session.commit();
-    // A second set of tokens, each paired to its own user, for sign-ons by user name.
-    const signOnSession = await store.beginImport({
-      replace: false,
-      dryRun: false,
-      source: 'bench',
-    });
-    for (let i = 0; i < Math.max(...CLIENTS); i++) {
-      await signOnSession.add({
-        serial: `USER${serialOf(i)}`,
-        kind: 'hotp',
-        algorithm: 'sha1',
-        digits: 6,
-        period: 30,
-        secret: SEED,
-        counter: 0,
-        origin: `user token ${i}`,
-      });
-    }
-    await signOnSession.commit();
+    // One token per client for verifications, and a second set, each paired to its own user, for
+    // sign-ons by user name.
+    const importSet = async (serialFor: (i: number) => string, origin: string) => {
+      const session = await store.beginImport({ replace: false, dryRun: false, source: 'bench' });
+      for (let i = 0; i < Math.max(...CLIENTS); i++) {
+        await session.add({
+          serial: serialFor(i),
+          kind: 'hotp',
+          algorithm: 'sha1',
+          digits: 6,
+          period: 30,
+          secret: SEED,
+          counter: 0,
+          origin: `${origin} ${i}`,
+        });
+      }
+      await session.commit();
+    };
+    await importSet(serialOf, 'token');
+    await importSet((i) => `USER${serialOf(i)}`, 'user token');
+    const bareSerial = (i: number) => `BARE${serialOf(i)}`;
+    await importSet(bareSerial, 'bare token');
     for (let i = 0; i < Math.max(...CLIENTS); i++) {
       await store.pair(`USER${serialOf(i)}`, `user${i}@bench`, { source: 'bench' });
     }
@@ -201,9 +191,46 @@ async function run(): Promise<BenchFigure[]> {
       if (rowCount !== 1) throw new Error('bench: raw audited compare-and-set lost');
       rawCounters[id] = n + 1;
     };
+    // The registry's own compare-and-set and audit statement, sent from a bare pool with nothing
+    // else of a verification (no engine, no unsealing, no store): what the statement costs, apart
+    // from the node's work around it.
+    const bareRevisions = new Map<string, number>(
+      (
+        await raw.query<{ serial: string; revision: string }>(
+          'SELECT serial, revision FROM tokens WHERE serial LIKE $1',
+          ['BARE%'],
+        )
+      ).rows.map((row) => [row.serial, Number(row.revision)]),
+    );
+    const bareCounters = new Array<number>(Math.max(...CLIENTS)).fill(0);
+    const bareStep = async (c: number) => {
+      const serial = bareSerial(c);
+      const n = bareCounters[c]!;
+      const { rows } = await raw.query<{ revision: string }>({
+        ...ADVANCE_AT_REVISION,
+        values: [
+          serial,
+          Date.now(),
+          bareRevisions.get(serial),
+          n + 1,
+          null,
+          0,
+          null,
+          null,
+          'verified',
+          null,
+          'bench',
+          AUDIT_DETAIL,
+          'bench',
+        ],
+      });
+      if (rows.length !== 1) throw new Error('bench: bare registry compare-and-set lost');
+      bareRevisions.set(serial, Number(rows[0]!.revision));
+      bareCounters[c] = n + 1;
+    };
     const serverCpu = () => serverCpuMicros(cluster);
     // Warm both paths (prepared statements on every pooled connection).
-    for (const step of [verifyStep, signOnStep, rawStep, auditedStep]) {
+    for (const step of [verifyStep, signOnStep, rawStep, auditedStep, bareStep]) {
       await concurrently(Math.max(...CLIENTS), 300, step, sample(), serverCpu);
     }
 
@@ -211,12 +238,15 @@ async function run(): Promise<BenchFigure[]> {
       const verified = sample();
       const committed = sample();
       const audited = sample();
+      const bare = sample();
       const signedOn = sample();
       for (let s = 0; s < SLICES; s++) {
         await concurrently(clients, SLICE_MS, verifyStep, verified, serverCpu);
         if (clients === 1) await concurrently(clients, SLICE_MS, signOnStep, signedOn, serverCpu);
         await concurrently(clients, SLICE_MS, rawStep, committed, serverCpu);
         await concurrently(clients, SLICE_MS, auditedStep, audited, serverCpu);
+        if (clients !== Math.max(...CLIENTS))
+          await concurrently(clients, SLICE_MS, bareStep, bare, serverCpu);
       }
       const plural = clients > 1 ? 's' : '';
       figures.push({
@@ -237,6 +267,18 @@ async function run(): Promise<BenchFigure[]> {
           value: audited.ops / (audited.ms / 1000),
         },
       });
+      if (clients !== Math.max(...CLIENTS)) {
+        figures.push({
+          name: `PostgreSQL: the registry's compare-and-set statement alone/s, ${clients} client${plural}`,
+          value: bare.ops / (bare.ms / 1000),
+          unit: '/s',
+          baseline: {
+            name: `raw CAS UPDATE commits/s, ${clients} connection${plural}`,
+            value: committed.ops / (committed.ms / 1000),
+          },
+          note: 'no engine, no unsealing, no store: the floor the node adds to',
+        });
+      }
       if (clients === 1) {
         figures.push({
           name: "PostgreSQL: sign-ons by user name/s (the page's Sign on), 1 client",
