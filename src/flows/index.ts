@@ -8,4 +8,5 @@ export * from './pairings';
 export * from './sign-on';
 export * from './unknown-users';
 export * from './guess-budget';
+export * from './guard-steps';
 export * from './lookup-budget';

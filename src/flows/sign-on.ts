@@ -1,6 +1,7 @@
 import { ErrorCode, silentLogger, systemClock, type Clock, type Logger } from '../core';
 import type { TokenStore, TokenVerifier, UserOutcome, UserVerification } from '../tokens';
 import { FlowError } from './errors';
+import type { GuardSteps } from './guard-steps';
 import type { GuessBudget } from './guess-budget';
 import { newSessionToken, type RandomBytes } from './ids';
 import { NO_OBSERVER, type FlowObserver } from './observer';
@@ -18,8 +19,11 @@ export interface SignOnFlowOptions {
   readonly clock?: Clock;
   readonly observer?: FlowObserver;
   readonly random?: RandomBytes;
-  /** How many user names without tokens keep a failure count (default 10,000). */
-  readonly unknownUserCapacity?: number;
+  /**
+   * Where the failure counts of user names without tokens are kept (guard-steps.ts): the fleet's
+   * registry, or by default this daemon's memory.
+   */
+  readonly guardSteps?: GuardSteps;
   /** The guess budgets of the connections (the daemon's); without them, none apply. */
   readonly guesses?: GuessBudget;
 }
@@ -31,8 +35,8 @@ export interface SignOnFlowOptions {
  * (TokenVerifier.verifyForUser: recognition without side effects, one failure per token, locked
  * tokens not probed); the flow never sees a seed. It adds what only a sign-on has: the session
  * token of an acceptance, and the answers for a user with no tokens, which are the rejected and
- * locked answers a wrong code would bring, from an in-memory count under the same policy, so
- * sign-on cannot tell which user names exist.
+ * locked answers a wrong code would bring, from a count under the same policy (shared by a fleet's
+ * daemons as the tokens' lockouts are), so sign-on cannot tell which user names exist.
  */
 export class SignOnFlow {
   private readonly store: TokenStore;
@@ -48,7 +52,7 @@ export class SignOnFlow {
     this.clock = options.clock ?? systemClock;
     this.logger = (options.logger ?? silentLogger()).child({ module: 'sign-on' });
     this.observer = options.observer ?? NO_OBSERVER;
-    this.unknown = new UnknownUserLockout(this.verifier.policy, options.unknownUserCapacity);
+    this.unknown = new UnknownUserLockout(this.verifier.policy, options.guardSteps);
   }
 
   /**
@@ -92,15 +96,23 @@ export class SignOnFlow {
     passcode: string,
     locked: UserVerification,
   ): Promise<UserVerification> {
-    const done = budget.takeFreshSlot(user, this.clock.now());
-    if (!done) return locked;
+    const report = await budget.takeFreshSlot(user, this.clock.now());
+    if (!report) return locked;
     let result: UserVerification | undefined;
     try {
       result = await this.verifier.verifyLockedForUser(user, passcode, { source: SIGN_ON_SOURCE });
       // Counted as tried whatever the answer, so the connection is fresh no more.
       return { ...result, tried: Math.max(1, result.tried) };
     } finally {
-      done(result === undefined ? undefined : result.outcome.status === 'accepted');
+      // The answer stands whatever becomes of the report: one that cannot be written leaves the
+      // slot to its lease (FRESH_TRY_LEASE_MS), closed meanwhile.
+      await report(result === undefined ? undefined : result.outcome.status === 'accepted').catch(
+        (err: unknown) =>
+          this.logger.warn(
+            { user, error: err instanceof Error ? err.message : String(err) },
+            'fresh try not reported; its slot waits for its lease',
+          ),
+      );
     }
   }
 
@@ -137,7 +149,7 @@ export class SignOnFlow {
    * answer's timing does not single out user names without tokens either).
    */
   private async unknownUser(user: string): Promise<FlowOutcome> {
-    const answer = this.unknown.fail(user, this.clock.now());
+    const answer = await this.unknown.fail(user, this.clock.now());
     if (answer.counted)
       await this.store.appendAudit({
         event: 'failed',

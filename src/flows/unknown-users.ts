@@ -1,7 +1,5 @@
-import { afterFailure, type FailureStep, type LockoutPolicy } from '../tokens';
-
-/** User names remembered at most; the oldest is forgotten first. */
-export const DEFAULT_UNKNOWN_USER_CAPACITY = 10_000;
+import { afterFailure, type LockoutPolicy } from '../tokens';
+import { changeStep, MemoryGuardSteps, type GuardSteps } from './guard-steps';
 
 /** A sign-on for a user without tokens, answered as a wrong code for a real user would be. */
 export type UnknownUserAnswer = (
@@ -12,40 +10,41 @@ export type UnknownUserAnswer = (
   readonly counted: boolean;
 };
 
+const NO_FAILURES = { failCount: 0, lockCount: 0, lockedUntil: null };
+
 /**
- * Failure counts for user names that have no paired token, kept in memory under the same lockout
- * policy as real tokens. Without them, "attempts left" that never went down (or a lock that never
- * came) would tell a prober which user names are real.
+ * Failure counts for user names that have no paired token, under the same lockout policy as real
+ * tokens. Without them, "attempts left" that never went down (or a lock that never came) would tell
+ * a prober which user names are real. They are kept where the guard steps are (guard-steps.ts): on
+ * a fleet's registry, so that a name locked at one kiosk is locked at the next, as a real user's
+ * token is; else in this daemon's memory.
  */
 export class UnknownUserLockout {
-  private readonly counts = new Map<string, FailureStep>();
-
   constructor(
     private readonly policy: LockoutPolicy,
-    private readonly capacity = DEFAULT_UNKNOWN_USER_CAPACITY,
+    private readonly steps: GuardSteps = new MemoryGuardSteps(),
   ) {}
 
-  get size(): number {
-    return this.counts.size;
-  }
-
-  fail(user: string, now: number): UnknownUserAnswer {
-    const current = this.counts.get(user) ?? { failCount: 0, lockCount: 0, lockedUntil: null };
-    if (current.lockedUntil !== null && current.lockedUntil > now)
-      return { result: 'locked', retryAfterMs: current.lockedUntil - now, counted: false };
-    const step = afterFailure(this.policy, current, now);
-    this.counts.delete(user);
-    this.counts.set(user, step);
-    if (this.counts.size > this.capacity) {
-      const oldest = this.counts.keys().next().value;
-      if (oldest !== undefined) this.counts.delete(oldest);
-    }
-    if (step.lockedUntil !== null)
-      return { result: 'locked', retryAfterMs: step.lockedUntil - now, counted: true };
-    return {
-      result: 'rejected',
-      attemptsLeft: Math.max(0, this.policy.maxFailures - step.failCount),
-      counted: true,
-    };
+  async fail(user: string, now: number): Promise<UnknownUserAnswer> {
+    return changeStep<UnknownUserAnswer>(this.steps, 'unknown-user', user, (held) => {
+      const current = held ?? NO_FAILURES;
+      if (current.lockedUntil !== null && current.lockedUntil > now)
+        return {
+          next: 'keep',
+          answer: { result: 'locked', retryAfterMs: current.lockedUntil - now, counted: false },
+        };
+      const step = afterFailure(this.policy, current, now);
+      return {
+        next: step,
+        answer:
+          step.lockedUntil !== null
+            ? { result: 'locked', retryAfterMs: step.lockedUntil - now, counted: true }
+            : {
+                result: 'rejected',
+                attemptsLeft: Math.max(0, this.policy.maxFailures - step.failCount),
+                counted: true,
+              },
+      };
+    });
   }
 }

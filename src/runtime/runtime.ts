@@ -229,6 +229,7 @@ export class Runtime {
         Pairings,
         SignOnFlow,
         GuessBudget,
+        MemoryGuardSteps,
         LookupBudget,
         pairingSetup,
         setupOfferFor,
@@ -238,8 +239,15 @@ export class Runtime {
       const slot = enroll.slot as 1 | 2;
       const devices = this.devices();
       const { guessing } = this.config;
+      // The per-user guard counts where every daemon on the registry sees them (a fleet's
+      // PostgreSQL), else in this daemon's memory.
+      const guardSteps = store.guardSteps ?? new MemoryGuardSteps();
       // One guess budget for both flows: a page's wrong pairing codes and sign-ons add up.
-      const guesses = new GuessBudget(lockoutOptions(this.config), guessing.perConnection);
+      const guesses = new GuessBudget(
+        lockoutOptions(this.config),
+        guessing.perConnection,
+        guardSteps,
+      );
       const common = {
         store,
         verifier,
@@ -268,7 +276,7 @@ export class Runtime {
           offer: () => setupOfferFor(devices, store, enroller, slot),
         },
       });
-      const signOn = new SignOnFlow(common);
+      const signOn = new SignOnFlow({ ...common, guardSteps });
       this.teardown.add('flows', () => pairings.clear());
       return { pairings, signOn };
     })();

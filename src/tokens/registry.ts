@@ -1,5 +1,6 @@
 import type { ErrorCode } from '../core';
 import type { AuditContext, AuditEntry } from './audit';
+import type { FailureStep } from './lockout';
 import type { SealedSeed } from './seed-cipher';
 import type { TokenStore } from './store';
 import type { TokenRecord } from './types';
@@ -94,4 +95,28 @@ export interface RegistryStore extends TokenStore {
    * refuses the whole copy (TOKEN_EXISTS), so nothing is ever merged over.
    */
   beginCopy(): Promise<CopySession>;
+  /**
+   * Where the guess guards keep their per-user steps when the registry is shared by daemons (a
+   * fleet's PostgreSQL); absent on a daemon's own file, whose guards stay in its memory.
+   */
+  readonly guardSteps?: SharedGuardSteps;
+}
+
+/**
+ * Per-user steps of the guess guards (flows/guard-steps.ts), one per scope and name, kept where
+ * every daemon on the registry sees them. A step changes only by compare-and-set.
+ */
+export interface SharedGuardSteps {
+  /** The step held, or null when none is. */
+  read(scope: string, name: string): Promise<FailureStep | null>;
+  /**
+   * Replaces `expected` (null: none held) with `next` (null: none); committed when it returns
+   * true, false when the step held was not `expected` (another daemon moved it first).
+   */
+  swap(
+    scope: string,
+    name: string,
+    expected: FailureStep | null,
+    next: FailureStep | null,
+  ): Promise<boolean>;
 }

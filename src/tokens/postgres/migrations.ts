@@ -86,6 +86,23 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     // serial-order.ts: a page of `tokens list --after` reads its rows instead of sorting them all.
     sql: `CREATE INDEX tokens_serial_order ON tokens (length(serial), serial);`,
   },
+  {
+    version: 4,
+    name: 'guess guards shared by the fleet',
+    // flows/guard-steps.ts: the per-user counts in front of the lockout (an unknown user's
+    // failures, a locked user's fresh try), one row per scope and user name, so every daemon on
+    // the registry answers from the same count.
+    sql: `
+      CREATE TABLE guard_steps (
+        scope        TEXT COLLATE "C" NOT NULL CHECK (scope IN ('unknown-user', 'fresh-try')),
+        name         TEXT COLLATE "C" NOT NULL,
+        fail_count   INTEGER NOT NULL CHECK (fail_count >= 0),
+        lock_count   INTEGER NOT NULL CHECK (lock_count >= 0),
+        locked_until BIGINT,
+        PRIMARY KEY (scope, name)
+      );
+    `,
+  },
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;

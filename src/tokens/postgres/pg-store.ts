@@ -38,6 +38,7 @@ import { rekeyFleet } from './pg-rekey';
 import { PgRowCache } from './pg-row-cache';
 import { AdvanceBatcher, ADVANCES_IN_FLIGHT } from './pg-advance-batch';
 import { toRecord, sealedOf, type PgLoadedRow, type PgTokenRow } from './pg-rows';
+import { PgGuardSteps } from './pg-guard-steps';
 import * as SQL from './sql';
 import { migrate, schemaVersionOf } from './migrate';
 
@@ -77,6 +78,8 @@ export class PostgresTokenStore implements RegistryStore {
   private readonly healthState = new HealthTracker();
   private readonly rows = new PgRowCache();
   private readonly advances: AdvanceBatcher;
+  /** The guess guards' steps, shared by every daemon on this registry. */
+  readonly guardSteps: PgGuardSteps;
   private importing = false;
   private userListReads = 0;
   private appliedNow: readonly number[] = [];
@@ -93,6 +96,7 @@ export class PostgresTokenStore implements RegistryStore {
       this.logger,
     );
     this.q = new PgQueries(this.connection, this.healthState, this.logger, options.nodeName);
+    this.guardSteps = new PgGuardSteps(this.q);
     this.advances = new AdvanceBatcher({
       sendOne: (update) => this.advanceOne(update),
       sendMany: (updates) => this.advanceMany(updates),

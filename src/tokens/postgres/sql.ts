@@ -155,6 +155,31 @@ export const RECORD_FAILURE = {
     RETURNING id`,
 };
 
+/**
+ * The guess guards' steps (pg-guard-steps.ts), each changed by compare-and-set on the step read:
+ * an insert only where none is held, an update or delete only over the counts read.
+ */
+export const GUARD_GET = {
+  name: 'tb_guard_get',
+  text: 'SELECT fail_count, lock_count, locked_until FROM guard_steps WHERE scope = $1 AND name = $2',
+};
+export const GUARD_INSERT = {
+  name: 'tb_guard_insert',
+  text: `INSERT INTO guard_steps (scope, name, fail_count, lock_count, locked_until)
+    VALUES ($1, $2, $3, $4, $5) ON CONFLICT (scope, name) DO NOTHING RETURNING 1 AS done`,
+};
+const GUARD_HELD = `scope = $1 AND name = $2 AND fail_count = $3 AND lock_count = $4
+      AND locked_until IS NOT DISTINCT FROM $5::bigint`;
+export const GUARD_UPDATE = {
+  name: 'tb_guard_update',
+  text: `UPDATE guard_steps SET fail_count = $6, lock_count = $7, locked_until = $8
+    WHERE ${GUARD_HELD} RETURNING 1 AS done`,
+};
+export const GUARD_DELETE = {
+  name: 'tb_guard_delete',
+  text: `DELETE FROM guard_steps WHERE ${GUARD_HELD} RETURNING 1 AS done`,
+};
+
 export const INSERT_AUDIT = {
   name: 'tb_audit',
   text: `INSERT INTO audit (${AUDIT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)`,

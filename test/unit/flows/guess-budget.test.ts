@@ -1,4 +1,9 @@
-import { GuessBudget, LookupBudget } from '../../../src/flows';
+import {
+  FRESH_TRY_LEASE_MS,
+  GuessBudget,
+  LookupBudget,
+  MemoryGuardSteps,
+} from '../../../src/flows';
 
 const POLICY = { maxFailures: 3, baseLockMs: 1000, growth: 2, maxLockMs: 5000 };
 
@@ -24,7 +29,7 @@ describe('GuessBudget', () => {
     b.tried('c', false, 0);
     b.drop('c');
     expect(b.gate('c', 0)).toEqual({ try: true, fresh: true });
-    expect(b.size.connections).toBe(0);
+    expect(b.connectionCount).toBe(0);
   });
 
   test.each<[string, (boolean | undefined)[], number[], boolean]>([
@@ -33,25 +38,53 @@ describe('GuessBudget', () => {
     ['a second failure waits longer', [false, false], [1000, 2999], false],
     ['a success reopens at once', [true], [0], true],
     ['a try that never ran gives the slot back', [undefined], [0], true],
-  ])('fresh slot: %s', (_name, outcomes, times, openAfter) => {
+  ])('fresh slot: %s', async (_name, outcomes, times, openAfter) => {
     const b = new GuessBudget(POLICY, 3);
     let now = 0;
-    outcomes.forEach((outcome, i) => {
+    for (const [i, outcome] of outcomes.entries()) {
       now = i === 0 ? 0 : times[i - 1]!;
-      const done = b.takeFreshSlot('alice', now);
-      expect(done).toBeDefined();
+      const report = await b.takeFreshSlot('alice', now);
+      expect(report).toBeDefined();
       // Taken: a second fresh connection racing this one gets nothing.
-      expect(b.takeFreshSlot('alice', now)).toBeUndefined();
-      done!(outcome);
-    });
-    expect(b.takeFreshSlot('alice', times[times.length - 1]!) !== undefined).toBe(openAfter);
+      expect(await b.takeFreshSlot('alice', now)).toBeUndefined();
+      await report!(outcome);
+    }
+    expect((await b.takeFreshSlot('alice', times[times.length - 1]!)) !== undefined).toBe(
+      openAfter,
+    );
   });
 
-  test('slots are kept for a bounded number of users', () => {
-    const b = new GuessBudget(POLICY, 3, 2);
-    for (const user of ['a', 'b', 'c']) b.takeFreshSlot(user, 0)!(false);
-    expect(b.size.users).toBe(2);
-    expect(b.takeFreshSlot('a', 0)).toBeDefined(); // forgotten first
+  test('a taken slot whose report never comes opens again when its lease runs out', async () => {
+    const b = new GuessBudget(POLICY, 3);
+    const lost = await b.takeFreshSlot('alice', 0);
+    expect(lost).toBeDefined();
+    expect(await b.takeFreshSlot('alice', FRESH_TRY_LEASE_MS - 1)).toBeUndefined();
+    const next = await b.takeFreshSlot('alice', FRESH_TRY_LEASE_MS);
+    expect(next).toBeDefined();
+    // The lost try's late report changes nothing: the slot is the new try's.
+    await lost!(true);
+    expect(await b.takeFreshSlot('alice', FRESH_TRY_LEASE_MS)).toBeUndefined();
+    await next!(false);
+    expect(await b.takeFreshSlot('alice', FRESH_TRY_LEASE_MS + 999)).toBeUndefined();
+    expect(await b.takeFreshSlot('alice', FRESH_TRY_LEASE_MS + 1000)).toBeDefined();
+  });
+
+  test("two budgets on one set of steps (two daemons on one registry) share each user's slot", async () => {
+    const steps = new MemoryGuardSteps();
+    const [a, b] = [new GuessBudget(POLICY, 3, steps), new GuessBudget(POLICY, 3, steps)];
+    const report = await a.takeFreshSlot('alice', 0);
+    expect(await b.takeFreshSlot('alice', 0)).toBeUndefined();
+    await report!(false);
+    expect(await b.takeFreshSlot('alice', 999)).toBeUndefined();
+    expect(await b.takeFreshSlot('alice', 1000)).toBeDefined();
+  });
+
+  test('slots are kept for a bounded number of users', async () => {
+    const steps = new MemoryGuardSteps(2);
+    const b = new GuessBudget(POLICY, 3, steps);
+    for (const user of ['a', 'b', 'c']) await (await b.takeFreshSlot(user, 0))!(false);
+    expect(steps.size('fresh-try')).toBe(2);
+    expect(await b.takeFreshSlot('a', 0)).toBeDefined(); // forgotten first
   });
 });
 
