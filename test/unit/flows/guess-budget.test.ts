@@ -40,9 +40,8 @@ describe('GuessBudget', () => {
     ['a try that never ran gives the slot back', [undefined], [0], true],
   ])('fresh slot: %s', async (_name, outcomes, times, openAfter) => {
     const b = new GuessBudget(POLICY, 3);
-    let now = 0;
     for (const [i, outcome] of outcomes.entries()) {
-      now = i === 0 ? 0 : times[i - 1]!;
+      const now = i === 0 ? 0 : times[i - 1]!;
       const report = await b.takeFreshSlot('alice', now);
       expect(report).toBeDefined();
       // Taken: a second fresh connection racing this one gets nothing.
