@@ -223,45 +223,30 @@ export class PostgresTokenStore implements RegistryStore {
     return this.advances.stats;
   }
 
+  /**
+   * One advance in its own statement: at the revision read (ADVANCE_AT_REVISION), which is every
+   * verification's; a caller that read no revision gets ADVANCE_MANY's compare of every state
+   * column, for a batch of one.
+   */
   private async advanceOne(update: StateAdvance): Promise<number | null> {
-    const { expected: e, next: n, audit } = update;
-    const rows =
-      update.revision !== undefined
-        ? await this.q.write(SQL.ADVANCE_AT_REVISION, [
-            update.serial,
-            update.at,
-            update.revision,
-            n.counter,
-            n.lastStep,
-            n.drift,
-            n.yubicoUsage,
-            n.yubicoSession,
-            audit.event,
-            audit.user,
-            audit.source,
-            JSON.stringify(audit.detail),
-            this.options.nodeName,
-          ])
-        : await this.q.write(SQL.ADVANCE, [
-            update.serial,
-            update.at,
-            e.counter,
-            e.lastStep,
-            e.drift,
-            e.yubicoUsage,
-            e.yubicoSession,
-            n.counter,
-            n.lastStep,
-            n.drift,
-            n.yubicoUsage,
-            n.yubicoSession,
-            audit.event,
-            audit.user,
-            audit.source,
-            JSON.stringify(audit.detail),
-            this.options.nodeName,
-            null,
-          ]);
+    if (update.revision === undefined)
+      return (await this.advanceMany([update])).get(update.serial) ?? null;
+    const { next: n, audit } = update;
+    const rows = await this.q.write(SQL.ADVANCE_AT_REVISION, [
+      update.serial,
+      update.at,
+      update.revision,
+      n.counter,
+      n.lastStep,
+      n.drift,
+      n.yubicoUsage,
+      n.yubicoSession,
+      audit.event,
+      audit.user,
+      audit.source,
+      JSON.stringify(audit.detail),
+      this.options.nodeName,
+    ]);
     return (rows[0] as { revision: number } | undefined)?.revision ?? null;
   }
 

@@ -38,36 +38,11 @@ export const COUNT_OF_USER = 'SELECT count(*)::bigint AS n FROM tokens WHERE use
 /**
  * Compare-and-set of a verification, and its audit row, in ONE statement (so one implicit
  * transaction): the UPDATE changes the row only while it still has the revision the engine's copy
- * was read at, every state column still holds what the engine verified against, and the token is
- * not locked; the INSERT adds the audit row only when the UPDATE did. A row back (the row's new
- * revision) means this node's passcode won and both are committed.
- * $1 serial, $2 at, $3..$7 expected counter/last_step/drift/usage/session, $8..$12 next ones,
- * $13 event, $14 user, $15 source, $16 detail, $17 node, $18 revision read (null: any).
- */
-export const ADVANCE = {
-  name: 'tb_advance',
-  text: `WITH moved AS (
-      UPDATE tokens SET counter = $8, last_step = $9, drift = $10, yubico_usage = $11,
-        yubico_session = $12, fail_count = 0, lock_count = 0, locked_until = NULL,
-        last_used_at = $2
-      WHERE serial = $1 AND counter = $3 AND last_step IS NOT DISTINCT FROM $4::bigint
-        AND drift = $5 AND yubico_usage IS NOT DISTINCT FROM $6::integer
-        AND yubico_session IS NOT DISTINCT FROM $7::integer
-        AND (locked_until IS NULL OR locked_until <= $2)
-        AND ($18::bigint IS NULL OR revision = $18::bigint)
-      RETURNING serial, revision),
-    logged AS (
-      INSERT INTO audit (${AUDIT_COLUMNS})
-      SELECT $2, $13, serial, $14, $15, $16, $17 FROM moved
-      RETURNING id)
-    SELECT moved.revision FROM moved, logged`,
-};
-
-/**
- * ADVANCE when the engine's copy names its revision (every row this store loads does): the
- * revision alone is the compare-and-set. Every change of a row, by any statement, gives it a fresh
- * number from one sequence (the trigger of migration 2), so a row still at the revision read holds
- * exactly the state read; comparing each state column as well would only cost parameters.
+ * was read at, and the token is not locked; the INSERT adds the audit row only when the UPDATE did.
+ * A row back (the row's new revision) means this node's passcode won and both are committed.
+ * The revision alone is the compare-and-set: every change of a row, by any statement, gives it a
+ * fresh number from one sequence (the trigger of migration 2), so a row still at the revision read
+ * holds exactly the state read.
  * $1 serial, $2 at, $3 revision read, $4..$8 next counter/last_step/drift/usage/session,
  * $9 event, $10 user, $11 source, $12 detail, $13 node.
  */
@@ -87,9 +62,10 @@ export const ADVANCE_AT_REVISION = {
 };
 
 /**
- * ADVANCE for several tokens at once (pg-advance-batch.ts): the same compare-and-set, row by row,
- * and an audit row for each row that moved, in ONE statement, so one commit and one WAL flush
- * for the lot. Each row moves or not on its own conditions, exactly as ADVANCE would; the rows
+ * ADVANCE_AT_REVISION for several tokens at once (pg-advance-batch.ts): the same compare-and-set,
+ * row by row, and an audit row for each row that moved, in ONE statement, so one commit and one
+ * WAL flush for the lot. Each row moves or not on its own conditions; a member that read no
+ * revision (a caller other than the verifier) has every state column compared instead. The rows
  * that moved come back with their new revisions. Rows are taken in serial order (the input's),
  * so two nodes' batches lock shared rows in the same order (the key's) and cannot deadlock.
  * The caller never puts one serial in a batch twice.
