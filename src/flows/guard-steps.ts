@@ -10,6 +10,9 @@ export const DEFAULT_GUARD_CAPACITY = 10_000;
  */
 export type GuardScope = 'unknown-user' | 'fresh-try';
 
+/** The step of a name that has failed nothing yet. */
+export const NO_FAILURES: FailureStep = { failCount: 0, lockCount: 0, lockedUntil: null };
+
 /** How often a change is computed again after losing its compare-and-set. */
 const MAX_CHANGE_ROUNDS = 16;
 

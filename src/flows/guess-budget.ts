@@ -1,5 +1,5 @@
 import { afterFailure, lockLength, type FailureStep, type LockoutPolicy } from '../tokens';
-import { changeStep, MemoryGuardSteps, type GuardSteps } from './guard-steps';
+import { changeStep, MemoryGuardSteps, NO_FAILURES, type GuardSteps } from './guard-steps';
 
 /**
  * How long a taken fresh try holds its user's slot at most. The try reports back well within it;
@@ -14,8 +14,6 @@ export type GuessGate =
 
 /** Reports how a fresh try went: true accepted, false refused, undefined it never ran (a fault). */
 export type FreshTryReport = (accepted: boolean | undefined) => Promise<void>;
-
-const NO_FAILURES: FailureStep = { failCount: 0, lockCount: 0, lockedUntil: null };
 
 /**
  * The guess budgets in front of the token lockout (docs/security.md, "Lockout abuse"). A guess is

@@ -1,5 +1,5 @@
 import { afterFailure, type LockoutPolicy } from '../tokens';
-import { changeStep, MemoryGuardSteps, type GuardSteps } from './guard-steps';
+import { changeStep, MemoryGuardSteps, NO_FAILURES, type GuardSteps } from './guard-steps';
 
 /** A sign-on for a user without tokens, answered as a wrong code for a real user would be. */
 export type UnknownUserAnswer = (
@@ -9,8 +9,6 @@ export type UnknownUserAnswer = (
   /** False while locked: the attempt was not tried, as a locked token's is not. */
   readonly counted: boolean;
 };
-
-const NO_FAILURES = { failCount: 0, lockCount: 0, lockedUntil: null };
 
 /**
  * Failure counts for user names that have no paired token, under the same lockout policy as real
