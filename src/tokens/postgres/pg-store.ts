@@ -225,8 +225,8 @@ export class PostgresTokenStore implements RegistryStore {
 
   /**
    * One advance in its own statement: at the revision read (ADVANCE_AT_REVISION), which is every
-   * verification's; a caller that read no revision gets ADVANCE_MANY's compare of every state
-   * column, for a batch of one.
+   * verification's; one that read no revision goes as ADVANCE_MANY's batch of one, which
+   * compares every state column.
    */
   private async advanceOne(update: StateAdvance): Promise<number | null> {
     if (update.revision === undefined)

@@ -64,8 +64,8 @@ export const ADVANCE_AT_REVISION = {
 /**
  * ADVANCE_AT_REVISION for several tokens at once (pg-advance-batch.ts): the same compare-and-set,
  * row by row, and an audit row for each row that moved, in ONE statement, so one commit and one
- * WAL flush for the lot. Each row moves or not on its own conditions; a member that read no
- * revision (a caller other than the verifier) has every state column compared instead. The rows
+ * WAL flush for the lot. Each row moves or not on its own conditions: its state columns as read,
+ * and its revision when it read one (a caller other than the verifier may not have). The rows
  * that moved come back with their new revisions. Rows are taken in serial order (the input's),
  * so two nodes' batches lock shared rows in the same order (the key's) and cannot deadlock.
  * The caller never puts one serial in a batch twice.
