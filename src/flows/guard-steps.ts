@@ -1,5 +1,5 @@
 import { ErrorCode, StoreError } from '../core';
-import type { FailureStep } from '../tokens';
+import type { AuditInput, FailureStep } from '../tokens';
 
 /** User names whose steps this daemon's memory holds at most, per scope; the oldest go first. */
 export const DEFAULT_GUARD_CAPACITY = 10_000;
@@ -24,18 +24,26 @@ const MAX_CHANGE_ROUNDS = 16;
 export interface GuardSteps {
   /** The step held, or null when none is. */
   read(scope: GuardScope, name: string): Promise<FailureStep | null>;
-  /** `expected` (null: none held) becomes `next` (null: none); false when another moved it first. */
+  /**
+   * `expected` (null: none held) becomes `next` (null: none), with `audit` (only with a `next`)
+   * appended as part of the change; false when another moved the step first.
+   */
   swap(
     scope: GuardScope,
     name: string,
     expected: FailureStep | null,
     next: FailureStep | null,
+    audit?: AuditInput,
   ): Promise<boolean>;
 }
 
-/** What a change makes of the step held: the step to write (or 'keep' it), and its answer. */
+/**
+ * What a change makes of the step held: the step to write (or 'keep' it), the audit row that
+ * records it, and its answer.
+ */
 export interface StepChange<T> {
   readonly next: FailureStep | null | 'keep';
+  readonly audit?: AuditInput;
   readonly answer: T;
 }
 
@@ -51,8 +59,8 @@ export async function changeStep<T>(
 ): Promise<T> {
   for (let round = 0; round < MAX_CHANGE_ROUNDS; round++) {
     const held = await steps.read(scope, name);
-    const { next, answer } = change(held);
-    if (next === 'keep' || (await steps.swap(scope, name, held, next))) return answer;
+    const { next, audit, answer } = change(held);
+    if (next === 'keep' || (await steps.swap(scope, name, held, next, audit))) return answer;
   }
   throw new StoreError(
     ErrorCode.STORE_UNAVAILABLE,
@@ -60,11 +68,17 @@ export async function changeStep<T>(
   );
 }
 
-/** This daemon's memory: bounded per scope, the least recently changed name forgotten first. */
+/**
+ * This daemon's memory: bounded per scope, the least recently changed name forgotten first. A
+ * change's audit row goes to `appendAudit` (the registry's) once the change is made.
+ */
 export class MemoryGuardSteps implements GuardSteps {
   private readonly scopes = new Map<GuardScope, Map<string, FailureStep>>();
 
-  constructor(private readonly capacity = DEFAULT_GUARD_CAPACITY) {}
+  constructor(
+    private readonly appendAudit?: (entry: AuditInput) => Promise<void>,
+    private readonly capacity = DEFAULT_GUARD_CAPACITY,
+  ) {}
 
   async read(scope: GuardScope, name: string): Promise<FailureStep | null> {
     return this.scopes.get(scope)?.get(name) ?? null;
@@ -75,7 +89,10 @@ export class MemoryGuardSteps implements GuardSteps {
     name: string,
     expected: FailureStep | null,
     next: FailureStep | null,
+    audit?: AuditInput,
   ): Promise<boolean> {
+    if (audit && (next === null || !this.appendAudit))
+      throw new Error('guard steps: an audit row needs a step and somewhere to append it');
     let names = this.scopes.get(scope);
     if ((names?.get(name) ?? null) !== expected) return false;
     if (!names) this.scopes.set(scope, (names = new Map()));
@@ -86,6 +103,9 @@ export class MemoryGuardSteps implements GuardSteps {
       const oldest = names.keys().next();
       if (!oldest.done) names.delete(oldest.value);
     }
+    // In memory the change is made at once; its row follows, and a row that cannot be written
+    // fails the change's caller as a registry fault would.
+    if (audit) await this.appendAudit!(audit);
     return true;
   }
 

@@ -1,7 +1,7 @@
 import { ErrorCode, silentLogger, systemClock, type Clock, type Logger } from '../core';
 import type { TokenStore, TokenVerifier, UserOutcome, UserVerification } from '../tokens';
 import { FlowError } from './errors';
-import type { GuardSteps } from './guard-steps';
+import { MemoryGuardSteps, type GuardSteps } from './guard-steps';
 import type { GuessBudget } from './guess-budget';
 import { newSessionToken, type RandomBytes } from './ids';
 import { NO_OBSERVER, type FlowObserver } from './observer';
@@ -52,7 +52,10 @@ export class SignOnFlow {
     this.clock = options.clock ?? systemClock;
     this.logger = (options.logger ?? silentLogger()).child({ module: 'sign-on' });
     this.observer = options.observer ?? NO_OBSERVER;
-    this.unknown = new UnknownUserLockout(this.verifier.policy, options.guardSteps);
+    this.unknown = new UnknownUserLockout(
+      this.verifier.policy,
+      options.guardSteps ?? new MemoryGuardSteps((entry) => this.store.appendAudit(entry)),
+    );
   }
 
   /**
@@ -149,15 +152,14 @@ export class SignOnFlow {
    * answer's timing does not single out user names without tokens either).
    */
   private async unknownUser(user: string): Promise<FlowOutcome> {
-    const answer = await this.unknown.fail(user, this.clock.now());
-    if (answer.counted)
-      await this.store.appendAudit({
-        event: 'failed',
-        serial: null,
-        user,
-        source: SIGN_ON_SOURCE,
-        detail: { reason: 'no-paired-token' },
-      });
+    // A counted failure and its audit row are one change (one statement on a fleet's registry).
+    const answer = await this.unknown.fail(user, this.clock.now(), {
+      event: 'failed',
+      serial: null,
+      user,
+      source: SIGN_ON_SOURCE,
+      detail: { reason: 'no-paired-token' },
+    });
     // Answered exactly as a wrong code for a real token would be.
     return refusalOutcome(
       answer.result === 'locked'

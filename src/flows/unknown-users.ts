@@ -1,4 +1,4 @@
-import { afterFailure, type LockoutPolicy } from '../tokens';
+import { afterFailure, type AuditInput, type LockoutPolicy } from '../tokens';
 import { changeStep, MemoryGuardSteps, NO_FAILURES, type GuardSteps } from './guard-steps';
 
 /** A sign-on for a user without tokens, answered as a wrong code for a real user would be. */
@@ -23,7 +23,8 @@ export class UnknownUserLockout {
     private readonly steps: GuardSteps = new MemoryGuardSteps(),
   ) {}
 
-  async fail(user: string, now: number): Promise<UnknownUserAnswer> {
+  /** One failure of `user` at `now`; `audit` is its row, appended with the count when counted. */
+  async fail(user: string, now: number, audit?: AuditInput): Promise<UnknownUserAnswer> {
     return changeStep<UnknownUserAnswer>(this.steps, 'unknown-user', user, (held) => {
       const current = held ?? NO_FAILURES;
       if (current.lockedUntil !== null && current.lockedUntil > now)
@@ -34,6 +35,7 @@ export class UnknownUserLockout {
       const step = afterFailure(this.policy, current, now);
       return {
         next: step,
+        ...(audit ? { audit } : {}),
         answer:
           step.lockedUntil !== null
             ? { result: 'locked', retryAfterMs: step.lockedUntil - now, counted: true }

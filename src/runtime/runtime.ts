@@ -241,7 +241,8 @@ export class Runtime {
       const { guessing } = this.config;
       // The per-user guard counts where every daemon on the registry sees them (a fleet's
       // PostgreSQL), else in this daemon's memory.
-      const guardSteps = store.guardSteps ?? new MemoryGuardSteps();
+      const guardSteps =
+        store.guardSteps ?? new MemoryGuardSteps((entry) => store.appendAudit(entry));
       // One guess budget for both flows: a page's wrong pairing codes and sign-ons add up.
       const guesses = new GuessBudget(
         lockoutOptions(this.config),

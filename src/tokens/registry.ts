@@ -1,5 +1,5 @@
 import type { ErrorCode } from '../core';
-import type { AuditContext, AuditEntry } from './audit';
+import type { AuditContext, AuditEntry, AuditInput } from './audit';
 import type { FailureStep } from './lockout';
 import type { SealedSeed } from './seed-cipher';
 import type { TokenStore } from './store';
@@ -110,13 +110,15 @@ export interface SharedGuardSteps {
   /** The step held, or null when none is. */
   read(scope: string, name: string): Promise<FailureStep | null>;
   /**
-   * Replaces `expected` (null: none held) with `next` (null: none); committed when it returns
-   * true, false when the step held was not `expected` (another daemon moved it first).
+   * Replaces `expected` (null: none held) with `next` (null: none), and appends `audit` (only with
+   * a `next`) in the same transaction; committed when it returns true, false when the step held
+   * was not `expected` (another daemon moved it first).
    */
   swap(
     scope: string,
     name: string,
     expected: FailureStep | null,
     next: FailureStep | null,
+    audit?: AuditInput,
   ): Promise<boolean>;
 }

@@ -76,6 +76,11 @@ test('a user name without tokens locked at one kiosk is locked at the next, as a
   expect(real.atB).toMatchObject({ result: 'locked' });
   expect(ghost.atB).toMatchObject({ result: 'locked' });
   expect(Object.keys(ghost.atB).sort()).toEqual(Object.keys(real.atB).sort());
+  // Each counted failure of the name is audited where it was counted; B's, made while locked, is not.
+  const ghostRows = await store.audit({ user: 'ghost@example.com' });
+  expect(ghostRows.map((e) => [e.node, e.detail])).toEqual(
+    Array(MAX_FAILURES).fill(['guard-1', { reason: 'no-paired-token' }]),
+  );
 });
 
 test("a locked user's fresh try is one for the whole fleet: a failed one at kiosk A closes it at kiosk B", async () => {
@@ -115,10 +120,21 @@ describe('the guard steps in the registry, driven as two daemons would', () => {
 
   test('eight failures for one name at once, from two stores: exactly the policy count is counted', async () => {
     const lockouts = [store, other].map((s) => new UnknownUserLockout(policy, stepsOf(s)));
+    const row = {
+      event: 'failed',
+      serial: null,
+      user: 'storm@example.com',
+      source: 'storm',
+      detail: { reason: 'no-paired-token' },
+    } as const;
     const answers = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => lockouts[i % 2]!.fail('storm@example.com', 5000)),
+      Array.from({ length: 8 }, (_, i) => lockouts[i % 2]!.fail('storm@example.com', 5000, row)),
     );
     expect(answers.filter((a) => a.counted)).toHaveLength(MAX_FAILURES);
+    // Each counted failure wrote its audit row in the statement that counted it; no other did.
+    const logged = await store.audit({ user: 'storm@example.com' });
+    expect(logged.map((e) => e.source)).toEqual(Array(MAX_FAILURES).fill('storm'));
+    for (const e of logged) expect(['test', 'other']).toContain(e.node);
     expect(answers.filter((a) => a.result === 'rejected').map((a) => a.attemptsLeft)).toEqual(
       expect.arrayContaining([2, 1]),
     );

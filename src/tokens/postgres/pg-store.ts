@@ -96,7 +96,7 @@ export class PostgresTokenStore implements RegistryStore {
       this.logger,
     );
     this.q = new PgQueries(this.connection, this.healthState, this.logger, options.nodeName);
-    this.guardSteps = new PgGuardSteps(this.q);
+    this.guardSteps = new PgGuardSteps(this.q, () => this.clock.now());
     this.advances = new AdvanceBatcher({
       sendOne: (update) => this.advanceOne(update),
       sendMany: (updates) => this.advanceMany(updates),

@@ -133,24 +133,40 @@ export const RECORD_FAILURE = {
 
 /**
  * The guess guards' steps (pg-guard-steps.ts), each changed by compare-and-set on the step read:
- * an insert only where none is held, an update or delete only over the counts read.
+ * an insert only where none is held, an update or delete only over the counts read. An insert or
+ * update may carry the audit row of the change, written in the same statement when it lands (no
+ * row when its event is null).
  */
 export const GUARD_GET = {
   name: 'tb_guard_get',
   text: 'SELECT fail_count, lock_count, locked_until FROM guard_steps WHERE scope = $1 AND name = $2',
 };
-export const GUARD_INSERT = {
-  name: 'tb_guard_insert',
-  text: `INSERT INTO guard_steps (scope, name, fail_count, lock_count, locked_until)
-    VALUES ($1, $2, $3, $4, $5) ON CONFLICT (scope, name) DO NOTHING RETURNING 1 AS done`,
-};
 const GUARD_HELD = `scope = $1 AND name = $2 AND fail_count = $3 AND lock_count = $4
       AND locked_until IS NOT DISTINCT FROM $5::bigint`;
+const guardAudit = (first: number) => {
+  const p = Array.from({ length: 7 }, (_, i) => `$${first + i}`);
+  return `logged AS (
+      INSERT INTO audit (${AUDIT_COLUMNS}) SELECT ${p.join(', ')} FROM changed
+      WHERE ${p[1]}::text IS NOT NULL RETURNING id)
+    SELECT done FROM changed`;
+};
+/** $1 scope, $2 name, $3..$5 counts; $6..$12 the audit row's values (AUDIT_COLUMNS order). */
+export const GUARD_INSERT = {
+  name: 'tb_guard_insert',
+  text: `WITH changed AS (
+      INSERT INTO guard_steps (scope, name, fail_count, lock_count, locked_until)
+      VALUES ($1, $2, $3, $4, $5) ON CONFLICT (scope, name) DO NOTHING RETURNING 1 AS done),
+    ${guardAudit(6)}`,
+};
+/** $1 scope, $2 name, $3..$5 counts held, $6..$8 next ones; $9..$15 the audit row's values. */
 export const GUARD_UPDATE = {
   name: 'tb_guard_update',
-  text: `UPDATE guard_steps SET fail_count = $6, lock_count = $7, locked_until = $8
-    WHERE ${GUARD_HELD} RETURNING 1 AS done`,
+  text: `WITH changed AS (
+      UPDATE guard_steps SET fail_count = $6, lock_count = $7, locked_until = $8
+      WHERE ${GUARD_HELD} RETURNING 1 AS done),
+    ${guardAudit(9)}`,
 };
+/** $1 scope, $2 name, $3..$5 counts held. */
 export const GUARD_DELETE = {
   name: 'tb_guard_delete',
   text: `DELETE FROM guard_steps WHERE ${GUARD_HELD} RETURNING 1 AS done`,

@@ -79,7 +79,7 @@ describe('GuessBudget', () => {
   });
 
   test('slots are kept for a bounded number of users', async () => {
-    const steps = new MemoryGuardSteps(2);
+    const steps = new MemoryGuardSteps(undefined, 2);
     const b = new GuessBudget(POLICY, 3, steps);
     for (const user of ['a', 'b', 'c']) await (await b.takeFreshSlot(user, 0))!(false);
     expect(steps.size('fresh-try')).toBe(2);

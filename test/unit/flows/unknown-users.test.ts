@@ -30,7 +30,7 @@ describe('UnknownUserLockout answers as a token under the same policy would', ()
   });
 
   test('names are counted apart, and the oldest is forgotten past the capacity', async () => {
-    const steps = new MemoryGuardSteps(2);
+    const steps = new MemoryGuardSteps(undefined, 2);
     const lockout = new UnknownUserLockout(policy, steps);
     await lockout.fail('a', 0);
     await lockout.fail('b', 0);
@@ -53,5 +53,20 @@ describe('UnknownUserLockout answers as a token under the same policy would', ()
       retryAfterMs: 990,
       counted: false,
     });
+  });
+
+  test('a counted failure brings its audit row; a failure while locked brings none', async () => {
+    const rows: string[] = [];
+    const steps = new MemoryGuardSteps(async (entry) => {
+      rows.push(`${entry.user} ${entry.event}`);
+    });
+    const lockout = new UnknownUserLockout(policy, steps);
+    const row = { event: 'failed', serial: null, user: 'eve', source: 't', detail: {} } as const;
+    for (const at of [0, 0, 10]) await lockout.fail('eve', at, row);
+    expect(rows).toEqual(['eve failed', 'eve failed']);
+    // Nowhere to append it: refused before anything is counted.
+    const nowhere = new UnknownUserLockout(policy, new MemoryGuardSteps());
+    await expect(nowhere.fail('eve', 0, row)).rejects.toThrow(/somewhere to append/);
+    expect(await nowhere.fail('eve', 0)).toMatchObject({ attemptsLeft: 1 });
   });
 });
