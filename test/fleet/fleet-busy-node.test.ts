@@ -5,7 +5,14 @@ import { printCounts } from '../helpers/reliability-scale';
 import { ReliabilityClient } from '../helpers/reliability-ws';
 import { sampleValue } from '../unit/metrics/exposition';
 import { hotpToken, importTokens, tempDir } from '../unit/tokens/registry-fixtures';
-import { code, openFleetStore, startNodes, stopNode, type FleetNode } from './fleet-rig';
+import {
+  code,
+  openFleetStore,
+  fleetSettings,
+  startNodes,
+  stopNode,
+  type FleetNode,
+} from './fleet-rig';
 
 /**
  * Two busy daemons on one registry: sixteen seats each, every person signing on at both at once
@@ -35,12 +42,7 @@ beforeAll(async () => {
     Array.from({ length: SEATS }, (_, i) => hotpToken(serialOf(i))),
   );
   for (let i = 0; i < SEATS; i++) await store.pair(serialOf(i), userOf(i), { source: 'test' });
-  nodes = await startNodes(NODES, 'busy', {
-    dir: folder.dir,
-    url: db.url,
-    passwordFile: db.passwordFile,
-    maxFailures: 5,
-  });
+  nodes = await startNodes(NODES, 'busy', fleetSettings(db, folder.dir, 5));
   seats = await Promise.all(
     nodes.map((n) =>
       Promise.all(

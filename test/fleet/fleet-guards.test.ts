@@ -9,7 +9,14 @@ import type { PostgresTokenStore } from '../../src/tokens/postgres/pg-store';
 import { createTestDatabase, type TestDatabase } from '../helpers/pg';
 import { ReliabilityClient } from '../helpers/reliability-ws';
 import { hotpToken, importTokens, tempDir } from '../unit/tokens/registry-fixtures';
-import { code, openFleetStore, startNodes, stopNode, type FleetNode } from './fleet-rig';
+import {
+  code,
+  openFleetStore,
+  fleetSettings,
+  startNodes,
+  stopNode,
+  type FleetNode,
+} from './fleet-rig';
 
 /**
  * The guess guards in front of the lockout on a fleet: an unknown user name's failure count and a
@@ -33,12 +40,7 @@ beforeAll(async () => {
   await importTokens(store, [hotpToken('GUARD1'), hotpToken('GUARD2')]);
   await store.pair('GUARD1', 'real@example.com', { source: 'test' });
   await store.pair('GUARD2', 'alice@example.com', { source: 'test' });
-  nodes = await startNodes(2, 'guard', {
-    dir: folder.dir,
-    url: db.url,
-    passwordFile: db.passwordFile,
-    maxFailures: MAX_FAILURES,
-  });
+  nodes = await startNodes(2, 'guard', fleetSettings(db, folder.dir, MAX_FAILURES));
 }, 120_000);
 
 afterAll(async () => {

@@ -6,6 +6,7 @@ import {
   code,
   openFleetStore,
   signOnEverywhere,
+  fleetSettings,
   startNodes,
   stopNode,
   type FleetNode,
@@ -39,12 +40,7 @@ beforeAll(async () => {
   await store.pair('RACE1', RACER, { source: 'test' });
   for (let i = 0; i < STORMS; i++)
     await store.pair(`STORM${i}`, `storm${i}@example.com`, { source: 'test' });
-  nodes = await startNodes(NODES, 'kiosk', {
-    dir: folder.dir,
-    url: db.url,
-    passwordFile: db.passwordFile,
-    maxFailures: MAX_FAILURES,
-  });
+  nodes = await startNodes(NODES, 'kiosk', fleetSettings(db, folder.dir, MAX_FAILURES));
 }, 120_000);
 
 afterAll(async () => {

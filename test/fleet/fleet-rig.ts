@@ -41,6 +41,15 @@ export async function startNode(settings: FleetChildSettings): Promise<FleetNode
   };
 }
 
+/** A fleet child's settings for the test database `db`, the shared key in `dir`. */
+export function fleetSettings(
+  db: { readonly url: string; readonly passwordFile: string },
+  dir: string,
+  maxFailures: number,
+): Omit<FleetChildSettings, 'node'> {
+  return { dir, url: db.url, passwordFile: db.passwordFile, maxFailures };
+}
+
 /** `count` daemons on one registry at once, named PREFIX-1, PREFIX-2, ... */
 export function startNodes(
   count: number,
