@@ -37,8 +37,9 @@ export function fitsToken(token: TokenRecord, passcode: ParsedPasscode | undefin
 
 /**
  * The token whose window holds the code, checked in memory only (nothing is written, no failure is
- * counted); undefined when none does. A locked token is not tried at all: whether the code fits it
- * must not show.
+ * counted); undefined when none does. Without `acceptedOnly`, a code ahead of a window, else a
+ * replay, names its token too (the closest call); with it, only a token that would accept the code.
+ * A locked token is not tried at all: whether the code fits it must not show.
  */
 export async function recognise(
   store: TokenStore,
@@ -46,29 +47,8 @@ export async function recognise(
   otp: string,
   now: number,
   engine: EngineOptions,
+  acceptedOnly = false,
 ): Promise<TokenRecord | undefined> {
-  return (await recogniseRanked(store, targets, otp, now, engine))?.token;
-}
-
-/** Like recognise: the token that holds the code within its window (it would be accepted), if any. */
-export async function accepting(
-  store: TokenStore,
-  targets: readonly TokenRecord[],
-  otp: string,
-  now: number,
-  engine: EngineOptions,
-): Promise<TokenRecord | undefined> {
-  const best = await recogniseRanked(store, targets, otp, now, engine);
-  return best?.rank === RANK.valid ? best.token : undefined;
-}
-
-async function recogniseRanked(
-  store: TokenStore,
-  targets: readonly TokenRecord[],
-  otp: string,
-  now: number,
-  engine: EngineOptions,
-): Promise<{ token: TokenRecord; rank: number } | undefined> {
   let best: { token: TokenRecord; rank: number } | undefined;
   for (const token of targets) {
     if (token.lockedUntil !== null && token.lockedUntil > now) continue;
@@ -85,7 +65,7 @@ async function recogniseRanked(
     }
     if (rank > (best?.rank ?? 0)) best = { token: loaded.record, rank };
   }
-  return best;
+  return acceptedOnly && best?.rank !== RANK.valid ? undefined : best?.token;
 }
 
 /** One token's answer inside a user's verification. */

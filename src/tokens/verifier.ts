@@ -16,7 +16,6 @@ import { lockoutPolicy, type LockoutPolicy } from './lockout';
 import { justLocked, type TokenOutcome, type UserVerification } from './outcome';
 import { stateOf, wipeSecret, type LoadedToken, type TokenState, type TokenStore } from './store';
 import {
-  accepting,
   answerOf,
   candidatesFor,
   combine,
@@ -171,7 +170,14 @@ export class TokenVerifier {
     context: Pick<VerifyContext, 'source'>,
   ): Promise<UserVerification | undefined> {
     const targets = candidatesFor(remembered, parsePasscode(passcode));
-    const token = await accepting(this.store, targets, passcode, this.clock.now(), this.engine);
+    const token = await recognise(
+      this.store,
+      targets,
+      passcode,
+      this.clock.now(),
+      this.engine,
+      true,
+    );
     if (!token) return undefined;
     const outcome = await this.verify(token.serial, passcode, { ...context, user });
     const answer = await answerOf(outcome, token, this.store, this.policy);

@@ -123,10 +123,13 @@ test('a sign-on by user name at a node that signed the user on before reads no l
   expect(store.userListReadCount).toBe(reads + 1);
   expect(await signOn(6)).toMatchObject({ status: 'accepted' });
   expect(store.userListReadCount).toBe(reads + 2);
+  // So is a used code, which a remembered token recognises but would not accept.
+  expect(await signOn(6)).toMatchObject({ status: 'rejected', reason: 'replayed' });
+  expect(store.userListReadCount).toBe(reads + 3);
   // Pairing here forgets what this node knew of her tokens.
   await store.pair('U2', 'alice', { source: 'test' });
   expect(await signOn(7)).toMatchObject({ status: 'accepted' });
-  expect(store.userListReadCount).toBe(reads + 3);
+  expect(store.userListReadCount).toBe(reads + 4);
   expect((await store.get('U1'))!.counter).toBe(8);
 });
 
